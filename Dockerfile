@@ -1,0 +1,89 @@
+# Tollgate API image (used by docker-compose.local.yml and, later, docker-compose.yml).
+#
+#   docker build -t tollgate-api .
+#   docker run -p 3001:3001 -v tollgate-data:/data tollgate-api
+#
+# Debian (glibc) rather than Alpine: chdb ships prebuilt glibc-only libraries
+# (@chdb/lib-linux-*-gnu), and better-sqlite3's prebuilds are glibc too.
+# Pinned to an exact Node release; the same tag is used for both stages.
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+# ---------------------------------------------------------------------------
+# Stage 1: install (with dev dependencies), compile, prune.
+# ---------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+
+# Toolchain for native modules that fall back to compiling from source
+# (better-sqlite3 via node-gyp when no prebuild matches). Build stage only, so the
+# Debian package versions are left to the pinned base image's release.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 make g++ \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV npm_config_update_notifier=false \
+    npm_config_fund=false \
+    npm_config_audit=false
+
+# Manifests first so the dependency layer is cached until they change.
+# A new workspace (e.g. apps/worker) needs its package.json line here.
+COPY package.json package-lock.json ./
+COPY packages/core/package.json packages/core/
+COPY packages/store/package.json packages/store/
+COPY packages/pipeline/package.json packages/pipeline/
+COPY packages/sdk/package.json packages/sdk/
+COPY apps/api/package.json apps/api/
+RUN --mount=type=cache,target=/root/.npm npm ci
+
+# Sources, then `tsc -b` over the project references (root "build" script).
+COPY tsconfig.json tsconfig.base.json ./
+COPY packages/ packages/
+COPY apps/ apps/
+# Then drop dev dependencies (typescript, vitest, eslint, ...); workspace links stay.
+RUN npm run build && npm prune --omit=dev
+
+COPY migrations/ migrations/
+
+# Collect exactly what the runtime needs into /out, keeping the repo layout so
+# node_modules/@tollgate/* symlinks (../../packages/*, ../../apps/*) resolve:
+# root manifests + node_modules + migrations, and per workspace its
+# package.json, dist/ and node_modules/ (if npm nested any).
+RUN set -eu; \
+    mkdir -p /out; \
+    cp -a package.json package-lock.json node_modules migrations /out/; \
+    for ws in $(node -p "require('./package.json').workspaces.join(' ')"); do \
+      case "$ws" in *'*'*) echo "workspace globs are not supported here: $ws" >&2; exit 1;; esac; \
+      mkdir -p "/out/$ws"; \
+      cp -a "$ws/package.json" "/out/$ws/"; \
+      if [ -d "$ws/dist" ]; then cp -a "$ws/dist" "/out/$ws/"; fi; \
+      if [ -d "$ws/node_modules" ]; then cp -a "$ws/node_modules" "/out/$ws/"; fi; \
+    done; \
+    find /out -path '*/dist/.tsbuildinfo' -delete; \
+    test -f /out/apps/api/dist/main.js
+
+# ---------------------------------------------------------------------------
+# Stage 2: runtime. No compilers, no dev dependencies, non-root.
+# ---------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+
+ENV NODE_ENV=production \
+    PORT=3001 \
+    HOST=0.0.0.0 \
+    DATA_DIR=/data
+
+WORKDIR /app
+# Owned by root and read-only for the app user; only DATA_DIR is writable.
+COPY --from=build /out/ /app/
+
+RUN mkdir -p /data && chown node:node /data
+# The base image's `node` user, by number so runAsNonRoot-style checks can verify it.
+USER 1000:1000
+VOLUME /data
+EXPOSE 3001
+
+# Slim images have no curl/wget; Node 20 has fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3001)+'/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
+
+CMD ["node", "apps/api/dist/main.js"]
