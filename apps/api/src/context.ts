@@ -1,0 +1,31 @@
+import type { Pricer, SpanLimits } from '@tollgate/core'
+import type { SpanTransport } from '@tollgate/pipeline'
+import type { ClickHouse, Postgres } from '@tollgate/store'
+import type { Env } from './env.js'
+import type { Logger } from './lib/logger.js'
+
+/** Built once by main() (or a test) and handed to every route: no module singletons. */
+export interface AppDeps {
+  env: Env
+  ch: ClickHouse
+  pg: Postgres
+  transport: SpanTransport
+  pricer: Pricer
+  logger: Logger
+  limits: SpanLimits & { maxBodyBytes: number; maxSpansPerRequest: number }
+}
+
+/** Who is calling. The project always comes from here, never from a parameter or a body. */
+export interface Caller {
+  projectId: string
+  role: 'viewer' | 'admin'
+  via: 'local' | 'api-key'
+}
+
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps
+    requestId: string
+    caller: Caller
+  }
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod'
+
+/** "true"/"false"/"1"/"0"/"yes"/"no": z.coerce.boolean() would read "false" as true. */
+const BoolEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+const opt = <T extends z.ZodType>(s: T) => s.optional()
+const Int = (min: number, max: number) => z.coerce.number().int().min(min).max(max)
+const Rate = z.coerce.number().min(0).max(1)
+
+const Schema = z
+  .object({
+    PORT: Int(0, 65535).default(3001),
+    HOST: opt(z.string()),
+    DATA_DIR: z.string().min(1).default('./.data'),
+    DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres:// or postgresql://')),
+    PGLITE_PORT: Int(0, 65535).default(0),
+    CLICKHOUSE_URL: opt(z.string().url()),
+    CLICKHOUSE_DB: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier').default('tollgate'),
+    CLICKHOUSE_USER: opt(z.string()),
+    CLICKHOUSE_PASSWORD: opt(z.string()),
+    KAFKA_BROKERS: opt(z.string()),
+    KAFKA_CLIENT_ID: z.string().default('tollgate'),
+    API_KEY: opt(z.string().min(16, 'use at least 16 characters')),
+    JWT_SECRET: opt(z.string().min(32, 'use at least 32 characters')),
+    JWT_JWKS_URL: opt(z.string().url()),
+    LOCAL_MODE: BoolEnv.optional(),
+    CORS_ORIGINS: z.string().default(''),
+    ZERO_DATA_RETENTION: BoolEnv.default(false),
+    DATA_RETENTION_DAYS: Int(1, 36500).default(30),
+    EMBEDDINGS_URL: opt(z.string().url()),
+    EMBEDDINGS_MODEL: z.string().default('text-embedding-3-small'),
+    EMBEDDINGS_API_KEY: opt(z.string()),
+    EMBEDDING_SAMPLE_RATE: Rate.default(0.1),
+    PII_POLICY: z.enum(['redact', 'drop', 'keep']).default('redact'),
+    PATTERNS_FILE: opt(z.string()),
+    PRICES_FILE: opt(z.string()),
+    REPORT_SIGNING_KEY: opt(z.string()),
+    ALERT_WEBHOOK_URL: opt(z.string().url()),
+    RESEND_API_KEY: opt(z.string()),
+    FROM_EMAIL: opt(z.string().email()),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    MAX_BODY_BYTES: Int(1024, 512 * 1024 * 1024).default(5 * 1024 * 1024),
+    MAX_SPANS_PER_REQUEST: Int(1, 100_000).default(1000),
+    MAX_TEXT_BYTES: Int(1024, 16 * 1024 * 1024).default(256 * 1024),
+    MAX_ATTRIBUTES: Int(1, 10_000).default(128),
+    INGEST_QUEUE_MAX_SPANS: Int(100, 10_000_000).default(100_000),
+    INGEST_FLUSH_MS: Int(0, 10_000).default(5),
+    INGEST_BATCH_SPANS: Int(1, 1_000_000).default(5000),
+  })
+  .superRefine((env, ctx) => {
+    const hasCredentials = Boolean(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
+    if (env.LOCAL_MODE === false && !hasCredentials) {
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_MODE'], message: 'false, but none of API_KEY, JWT_SECRET, JWT_JWKS_URL is set' })
+    }
+    if (env.JWT_SECRET && env.JWT_JWKS_URL) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set either JWT_SECRET or JWT_JWKS_URL, not both' })
+    }
+  })
+  .transform((env) => {
+    const localMode = env.LOCAL_MODE ?? !(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
+    // Without auth, listen on loopback only unless HOST says otherwise (DESIGN §9).
+    return { ...env, LOCAL_MODE: localMode, HOST: env.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0') }
+  })
+
+export type Env = z.output<typeof Schema>
+
+export class EnvError extends Error {}
+
+/** Parses the environment once at start; the message names every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // An empty variable (`API_KEY=` in a .env file) means unset, as in most tools.
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const result = Schema.safeParse(present)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
+  throw new EnvError(`invalid configuration:\n${lines.join('\n')}`)
+}

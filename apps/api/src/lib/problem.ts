@@ -1,0 +1,54 @@
+import type { Context } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import { DomainError, PayloadTooLargeError, RateLimitedError, UnavailableError, ValidationError } from '@tollgate/core'
+import type { AppEnv } from '../context.js'
+
+/** Stable problem types: clients switch on these, so they never change once published. */
+const TYPE_BASE = 'https://tollgate.dev/problems/'
+
+const STATUS: Record<DomainError['code'], ContentfulStatusCode> = {
+  validation: 400,
+  'malformed-json': 400,
+  'payload-too-large': 413,
+  'unsupported-media-type': 415,
+  'not-found': 404,
+  unauthorized: 401,
+  forbidden: 403,
+  unavailable: 503,
+  'rate-limited': 429,
+}
+
+const TITLE: Record<DomainError['code'], string> = {
+  validation: 'Invalid request',
+  'malformed-json': 'Malformed JSON body',
+  'payload-too-large': 'Payload too large',
+  'unsupported-media-type': 'Unsupported media type',
+  'not-found': 'Not found',
+  unauthorized: 'Unauthorized',
+  forbidden: 'Forbidden',
+  unavailable: 'Service unavailable',
+  'rate-limited': 'Too many requests',
+}
+
+export function problem(c: Context<AppEnv>, status: ContentfulStatusCode, type: string, title: string, detail: string, extra: Record<string, unknown> = {}): Response {
+  return c.body(
+    JSON.stringify({ type: TYPE_BASE + type, title, status, detail, request_id: c.get('requestId'), ...extra }),
+    status,
+    { 'Content-Type': 'application/problem+json' },
+  )
+}
+
+/** The one place where errors become responses. Unknown errors never show their message. */
+export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
+  if (err instanceof DomainError) {
+    const extra: Record<string, unknown> = err instanceof ValidationError ? { ...err.extra } : {}
+    if (err instanceof UnavailableError || err instanceof RateLimitedError) {
+      c.header('Retry-After', String(err.retryAfterS))
+    }
+    if (err instanceof PayloadTooLargeError) extra.limit = err.limit
+    return problem(c, STATUS[err.code], err.code, TITLE[err.code], err.message, extra)
+  }
+  const deps = c.get('deps')
+  deps.logger.error('request.failed', { request_id: c.get('requestId'), error: err instanceof Error ? err.stack ?? err.message : String(err) })
+  return problem(c, 500, 'internal', 'Internal error', `internal error; quote request id ${c.get('requestId')}`)
+}

@@ -1,0 +1,39 @@
+import { Hono } from 'hono'
+import { pingPostgres } from '@tollgate/store'
+import type { AppEnv } from '../../context.js'
+
+/** Liveness and readiness; no auth (load balancers and agentwatch's verify() call them bare). */
+export const healthRoutes = new Hono<AppEnv>()
+
+const live = { status: 'ok', product: 'tollgate' } as const
+healthRoutes.get('/health', (c) => c.json(live))
+healthRoutes.get('/api/health', (c) => c.json(live))
+
+healthRoutes.get('/ready', async (c) => {
+  const { ch, pg } = c.var.deps
+  const check = async (fn: () => Promise<unknown>): Promise<'ok' | 'down'> => {
+    try {
+      await withTimeout(fn(), 2000)
+      return 'ok'
+    } catch {
+      return 'down'
+    }
+  }
+  const [clickhouse, postgres] = await Promise.all([
+    check(async () => {
+      const r = await ch.client.ping()
+      if (!r.success) throw new Error('ping failed')
+    }),
+    check(() => pingPostgres(pg.db)),
+  ])
+  const ready = clickhouse === 'ok' && postgres === 'ok'
+  if (!ready) c.header('Retry-After', '5')
+  return c.json({ status: ready ? 'ready' : 'unavailable', checks: { clickhouse, postgres } }, ready ? 200 : 503)
+})
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('timeout')), ms)
+    p.then(resolve, reject).finally(() => clearTimeout(t))
+  })
+}

@@ -1,0 +1,7 @@
+export * from './errors.js'
+export * from './ids.js'
+export * from './time.js'
+export * from './span.js'
+export * from './providers.js'
+export * from './normalize/index.js'
+export * from './cost/pricer.js'

@@ -1,0 +1,100 @@
+import { z } from 'zod'
+
+export const SPAN_KINDS = ['llm', 'embedding', 'tool', 'retrieval', 'agent', 'chain', 'http', 'other'] as const
+export const SpanKind = z.enum(SPAN_KINDS)
+export type SpanKind = z.infer<typeof SpanKind>
+
+export const SpanStatus = z.enum(['ok', 'error', 'unset'])
+export type SpanStatus = z.infer<typeof SpanStatus>
+
+export const CostStatus = z.enum(['reported', 'computed', 'unknown'])
+export type CostStatus = z.infer<typeof CostStatus>
+
+export type AttributeValue = string | number | boolean
+
+/** Token counts, OpenAI's convention: input includes cache reads and writes, output includes reasoning. */
+export interface Usage {
+  input_tokens: number
+  output_tokens: number
+  total_tokens: number
+  cache_read_tokens: number
+  cache_write_tokens: number
+  reasoning_tokens: number
+}
+
+export interface Cost {
+  input_usd: number
+  output_usd: number
+  total_usd: number
+}
+
+export interface AgentRef {
+  id: string
+  name: string
+  role: string
+  parent_id: string | null
+}
+
+/** Where a span came from; the normalizer that produced it. */
+export type SpanSource = 'native' | 'atp' | 'otlp'
+
+/** The canonical span after normalisation, before enrichment. Times are integer µs since the epoch. */
+export interface Span {
+  trace_id: string
+  span_id: string
+  parent_span_id: string | null
+  name: string
+  kind: SpanKind
+  start_us: number
+  end_us: number
+  status: SpanStatus
+  error_message: string | null
+  provider: string
+  model: string
+  response_model: string
+  operation: string
+  stream: boolean
+  ttft_ms: number | null
+  usage: Usage
+  cost: Cost | null
+  agent: AgentRef | null
+  user_id: string | null
+  session_id: string | null
+  tags: Record<string, string>
+  input: string | null
+  output: string | null
+  input_truncated: boolean
+  output_truncated: boolean
+  attributes: Record<string, AttributeValue>
+  source: SpanSource
+}
+
+/** What the pipeline adds to a span before it is stored. */
+export interface EnrichedSpan extends Span {
+  project_id: string
+  cost_status: CostStatus
+  price_source: string
+  pii_detected: boolean
+  pii_types: string[]
+  injection_attempt: boolean
+  sampled: boolean
+  prompt_sha256: string
+  ingested_us: number
+}
+
+export const emptyUsage = (): Usage => ({
+  input_tokens: 0,
+  output_tokens: 0,
+  total_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  reasoning_tokens: 0,
+})
+
+/** Configurable limits of DESIGN §3. */
+export interface SpanLimits {
+  maxTextBytes: number
+  maxAttributes: number
+}
+
+export const DEFAULT_SPAN_LIMITS: SpanLimits = { maxTextBytes: 256 * 1024, maxAttributes: 128 }

@@ -1,0 +1,55 @@
+/**
+ * Timestamps arrive as RFC 3339 strings or epoch numbers in s, ms, µs or ns. They are kept as
+ * integer microseconds since the epoch (what DateTime64(6) stores).
+ *
+ * Nanosecond integers (~1.7e18) exceed 2^53; producers such as agentwatch compute them from a double
+ * (`int(time.time()*1e9)`), so JSON.parse reproduces them exactly, and any other rounding stays below
+ * the microsecond we store.
+ */
+export function toEpochMicros(value: unknown): number | null {
+  if (typeof value === 'number') return fromEpochNumber(value)
+  if (typeof value === 'bigint') return fromEpochNumber(Number(value))
+  if (typeof value !== 'string' || value.length === 0 || value.length > 64) return null
+  if (/^\d+(\.\d+)?$/.test(value)) return fromEpochNumber(Number(value))
+  const iso = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(value)
+  if (!iso) return null
+  const [, date, clock, frac = '', zone = 'Z'] = iso
+  const ms = Date.parse(`${date}T${clock}${zone.toUpperCase() === 'Z' ? 'Z' : normalizeZone(zone)}`)
+  if (Number.isNaN(ms)) return null
+  const micros = Number((frac + '000000').slice(0, 6))
+  return ms * 1000 + micros
+}
+
+function normalizeZone(zone: string): string {
+  return zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`
+}
+
+function fromEpochNumber(n: number): number | null {
+  if (!Number.isFinite(n) || n < 0) return null
+  // Magnitude tells the unit: seconds < 1e11 (year 5138), ms < 1e14, µs < 1e17, else ns.
+  if (n < 1e11) return Math.round(n * 1e6)
+  if (n < 1e14) return Math.round(n * 1e3)
+  if (n < 1e17) return Math.round(n)
+  return Math.floor(n / 1e3)
+}
+
+/** `2026-01-02 03:04:05.123456` — the text form ClickHouse DateTime64(6, 'UTC') takes and returns. */
+export function microsToClickHouse(micros: number): string {
+  const ms = Math.floor(micros / 1000)
+  const iso = new Date(ms).toISOString() // 2026-01-02T03:04:05.123Z
+  const frac = String(micros % 1_000_000).padStart(6, '0')
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${frac}`
+}
+
+/** Inverse of {@link microsToClickHouse}. */
+export function clickHouseToMicros(text: string): number {
+  const [date = '', clock = ''] = text.split(' ')
+  const [hms = '', frac = ''] = clock.split('.')
+  return Date.parse(`${date}T${hms}Z`) * 1000 + Number((frac + '000000').slice(0, 6))
+}
+
+/** RFC 3339 with microseconds, UTC. */
+export function microsToIso(micros: number): string {
+  const base = new Date(Math.floor(micros / 1000)).toISOString().slice(0, 19)
+  return `${base}.${String(micros % 1_000_000).padStart(6, '0')}Z`
+}
