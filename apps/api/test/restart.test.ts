@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { afterAll, describe, expect, it } from 'vitest'
+import { ids, removeDir, span, tempDataDir } from './harness.js'
+
+// The real entry point in a child process, as `npm start` runs it (the root `npm test` builds first).
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+const dataDir = tempDataDir()
+afterAll(() => removeDir(dataDir))
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const addr = s.address()
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0))
+    })
+  })
+}
+
+async function start(port: number, pglitePort: number): Promise<{ child: ChildProcess; startupMs: number }> {
+  const started = Date.now()
+  const env = { ...process.env, PORT: String(port), PGLITE_PORT: String(pglitePort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
+  const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'inherit', 'inherit'] })
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
+    if (Date.now() - started > 60_000) throw new Error('no /health within 60 s')
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
+    if (ok) return { child, startupMs: Date.now() - started }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  child.kill('SIGTERM')
+  return exited
+}
+
+describe('restart with the same DATA_DIR', () => {
+  it('keeps spans in ClickHouse and the default project in Postgres', async () => {
+    expect(existsSync(MAIN), 'build first: npm run build').toBe(true)
+    const [port, pglitePort] = [await freePort(), await freePort()]
+    const { traceId, spanId } = ids()
+    const first = await start(port, pglitePort)
+    // Tools reach the embedded Postgres through its socket, never by opening DATA_DIR.
+    const projectCreatedAt = async (): Promise<string> => {
+      const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${pglitePort}/postgres` })
+      await client.connect()
+      try {
+        const { rows } = await client.query<{ created_at: Date }>("SELECT created_at FROM projects WHERE id = 'default'")
+        return rows[0]?.created_at.toISOString() ?? 'missing'
+      } finally {
+        await client.end()
+      }
+    }
+    const createdAt = await projectCreatedAt()
+    expect(createdAt).not.toBe('missing')
+    expect(first.startupMs).toBeLessThan(60_000)
+    const res = await fetch(`http://127.0.0.1:${port}/api/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([span({ trace_id: traceId, span_id: spanId(1) }), span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1) })]),
+    })
+    expect(res.status).toBe(202)
+    expect(await stop(first.child)).toBe(0)
+
+    const second = await start(port, pglitePort)
+    try {
+      expect(await projectCreatedAt()).toBe(createdAt)
+      const list = await fetch(`http://127.0.0.1:${port}/api/traces?search=${traceId}`)
+      const body = (await list.json()) as { traces: Array<{ trace_id: string; span_count: number }> }
+      expect(body.traces).toEqual([expect.objectContaining({ trace_id: traceId, span_count: 2 })])
+      const ready = await fetch(`http://127.0.0.1:${port}/ready`)
+      expect(ready.status).toBe(200)
+    } finally {
+      expect(await stop(second.child)).toBe(0)
+    }
+  })
+
+  it('refuses to start on a bad variable and names it', async () => {
+    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: 'not-a-port', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(code).toBe(1)
+    expect(stderr).toContain('PORT')
+  })
+})

@@ -1,0 +1,464 @@
+// GET /api/traces on the real engines (chDB + PGlite). Every test seeds its own traces under its own
+// `run` tag and filters on it, so tests share the database but never each other's rows.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TraceSummary } from '@tollgate/store'
+import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
+
+interface ListBody {
+  traces: TraceSummary[]
+  total: number
+  next_cursor: string | null
+}
+
+interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+}
+
+let t: TestApp
+
+beforeAll(async () => {
+  t = await startTestApp()
+})
+
+afterAll(async () => {
+  await t.close()
+})
+
+function must<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`)
+  return value
+}
+
+let runCounter = 0
+/** A tag value no other test (or earlier run on a reused store) uses. */
+const uniqueRun = (label: string): string => `${label}-${process.pid}-${Date.now().toString(36)}-${++runCounter}`
+
+const MIN = 60_000
+// Whole seconds, two hours back: inside the 30-day TTL, and clear of "now" for from/to bounds.
+const T0 = Math.floor(Date.now() / 1000) * 1000 - 120 * MIN
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+interface TraceSpec {
+  run: string
+  /** Trace start, ms after T0. */
+  at: number
+  durationMs?: number
+  name?: string
+  status?: string
+  costUsd?: number
+  inputTokens?: number
+  outputTokens?: number
+  span?: Record<string, unknown>
+}
+
+/** One trace = an agent root span plus one LLM child that carries the tokens, cost and most fields. */
+function traceSpans(spec: TraceSpec): { traceId: string; spans: Array<Record<string, unknown>> } {
+  const { traceId, spanId } = ids()
+  const start = T0 + spec.at
+  const end = start + (spec.durationMs ?? 2000)
+  const tags = { run: spec.run }
+  const root = span({
+    trace_id: traceId,
+    span_id: spanId(1),
+    name: spec.name ?? 'pipeline',
+    kind: 'agent',
+    start_time: iso(start),
+    end_time: iso(end),
+    status: 'unset',
+    provider: null,
+    model: null,
+    operation: null,
+    usage: null,
+    tags,
+  })
+  const child = span({
+    trace_id: traceId,
+    span_id: spanId(2),
+    parent_span_id: spanId(1),
+    start_time: iso(start + 100),
+    end_time: iso(end - 100),
+    status: spec.status ?? 'ok',
+    usage: { input_tokens: spec.inputTokens ?? 100, output_tokens: spec.outputTokens ?? 20 },
+    cost: { input_usd: 0, output_usd: spec.costUsd ?? 0, total_usd: spec.costUsd ?? 0 },
+    tags,
+    ...spec.span,
+  })
+  return { traceId, spans: [root, child] }
+}
+
+async function seed(specs: TraceSpec[]): Promise<string[]> {
+  const traces = specs.map(traceSpans)
+  const res = await ingest(t, { spans: traces.flatMap((x) => x.spans) })
+  expect(res.status).toBe(202)
+  expect(res.body.rejected).toEqual([])
+  return traces.map((x) => x.traceId)
+}
+
+async function list(params: Record<string, string>): Promise<{ status: number; type: string; body: ListBody }> {
+  const res = await t.request(`/api/traces?${new URLSearchParams(params).toString()}`)
+  const text = await res.text()
+  expect(res.status, text).toBe(200)
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: JSON.parse(text) as ListBody }
+}
+
+async function listIds(params: Record<string, string>): Promise<string[]> {
+  const { body } = await list({ limit: '500', ...params })
+  expect(body.total).toBe(body.traces.length)
+  return body.traces.map((x) => x.trace_id)
+}
+
+async function problem(query: string): Promise<{ status: number; type: string; body: Problem }> {
+  const res = await t.request(`/api/traces?${query}`)
+  return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Problem }
+}
+
+const sorted = (xs: string[]): string[] => [...xs].sort()
+
+describe('GET /api/traces: the trace summary', () => {
+  it('summarises a trace: root name, start/end, duration, counts, status, token and cost sums, models, agents', async () => {
+    const run = uniqueRun('summary')
+    const { traceId, spanId } = ids()
+    const start = T0 + 5 * MIN
+    const tags = { run }
+    const spans = [
+      // Children first: the root of an agent run is typically sent last, when it ends.
+      span({
+        trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1), name: 'openai.chat.completions',
+        start_time: iso(start + 1000), end_time: iso(start + 2000), status: 'error', model: 'gpt-4o',
+        agent: { id: 'writer' }, usage: { input_tokens: 120, output_tokens: 30 },
+        cost: { input_usd: 0.25, output_usd: 0.125, total_usd: 0.375 }, tags,
+      }),
+      span({
+        trace_id: traceId, span_id: spanId(3), parent_span_id: spanId(1), name: 'anthropic.messages',
+        start_time: iso(start + 2500), end_time: iso(start + 6000), status: 'ok', provider: 'anthropic',
+        model: 'claude-3-5-sonnet-20241022', agent: { id: 'reviewer' }, usage: { input_tokens: 200, output_tokens: 50 },
+        cost: { input_usd: 0.5, output_usd: 0.25, total_usd: 0.75 }, tags,
+      }),
+      span({
+        trace_id: traceId, span_id: spanId(1), name: 'research-pipeline', kind: 'agent',
+        start_time: iso(start), end_time: iso(start + 5000), status: 'ok', provider: null, model: null,
+        agent: { id: 'planner' }, usage: null, tags,
+      }),
+    ]
+    expect((await ingest(t, spans)).status).toBe(202)
+
+    const { body, type } = await list({ 'tag.run': run })
+    expect(type).toMatch(/^application\/json/)
+    expect(Object.keys(body).sort()).toEqual(['next_cursor', 'total', 'traces'])
+    expect(body.total).toBe(1)
+    expect(body.next_cursor).toBeNull()
+    expect(body.traces).toEqual([
+      {
+        trace_id: traceId,
+        name: 'research-pipeline',
+        start_time: iso(start).replace('Z', '000Z'),
+        end_time: iso(start + 6000).replace('Z', '000Z'),
+        duration_ms: 6000,
+        span_count: 3,
+        error_count: 1,
+        status: 'error',
+        input_tokens: 320,
+        output_tokens: 80,
+        total_cost_usd: 1.125,
+        models: ['claude-3-5-sonnet-20241022', 'gpt-4o'],
+        agent_ids: ['planner', 'reviewer', 'writer'],
+      },
+    ])
+  })
+
+  it('has totals equal to the sums over the trace\'s spans, with computed costs', async () => {
+    const run = uniqueRun('sums')
+    const { traceId, spanId } = ids()
+    const start = T0 + 6 * MIN
+    const usages = [
+      { input_tokens: 1000, output_tokens: 500, cache_read_tokens: 400 },
+      { input_tokens: 2345, output_tokens: 17 },
+      { input_tokens: 3, output_tokens: 999 },
+    ]
+    const spans = usages.map((usage, i) =>
+      span({ trace_id: traceId, span_id: spanId(i + 1), start_time: iso(start + i * 1000), end_time: iso(start + i * 1000 + 500), usage, tags: { run } }),
+    )
+    expect((await ingest(t, spans)).status).toBe(202)
+
+    const summary = must((await list({ 'tag.run': run })).body.traces[0], 'one trace')
+    const res = await t.request(`/api/traces/${traceId}/spans`)
+    expect(res.status).toBe(200)
+    const stored = (await res.json()) as { spans: Array<{ usage: { input_tokens: number; output_tokens: number }; cost: { total_usd: number } | null }> }
+    expect(stored.spans).toHaveLength(3)
+    const costs = stored.spans.map((s) => must(s.cost, 'a computed cost').total_usd)
+    expect(summary.span_count).toBe(3)
+    expect(summary.input_tokens).toBe(1000 + 2345 + 3)
+    expect(summary.output_tokens).toBe(500 + 17 + 999)
+    expect(summary.input_tokens).toBe(stored.spans.reduce((a, s) => a + s.usage.input_tokens, 0))
+    expect(summary.total_cost_usd).toBeGreaterThan(0)
+    expect(summary.total_cost_usd).toBeCloseTo(costs.reduce((a, c) => a + c, 0), 12)
+    expect(summary.duration_ms).toBe(2500)
+  })
+
+  it('names a trace after its earliest span while the root has not arrived', async () => {
+    const run = uniqueRun('orphans')
+    const { traceId, spanId } = ids()
+    const start = T0 + 7 * MIN
+    const spans = [
+      span({ trace_id: traceId, span_id: spanId(3), parent_span_id: spanId(1), name: 'second-step', start_time: iso(start + 2000), end_time: iso(start + 3000), tags: { run } }),
+      span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1), name: 'first-step', start_time: iso(start + 1000), end_time: iso(start + 1500), tags: { run } }),
+    ]
+    expect((await ingest(t, spans)).status).toBe(202)
+    const [summary] = (await list({ 'tag.run': run })).body.traces
+    expect(summary?.name).toBe('first-step')
+    expect(summary?.span_count).toBe(2)
+  })
+
+  it('counts a redelivered span once', async () => {
+    const run = uniqueRun('redelivery')
+    const { traceId, spanId } = ids()
+    const s = span({ trace_id: traceId, span_id: spanId(1), start_time: iso(T0 + 8 * MIN), end_time: iso(T0 + 8 * MIN + 1000), cost: { total_usd: 0.5 }, tags: { run } })
+    expect((await ingest(t, s)).status).toBe(202)
+    expect((await ingest(t, s)).status).toBe(202)
+    const { body } = await list({ 'tag.run': run })
+    expect(body.total).toBe(1)
+    expect(body.traces[0]).toMatchObject({ span_count: 1, input_tokens: 100, total_cost_usd: 0.5 })
+  })
+
+  it.each([
+    { status: 'error', spans: ['ok', 'error', 'unset'], errors: 1 },
+    { status: 'ok', spans: ['unset', 'ok'], errors: 0 },
+    { status: 'unset', spans: ['unset', 'unset'], errors: 0 },
+  ])('derives trace status $status from span statuses $spans', async ({ status, spans: statuses, errors }) => {
+    const run = uniqueRun(`status-${status}`)
+    const { traceId, spanId } = ids()
+    const spans = statuses.map((st, i) =>
+      span({ trace_id: traceId, span_id: spanId(i + 1), status: st, start_time: iso(T0 + 9 * MIN + i * 1000), end_time: iso(T0 + 9 * MIN + i * 1000 + 10), tags: { run } }),
+    )
+    expect((await ingest(t, spans)).status).toBe(202)
+    const { body } = await list({ 'tag.run': run })
+    expect(body.traces).toHaveLength(1)
+    expect(body.traces[0]).toMatchObject({ status, error_count: errors, span_count: statuses.length })
+  })
+})
+
+/**
+ * Five traces that differ in every filterable field. `at` is minutes after T0; costs are exact binary
+ * fractions so sums compare exactly.
+ */
+function filterSet(run: string): TraceSpec[] {
+  return [
+    // a
+    { run, at: 10 * MIN, costUsd: 0.5, name: 'Alpha-Retrieval', status: 'ok',
+      span: { model: 'gpt-4o', agent: { id: 'planner' }, user_id: 'user-1', session_id: 'sess-1', input: 'where is the Needle-In-Input?', output: 'nowhere' } },
+    // b
+    { run, at: 20 * MIN, costUsd: 1, status: 'error',
+      span: { provider: 'anthropic', model: 'claude-3-5-sonnet-20241022', agent: { id: 'coder' }, user_id: 'user-2', session_id: 'sess-2', input: 'plain', output: 'the needle-in-output is here' } },
+    // c
+    { run, at: 30 * MIN, costUsd: 0.25, status: 'unset',
+      span: { name: 'tool.needle-in-name', kind: 'tool', model: 'gpt-4o-mini', agent: { id: 'coder' }, user_id: 'user-1', session_id: 'sess-2' } },
+    // d
+    { run, at: 40 * MIN, costUsd: 0.125, status: 'ok',
+      span: { model: 'gpt-4o', user_id: 'user-3', tags: { run, env: 'prod', team: 'search' } } },
+    // e: started before `a` ends, so only its start time separates it from `a` in from/to
+    { run, at: 50 * MIN, costUsd: 0.5, status: 'ok', durationMs: 20 * MIN,
+      span: { model: 'gpt-4o', user_id: 'user-1', session_id: 'sess-1', tags: { run, env: 'staging', team: 'search' } } },
+  ]
+}
+
+const LETTERS = ['a', 'b', 'c', 'd', 'e'] as const
+type Letter = (typeof LETTERS)[number]
+
+describe('GET /api/traces: filters', () => {
+  // Query parameters (besides tag.run) → the traces of filterSet() that match.
+  const cases: Array<{ name: string; params: (ctx: { id: Record<Letter, string> }) => Record<string, string>; expected: Letter[] }> = [
+    { name: 'no filter but the run tag', params: () => ({}), expected: ['a', 'b', 'c', 'd', 'e'] },
+    { name: 'search: span name, case-insensitive (root name)', params: () => ({ search: 'alpha-retrieval' }), expected: ['a'] },
+    { name: 'search: span name of a child', params: () => ({ search: 'NEEDLE-IN-NAME' }), expected: ['c'] },
+    { name: 'search: input', params: () => ({ search: 'needle-in-input' }), expected: ['a'] },
+    { name: 'search: output', params: () => ({ search: 'Needle-In-Output' }), expected: ['b'] },
+    { name: 'search: substring shared by name, input and output', params: () => ({ search: 'needle-in' }), expected: ['a', 'b', 'c'] },
+    { name: 'search: trace id', params: ({ id }) => ({ search: id.d }), expected: ['d'] },
+    { name: 'search: trace id in upper case', params: ({ id }) => ({ search: id.d.toUpperCase() }), expected: ['d'] },
+    { name: 'search: no match', params: () => ({ search: 'nothing-like-this' }), expected: [] },
+    { name: 'status=error', params: () => ({ status: 'error' }), expected: ['b'] },
+    { name: 'status=ok', params: () => ({ status: 'ok' }), expected: ['a', 'd', 'e'] },
+    { name: 'status=unset', params: () => ({ status: 'unset' }), expected: ['c'] },
+    { name: 'agent_id (any span)', params: () => ({ agent_id: 'coder' }), expected: ['b', 'c'] },
+    { name: 'model: exact, gpt-4o does not match gpt-4o-mini', params: () => ({ model: 'gpt-4o' }), expected: ['a', 'd', 'e'] },
+    { name: 'model: gpt-4o-mini', params: () => ({ model: 'gpt-4o-mini' }), expected: ['c'] },
+    { name: 'user_id', params: () => ({ user_id: 'user-1' }), expected: ['a', 'c', 'e'] },
+    { name: 'session_id', params: () => ({ session_id: 'sess-2' }), expected: ['b', 'c'] },
+    { name: 'from (RFC 3339) includes a trace starting exactly then', params: () => ({ from: iso(T0 + 30 * MIN) }), expected: ['c', 'd', 'e'] },
+    { name: 'to (RFC 3339) is exclusive', params: () => ({ to: iso(T0 + 30 * MIN) }), expected: ['a', 'b'] },
+    { name: 'from and to (epoch ms)', params: () => ({ from: String(T0 + 20 * MIN), to: String(T0 + 40 * MIN) }), expected: ['b', 'c'] },
+    { name: 'from/to with an offset', params: () => ({ from: iso(T0 + 20 * MIN).replace('Z', '+00:00'), to: iso(T0 + 40 * MIN + 1) }), expected: ['b', 'c', 'd'] },
+    // `a`'s LLM span starts 100 ms after the trace: the trace's start decides, not any span's.
+    { name: 'from just after a trace start excludes it though later spans follow', params: () => ({ from: iso(T0 + 10 * MIN + 50), to: iso(T0 + 20 * MIN + 1) }), expected: ['b'] },
+    // `e` runs until after every other trace started; `from` past e's start but before its end excludes it.
+    { name: 'from/to select by start, not by overlap', params: () => ({ from: iso(T0 + 55 * MIN) }), expected: [] },
+    { name: 'min_cost is inclusive', params: () => ({ min_cost: '0.5' }), expected: ['a', 'b', 'e'] },
+    { name: 'min_cost=0 matches all', params: () => ({ min_cost: '0' }), expected: ['a', 'b', 'c', 'd', 'e'] },
+    { name: 'tag.<key>', params: () => ({ 'tag.env': 'prod' }), expected: ['d'] },
+    { name: 'two tags', params: () => ({ 'tag.team': 'search', 'tag.env': 'staging' }), expected: ['e'] },
+    { name: 'tag value that no span has', params: () => ({ 'tag.env': 'dev' }), expected: [] },
+    { name: 'combined: model + user + status', params: () => ({ model: 'gpt-4o', user_id: 'user-1', status: 'ok' }), expected: ['a', 'e'] },
+    { name: 'combined: session + from + min_cost', params: () => ({ session_id: 'sess-1', from: iso(T0 + 11 * MIN), min_cost: '0.5' }), expected: ['e'] },
+    { name: 'combined: search + agent that match different traces', params: () => ({ search: 'needle-in-input', agent_id: 'coder' }), expected: [] },
+  ]
+
+  it.each(cases)('$name', async ({ params, expected }) => {
+    const run = uniqueRun('filter')
+    const seeded = await seed(filterSet(run))
+    const id = Object.fromEntries(LETTERS.map((l, i) => [l, must(seeded[i], `trace ${l}`)])) as Record<Letter, string>
+    const got = await listIds({ 'tag.run': run, ...params({ id }) })
+    expect(sorted(got)).toEqual(sorted(expected.map((l) => id[l])))
+  })
+})
+
+/** Four traces with a different order under each sort, plus `t5`: a twin of `t1` to exercise ties. */
+function sortSet(run: string): TraceSpec[] {
+  return [
+    { run, at: 60 * MIN, durationMs: 4000, costUsd: 0.5, inputTokens: 150, outputTokens: 50 }, // t1: 200 tokens
+    { run, at: 61 * MIN, durationMs: 1000, costUsd: 0.125, inputTokens: 300, outputTokens: 100 }, // t2: 400
+    { run, at: 62 * MIN, durationMs: 3000, costUsd: 1, inputTokens: 60, outputTokens: 40 }, // t3: 100
+    { run, at: 63 * MIN, durationMs: 2000, costUsd: 0.25, inputTokens: 250, outputTokens: 50 }, // t4: 300
+  ]
+}
+
+const SORT_ORDERS: Array<{ sort: string; asc: number[] }> = [
+  { sort: 'time', asc: [0, 1, 2, 3] },
+  { sort: 'cost', asc: [1, 3, 0, 2] },
+  { sort: 'duration', asc: [1, 3, 2, 0] },
+  { sort: 'tokens', asc: [2, 0, 3, 1] },
+]
+
+describe('GET /api/traces: sorting and paging', () => {
+  it.each(SORT_ORDERS.flatMap(({ sort, asc }) => [
+    { sort, order: 'asc', expected: asc },
+    { sort, order: 'desc', expected: [...asc].reverse() },
+  ]))('sort=$sort order=$order', async ({ sort, order, expected }) => {
+    const run = uniqueRun(`sort-${sort}-${order}`)
+    const seeded = await seed(sortSet(run))
+    expect(await listIds({ 'tag.run': run, sort, order })).toEqual(expected.map((i) => seeded[i]))
+  })
+
+  it('defaults to the newest trace first', async () => {
+    const run = uniqueRun('default-sort')
+    const seeded = await seed(sortSet(run))
+    expect(await listIds({ 'tag.run': run })).toEqual([...seeded].reverse())
+  })
+
+  it('pages with limit and offset, reporting the full total on every page', async () => {
+    const run = uniqueRun('offset')
+    const seeded = await seed(sortSet(run))
+    const page = async (offset: number) => (await list({ 'tag.run': run, sort: 'time', order: 'asc', limit: '3', offset: String(offset) })).body
+    const first = await page(0)
+    const second = await page(3)
+    const past = await page(4)
+    expect(first.traces.map((x) => x.trace_id)).toEqual(seeded.slice(0, 3))
+    expect(second.traces.map((x) => x.trace_id)).toEqual(seeded.slice(3))
+    expect(past.traces).toEqual([])
+    expect([first.total, second.total, past.total]).toEqual([4, 4, 4])
+    expect(second.next_cursor).toBeNull()
+  })
+
+  it('returns at most `limit` traces and a cursor when more remain', async () => {
+    const run = uniqueRun('limit')
+    await seed(sortSet(run))
+    const { body } = await list({ 'tag.run': run, limit: '1' })
+    expect(body.traces).toHaveLength(1)
+    expect(body.total).toBe(4)
+    expect(typeof body.next_cursor).toBe('string')
+  })
+
+  it('accepts the limit bounds 1 and 500', async () => {
+    const run = uniqueRun('limit-bounds')
+    await seed(sortSet(run))
+    expect((await list({ 'tag.run': run, limit: '1' })).body.traces).toHaveLength(1)
+    expect((await list({ 'tag.run': run, limit: '500' })).body.traces).toHaveLength(4)
+  })
+})
+
+describe('GET /api/traces: cursor paging', () => {
+  // Ties on every sort key: t5 has t1's start time, duration, cost and tokens; they order by trace id.
+  const withTies = (run: string): TraceSpec[] => {
+    const set = sortSet(run)
+    return [...set, { ...must(set[0], 't1') }]
+  }
+
+  it.each(SORT_ORDERS.flatMap(({ sort }) => [
+    { sort, order: 'asc', limit: 1 },
+    { sort, order: 'desc', limit: 2 },
+  ]))('walks every trace exactly once in order: sort=$sort order=$order limit=$limit', async ({ sort, order, limit }) => {
+    const run = uniqueRun(`cursor-${sort}-${order}`)
+    const seeded = await seed(withTies(run))
+    const all = await listIds({ 'tag.run': run, sort, order })
+    expect(sorted(all)).toEqual(sorted(seeded))
+
+    const walked: string[] = []
+    let cursor: string | null = null
+    let pages = 0
+    do {
+      const params: Record<string, string> = { 'tag.run': run, sort, order, limit: String(limit) }
+      if (cursor) params.cursor = cursor
+      const { body }: { body: ListBody } = await list(params)
+      expect(body.total).toBe(5)
+      expect(body.traces.length).toBeLessThanOrEqual(limit)
+      walked.push(...body.traces.map((x) => x.trace_id))
+      cursor = body.next_cursor
+      pages++
+    } while (cursor !== null && pages < 10)
+    expect(cursor).toBeNull()
+    expect(walked).toEqual(all)
+    expect(pages).toBe(Math.ceil(5 / limit))
+  })
+
+  it.each([
+    { name: 'another sort', reuse: { sort: 'cost', order: 'desc' } },
+    { name: 'another order', reuse: { sort: 'time', order: 'asc' } },
+    { name: 'an offset as well', reuse: { sort: 'time', order: 'desc', offset: '1' } },
+  ])('rejects a cursor used with $name', async ({ reuse }) => {
+    const run = uniqueRun('cursor-misuse')
+    await seed(sortSet(run))
+    const cursor = must((await list({ 'tag.run': run, sort: 'time', order: 'desc', limit: '1' })).body.next_cursor, 'a cursor')
+    const res = await problem(new URLSearchParams({ 'tag.run': run, cursor, ...reuse }).toString())
+    expect(res.status).toBe(400)
+    expect(res.type).toMatch(/^application\/problem\+json/)
+    expect(res.body.type).toMatch(/\/validation$/)
+    expect(res.body.detail).toMatch(/cursor/)
+  })
+
+  it.each([
+    { name: 'garbage', cursor: 'not-a-cursor!!' },
+    { name: 'base64 of non-JSON', cursor: Buffer.from('hello').toString('base64url') },
+    { name: 'base64 JSON of the wrong shape', cursor: Buffer.from(JSON.stringify({ s: 'time', o: 'desc' })).toString('base64url') },
+  ])('rejects a $name cursor with 400', async ({ cursor }) => {
+    const res = await problem(new URLSearchParams({ cursor }).toString())
+    expect(res.status).toBe(400)
+    expect(res.type).toMatch(/^application\/problem\+json/)
+    expect(res.body.type).toMatch(/\/validation$/)
+  })
+})
+
+describe('GET /api/traces: invalid parameters', () => {
+  it.each([
+    { name: 'unknown parameter', query: 'colour=red', names: 'colour' },
+    { name: 'bad status', query: 'status=failed', names: 'status' },
+    { name: 'limit=0', query: 'limit=0', names: 'limit' },
+    { name: 'limit=501', query: 'limit=501', names: 'limit' },
+    { name: 'non-numeric limit', query: 'limit=ten', names: 'limit' },
+    { name: 'negative offset', query: 'offset=-1', names: 'offset' },
+    { name: 'bad from', query: 'from=yesterday', names: 'from' },
+    { name: 'bad to', query: 'to=2026-13-45T00:00:00Z', names: 'to' },
+    { name: 'bad sort', query: 'sort=name', names: 'sort' },
+    { name: 'bad order', query: 'order=up', names: 'order' },
+    { name: 'negative min_cost', query: 'min_cost=-1', names: 'min_cost' },
+    { name: 'non-numeric min_cost', query: 'min_cost=cheap', names: 'min_cost' },
+  ])('$name → 400 problem+json', async ({ query, names }) => {
+    const res = await problem(query)
+    expect(res.status).toBe(400)
+    expect(res.type).toMatch(/^application\/problem\+json/)
+    expect(res.body).toMatchObject({ status: 400 })
+    expect(res.body.type).toMatch(/^https?:\/\/.+\/validation$/)
+    expect(res.body.detail).toContain(names)
+  })
+})
