@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { clickHouseToMicros, microsToClickHouse, microsToIso, type AttributeValue, type EnrichedSpan } from '@tollgate/core'
+import { clickHouseToMicros, microsToClickHouse, microsToIso, type AgentRef, type AttributeValue, type Cost, type EnrichedSpan, type Usage } from '@tollgate/core'
 
 // Bool columns come back as JSON booleans; z.coerce.boolean() would turn "false" into true.
 const Bool = z.union([z.boolean(), z.number()]).transform((v) => Boolean(v))
@@ -130,11 +130,11 @@ export interface SpanView {
   operation: string | null
   stream: boolean
   ttft_ms: number | null
-  usage: { input_tokens: number; output_tokens: number; total_tokens: number; cache_read_tokens: number; cache_write_tokens: number; reasoning_tokens: number }
-  cost: { input_usd: number; output_usd: number; total_usd: number } | null
+  usage: Usage
+  cost: Cost | null
   cost_status: string
   price_source: string | null
-  agent: { id: string; name: string; role: string; parent_id: string | null } | null
+  agent: AgentRef | null
   user_id: string | null
   session_id: string | null
   tags: Record<string, string>
