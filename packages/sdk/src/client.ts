@@ -1,0 +1,260 @@
+import { randomUUID } from 'node:crypto'
+import type { CheckResult } from './breaker/breaker.js'
+import { Breaker } from './breaker/breaker.js'
+import { CircuitBreakerError } from './breaker/errors.js'
+import type { BreakerSnapshot } from './breaker/types.js'
+import type { InitOptions, ResolvedConfig } from './config.js'
+import { resolveConfig } from './config.js'
+import { Delivery } from './delivery/delivery.js'
+import { Sender } from './delivery/sender.js'
+import { SqliteStore } from './delivery/sqlite-store.js'
+import type { SpanStore } from './delivery/store.js'
+import { MemoryStore } from './delivery/store.js'
+import { CallRecord } from './instrument/capture.js'
+import { internalStore } from './instrument/dispatcher.js'
+import type { FetchHooks, SendPlan } from './instrument/fetch.js'
+import type { InstrumentResult } from './instrument/install.js'
+import { Installation } from './instrument/install.js'
+import type { Logger } from './log.js'
+import { createLogger } from './log.js'
+import { ControlPlane } from './control.js'
+import { loadPrices } from './pricing.js'
+import { completeReported, keepTrace, llmSpan } from './spans.js'
+import type { Span } from './types.js'
+import { createHash } from 'node:crypto'
+
+/** Options of {@link instrument}. */
+export interface InstrumentOptions {
+  /** Add a W3C `traceparent` header to intercepted LLM requests (off: provider requests stay as sent). */
+  propagateTraceparent?: boolean
+}
+
+export interface ClientDeps {
+  env?: Record<string, string | undefined>
+  /** The fetch used for the SDK's own traffic (ingest, policy, state reports). */
+  fetch?: typeof fetch
+}
+
+const DISABLED: InstrumentResult = { openai: false, anthropic: false, gemini: false, vercelAi: false, langchain: false, fetch: false, undici: false }
+
+/**
+ * One configured SDK: delivery, breaker, budgets and instrumentation. The module-level API
+ * (`init`, `report`, ...) drives one instance; tests and embedders may create their own.
+ */
+export class TollgateClient {
+  readonly config: ResolvedConfig
+  readonly log: Logger
+  readonly breaker: Breaker
+  readonly control: ControlPlane
+  readonly hooks: FetchHooks
+  private delivery: Delivery | undefined
+  private readonly installation = new Installation()
+  private readonly ownFetch: typeof fetch
+  private instrumentOptions: InstrumentOptions = {}
+  private instrumented = false
+  private closed = false
+  private enqueuedSinceExitFlush = 0
+  private readonly onExit = () => this.delivery?.closeSync()
+  private readonly onBeforeExit = () => this.exitFlush()
+
+  constructor(options: InitOptions = {}, deps: ClientDeps = {}) {
+    this.config = resolveConfig(options, deps.env)
+    this.log = createLogger(this.config.debug)
+    const base = deps.fetch ?? globalThis.fetch
+    this.ownFetch = (input, init) => internalStore.run(true, () => base(input, init))
+    this.breaker = new Breaker({
+      global: {
+        budgetPerHour: this.config.budgetPerHour,
+        maxErrorRate: this.config.maxErrorRate,
+        maxCallsPerMinute: this.config.maxCallsPerMinute,
+        blockOnThreshold: this.config.blockOnThreshold,
+        onAlert: this.config.onAlert,
+        onBlock: this.config.onBlock,
+      },
+      onTransition: (t) => this.control.reportTransition(t),
+      onAlert: (a) => this.control.reportAlert(a),
+    })
+    this.control = new ControlPlane(this.config, this.breaker, this.ownFetch, this.log)
+    this.hooks = {
+      active: () => this.instrumented && !this.closed,
+      begin: (detected, url) => new CallRecord(detected, url, (r) => this.complete(r)),
+      plan: (record) => this.plan(record),
+      beforeSend: (record) => {
+        const p = this.plan(record)
+        return p instanceof Promise ? p.then(() => undefined) : undefined
+      },
+      blocked: (record, err) => this.blocked(record, err),
+      propagateTraceparent: () => this.instrumentOptions.propagateTraceparent === true,
+      ensureDispatcher: () => void this.installation.ensureDispatcher(),
+    }
+  }
+
+  get enabled(): boolean {
+    return this.config.enabled && !this.closed
+  }
+
+  /** Opens the spool (falling back to memory), starts timers and the policy poller. */
+  start(): this {
+    if (!this.config.enabled) return this
+    void loadPrices()
+    const store = this.openStore()
+    const sender = new Sender({ endpoint: this.config.endpoint, apiKey: this.config.apiKey, timeoutMs: this.config.requestTimeoutMs, fetch: this.ownFetch })
+    this.delivery = new Delivery(store, sender, {
+      maxBatch: this.config.maxBatch,
+      maxBatchBytes: this.config.maxBatchBytes,
+      flushIntervalMs: this.config.flushIntervalMs,
+      maxBuffer: this.config.maxQueueSize,
+    }, this.log)
+    this.delivery.start()
+    this.control.start()
+    process.once('exit', this.onExit)
+    process.on('beforeExit', this.onBeforeExit)
+    return this
+  }
+
+  private openStore(): SpanStore {
+    const c = this.config
+    if (c.durability === 'durable_local') {
+      try {
+        const keyId = createHash('sha256').update(c.apiKey ?? '').digest('hex').slice(0, 16)
+        return new SqliteStore({ path: c.spoolPath, keyId, owner: randomUUID(), maxBytes: c.maxSpoolBytes, maxAgeMs: c.maxSpoolAgeMs })
+      } catch (err) {
+        // Fail-open: no spool (read-only disk, missing native addon) means best_effort, not a crash.
+        this.log.debug('spool unavailable, using memory', { error: String(err) })
+      }
+    }
+    return new MemoryStore(c.maxQueueSize, c.maxSpoolBytes, c.maxSpoolAgeMs)
+  }
+
+  get durable(): boolean {
+    return this.delivery?.isDurable ?? false
+  }
+
+  /** Internal access for tests and benchmarks. */
+  get deliveryForTests(): Delivery | undefined {
+    return this.delivery
+  }
+
+  report(partial: Partial<Span>): void {
+    if (!this.enabled) return
+    try {
+      const span = completeReported(partial ?? {})
+      this.control.recordReported(span)
+      this.emit(span)
+    } catch (err) {
+      this.delivery?.countDrop('invalid')
+      this.log.debug('report() ignored a span', { error: String(err) })
+    }
+  }
+
+  /** Sampling, zero data retention and global tags, then the delivery queue. */
+  emit(span: Span): void {
+    const d = this.delivery
+    if (!d || !this.enabled) return
+    if (!keepTrace(span.trace_id, this.config.sampleRate)) {
+      d.countDrop('sampled_out')
+      return
+    }
+    if (this.config.zeroDataRetention) {
+      delete span.input
+      delete span.output
+    }
+    if (Object.keys(this.config.tags).length) span.tags = { ...this.config.tags, ...(span.tags ?? {}) }
+    this.enqueuedSinceExitFlush++
+    d.enqueue(span)
+  }
+
+  instrument(options: InstrumentOptions = {}): InstrumentResult {
+    if (!this.enabled) return { ...DISABLED }
+    this.instrumentOptions = options
+    this.instrumented = true
+    return this.installation.install(this.hooks)
+  }
+
+  uninstrument(): void {
+    this.instrumented = false
+    this.installation.uninstall()
+  }
+
+  /** Makes the hooks active for explicitly wrapped clients without patching globals. */
+  enableHooks(): void {
+    if (this.enabled) this.instrumented = true
+  }
+
+  private plan(record: CallRecord): SendPlan | Promise<SendPlan> {
+    const decision = this.control.decide(record)
+    if (decision.kind === 'block') return this.block(decision.result)
+    if (decision.throttleMs > 0) {
+      record.attributes.throttled_ms = decision.throttleMs
+      return new Promise((resolve) => setTimeout(() => resolve({ degradeTo: decision.degradeTo }), decision.throttleMs))
+    }
+    return { degradeTo: decision.degradeTo }
+  }
+
+  private async block(result: Extract<CheckResult, { ok: false }>): Promise<never> {
+    if (result.onBlock) {
+      try {
+        await result.onBlock(result.event)
+      } catch {
+        // onBlock failing does not change the outcome: the call is blocked.
+      }
+    }
+    throw result.error
+  }
+
+  private blocked(record: CallRecord, err: unknown): void {
+    if (!(err instanceof CircuitBreakerError)) return
+    record.finished = true
+    record.endPerf = record.startPerf
+    record.error = err.message
+    record.attributes.blocked = true
+    record.attributes.breaker_reason = err.reason
+    this.emit(llmSpan(record, !this.config.zeroDataRetention))
+  }
+
+  private complete(record: CallRecord): void {
+    try {
+      this.control.recordCall(record)
+      this.emit(llmSpan(record, !this.config.zeroDataRetention))
+    } catch (err) {
+      this.log.debug('could not record a call', { error: String(err) })
+    }
+  }
+
+  getState(): BreakerSnapshot {
+    const s = this.breaker.snapshot()
+    return { state: s.global.state, global: s.global, agents: s.agents, policy: this.control.policyInfo() }
+  }
+
+  async flush(timeoutMs?: number): Promise<void> {
+    const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs
+    try {
+      await this.delivery?.flush(deadline)
+    } catch (err) {
+      this.log.debug('flush failed', { error: String(err) })
+    }
+  }
+
+  private exitFlush(): void {
+    if (!this.delivery || this.enqueuedSinceExitFlush === 0 || this.closed) return
+    this.enqueuedSinceExitFlush = 0
+    void this.flush(this.config.shutdownTimeoutMs)
+  }
+
+  /** Flushes until the deadline, then closes; undelivered spans stay in the spool. */
+  async shutdown(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
+    if (this.closed) return
+    const deadline = Date.now() + timeoutMs
+    await this.flush(timeoutMs)
+    this.closed = true
+    this.uninstrument()
+    this.control.stop()
+    process.removeListener('exit', this.onExit)
+    process.removeListener('beforeExit', this.onBeforeExit)
+    try {
+      await this.delivery?.close(deadline)
+    } catch (err) {
+      this.log.debug('close failed', { error: String(err) })
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import type { Breaker, CheckResult } from './breaker/breaker.js'
+import type { AlertEvent, Transition } from './breaker/types.js'
+import type { ResolvedConfig } from './config.js'
+import { currentContext } from './context.js'
+import type { CallRecord } from './instrument/capture.js'
+import type { Logger } from './log.js'
+import type { BudgetHit } from './policy/evaluate.js'
+import { evaluatePolicy, matches } from './policy/evaluate.js'
+import { PolicyPoller } from './policy/poller.js'
+import { priceOf } from './pricing.js'
+import type { Span, Usage } from './types.js'
+import { SDK_NAME, SDK_VERSION } from './version.js'
+
+export type Decision =
+  | { kind: 'block'; result: Extract<CheckResult, { ok: false }> }
+  | { kind: 'go'; degradeTo?: string; throttleMs: number }
+
+const REPORT_TIMEOUT_MS = 2000
+const POLICY_ALERT_COOLDOWN_MS = 60_000
+
+/**
+ * Usage is missing when a stream was not asked for it (OpenAI's `stream_options.include_usage`).
+ * Budgets still need a spend figure, so the breaker counts ~4 characters per token; the span
+ * itself carries no made-up numbers (it is flagged `usage_missing`).
+ */
+export function estimateUsage(record: CallRecord): Usage {
+  const x = record.extracted
+  const out = x.text.length + x.toolCalls.reduce((n, t) => n + t.arguments.length + t.name.length, 0)
+  const input = Math.ceil(record.request.bodyBytes / 4)
+  const output = Math.ceil(out / 4)
+  return { input_tokens: input, output_tokens: output, total_tokens: input + output }
+}
+
+/**
+ * The pre-send decision (server budgets, then circuit breakers) and the post-call accounting
+ * that feeds them; also the fire-and-forget reports of transitions and alerts to the server.
+ */
+export class ControlPlane {
+  private readonly poller: PolicyPoller
+  private readonly lastPolicyAlert = new Map<string, number>()
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly breaker: Breaker,
+    private readonly fetch: typeof globalThis.fetch,
+    private readonly log: Logger,
+  ) {
+    this.poller = new PolicyPoller({ endpoint: config.endpoint, apiKey: config.apiKey, intervalMs: config.policyPollIntervalMs, fetch, log })
+  }
+
+  start(): void {
+    this.poller.start()
+  }
+
+  stop(): void {
+    this.poller.stop()
+  }
+
+  /** Polls the policy now (tests, and `init` callers who want budgets before the first call). */
+  refreshPolicy(): Promise<void> {
+    return this.poller.poll()
+  }
+
+  policyInfo(): ReturnType<PolicyPoller['info']> {
+    return this.poller.info()
+  }
+
+  decide(record: CallRecord): Decision {
+    const agents = record.ctx?.agents ?? []
+    const tags = { ...this.config.tags, ...(record.ctx?.tags ?? {}) }
+    const policy = this.poller.current()
+    let budgetIds: string[] = []
+    let degradeTo: string | undefined
+    let throttleMs = 0
+    if (policy) {
+      const call = { agents, tags }
+      budgetIds = policy.budgets.filter((b) => matches(b, call)).map((b) => b.id)
+      const d = evaluatePolicy(policy, call, this.poller.localSpend)
+      for (const hit of [d.block, d.degrade, d.throttle, ...d.alerts]) if (hit) this.policyAlert(hit)
+      if (d.block) {
+        const b = d.block
+        const limit = b.budget.limit_usd ?? b.budget.limit_tokens ?? 0
+        const message = `budget "${b.budget.name ?? b.budget.id}" at ${b.percent.toFixed(1)}% of its ${b.budget.window} limit`
+        return { kind: 'block', result: this.breaker.externalBlock({ reason: 'server_budget', message, threshold: limit, current: (b.percent / 100) * limit }, b.budget.id) as Extract<CheckResult, { ok: false }> }
+      }
+      if (d.degrade) {
+        degradeTo = d.degrade.threshold.degrade_to_model
+        record.attributes.policy_budget_id = d.degrade.budget.id
+      }
+      if (d.throttle) {
+        throttleMs = d.throttle.threshold.throttle_ms ?? 1000
+        record.attributes.policy_budget_id ??= d.throttle.budget.id
+      }
+    }
+    const check = this.breaker.check(agents)
+    if (!check.ok) return { kind: 'block', result: check }
+    record.plan = { ticket: check.ticket, budgetIds }
+    return { kind: 'go', degradeTo, throttleMs }
+  }
+
+  recordCall(record: CallRecord): void {
+    const plan = record.plan
+    if (!plan) return
+    const x = record.extracted
+    const usage = x.usage ?? estimateUsage(record)
+    const model = x.responseModel ?? record.request.model
+    const cost = priceOf(record.detected.provider, model, usage)?.total_usd ?? priceOf(record.detected.provider, record.request.model, usage)?.total_usd ?? 0
+    this.breaker.record(plan.ticket, cost, record.error !== undefined && !record.aborted)
+    if (plan.budgetIds.length) this.poller.addSpend(plan.budgetIds, cost, usage.total_tokens ?? 0)
+  }
+
+  /** Spend of an LLM span given to report() counts against the breakers of its context. */
+  recordReported(span: Span): void {
+    if (span.kind !== 'llm' && span.kind !== 'embedding') return
+    const cost = span.cost?.total_usd ?? priceOf(span.provider, span.response_model ?? span.model, span.usage)?.total_usd
+    if (cost && cost > 0) this.breaker.recordSpend(currentContext()?.agents ?? [], cost)
+  }
+
+  reportTransition(t: Transition): void {
+    this.post('/api/circuit-breaker/state', t)
+  }
+
+  reportAlert(a: AlertEvent): void {
+    this.post('/api/alerts/sdk-alert', a)
+  }
+
+  private policyAlert(hit: BudgetHit): void {
+    const key = `${hit.budget.id}:${hit.threshold.action}`
+    const now = Date.now()
+    const last = this.lastPolicyAlert.get(key)
+    if (last !== undefined && now - last < POLICY_ALERT_COOLDOWN_MS) return
+    this.lastPolicyAlert.set(key, now)
+    const limit = hit.budget.limit_usd ?? hit.budget.limit_tokens ?? 0
+    this.breaker.externalAlert({
+      scope: 'budget',
+      scope_id: hit.budget.id,
+      reason: 'server_budget',
+      message: `budget "${hit.budget.name ?? hit.budget.id}" at ${hit.percent.toFixed(1)}%: ${hit.threshold.action}`,
+      threshold: limit,
+      current: (hit.percent / 100) * limit,
+      blocked: hit.threshold.action === 'block',
+      timestamp: new Date(now).toISOString(),
+    })
+  }
+
+  /** Fire-and-forget: never awaited by a caller, never throws, bounded by a short timeout. */
+  private post(path: string, body: object): void {
+    if (!this.config.enabled) return
+    const headers: Record<string, string> = { 'content-type': 'application/json' }
+    if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey
+    let payload: string
+    try {
+      payload = JSON.stringify({ ...body, sdk: { name: SDK_NAME, version: SDK_VERSION } })
+    } catch {
+      return
+    }
+    this.fetch(`${this.config.endpoint}${path}`, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(REPORT_TIMEOUT_MS) })
+      .then((res) => res.body?.cancel())
+      .catch((err: unknown) => this.log.debug('report to server failed', { path, error: err instanceof Error ? err.name : 'error' }))
+  }
+}

@@ -1,0 +1,209 @@
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import type { Transform } from 'node:stream'
+import type { Ticket } from '../breaker/breaker.js'
+import type { TraceContext } from '../context.js'
+import { currentContext } from '../context.js'
+import { newSpanId } from '../ids.js'
+import { at, str, tryParse } from './json.js'
+import type { Detected } from './providers.js'
+import type { Extracted } from './response.js'
+import { ResponseReader, errorFromBody } from './response.js'
+import { NdjsonParser, SseParser } from './sse.js'
+
+// A JSON body larger than this is passed through unread (no usage) rather than buffered.
+const MAX_JSON_BYTES = 8 * 1024 * 1024
+
+export type ResponseMode = 'json' | 'sse' | 'ndjson'
+
+/** What the request said, as far as telemetry cares. */
+export interface RequestInfo {
+  model?: string
+  stream: boolean
+  /** The prompt part of the body (messages, input, contents...), not tools or settings. */
+  input?: unknown
+  bodyBytes: number
+}
+
+export function readRequest(detected: Detected, text: string | undefined): RequestInfo {
+  const body = text === undefined ? undefined : tryParse(text)
+  const bytes = text === undefined ? 0 : text.length
+  const stream = at(body, 'stream') === true || detected.pathStream === true
+  const model = str(at(body, 'model')) ?? detected.pathModel
+  let input: unknown
+  switch (detected.flavor) {
+    case 'anthropic':
+      input = at(body, 'system') === undefined ? at(body, 'messages') : { system: at(body, 'system'), messages: at(body, 'messages') }
+      break
+    case 'gemini':
+      input = at(body, 'systemInstruction') === undefined ? (at(body, 'contents') ?? at(body, 'content')) : { system: at(body, 'systemInstruction'), contents: at(body, 'contents') }
+      break
+    default: {
+      const instructions = at(body, 'instructions')
+      const main = at(body, 'messages') ?? at(body, 'input') ?? at(body, 'prompt')
+      input = instructions === undefined ? main : { instructions, input: main }
+    }
+  }
+  return { model, stream, input, bodyBytes: bytes }
+}
+
+/**
+ * One intercepted LLM call, from request to last byte. It observes a copy of what flows by;
+ * nothing here can change or delay what the application reads.
+ */
+export class CallRecord {
+  readonly spanId = newSpanId()
+  readonly ctx: TraceContext | undefined = currentContext()
+  readonly startWall = Date.now()
+  startPerf = performance.now()
+  request: RequestInfo = { stream: false, bodyBytes: 0 }
+  /** Set by the pre-send checks; the outcome is recorded against it when the call completes. */
+  plan: { ticket: Ticket; budgetIds: string[] } | undefined
+  /** Attributes added by the pre-send checks (degrade, throttle). */
+  readonly attributes: Record<string, string | number | boolean> = {}
+  status: number | undefined
+  requestId: string | undefined
+  retryCount: number | undefined
+  mode: ResponseMode = 'json'
+  firstTokenPerf: number | undefined
+  private firstEventPerf: number | undefined
+  endPerf: number | undefined
+  error: string | undefined
+  aborted = false
+  finished = false
+  /** True once a dispatcher (or the fetch fallback) observes the response. */
+  observed = false
+  private readonly reader: ResponseReader
+  private decoder: Transform | undefined
+  private sse: SseParser | undefined
+  private ndjson: NdjsonParser | undefined
+  private json: Buffer[] = []
+  private jsonBytes = 0
+  private ended = false
+
+  constructor(
+    readonly detected: Detected,
+    readonly url: string,
+    private readonly onFinish: (record: CallRecord) => void,
+  ) {
+    this.reader = new ResponseReader(detected.flavor, detected.operation)
+  }
+
+  get extracted(): Extracted {
+    return this.reader.result()
+  }
+
+  get durationMs(): number {
+    return (this.endPerf ?? performance.now()) - this.startPerf
+  }
+
+  get ttftMs(): number | undefined {
+    const t = this.firstTokenPerf ?? this.firstEventPerf
+    return this.request.stream || this.mode !== 'json' ? (t === undefined ? undefined : t - this.startPerf) : undefined
+  }
+
+  /** Response status line and headers arrived. `header` reads one header, lower-case name. */
+  responseStart(status: number, header: (name: string) => string | undefined): void {
+    this.observed = true
+    this.status = status
+    this.requestId = header('x-request-id') ?? header('request-id') ?? header('apim-request-id') ?? header('x-goog-request-id')
+    const type = (header('content-type') ?? '').toLowerCase()
+    this.mode = type.includes('text/event-stream') ? 'sse' : type.includes('ndjson') ? 'ndjson' : 'json'
+    if (this.mode === 'sse') this.sse = new SseParser((e) => this.onEvent(e.data, e.event))
+    if (this.mode === 'ndjson') this.ndjson = new NdjsonParser((line) => this.onEvent(line))
+    const encoding = (header('content-encoding') ?? '').toLowerCase().trim()
+    if (encoding === 'gzip' || encoding === 'x-gzip') this.decoder = createGunzip()
+    else if (encoding === 'br') this.decoder = createBrotliDecompress()
+    else if (encoding === 'deflate') this.decoder = createInflate()
+    else if (encoding && encoding !== 'identity') this.mode = 'json' // unknown coding: keep bytes unread
+    if (this.decoder) {
+      this.decoder.on('data', (d: Buffer) => this.consume(d))
+      this.decoder.on('error', () => {
+        this.decoder = undefined
+        this.json = []
+      })
+      this.decoder.on('end', () => this.finalize())
+    }
+  }
+
+  /** A chunk of the raw response body (a copy of the reference; never modified). */
+  data(chunk: Buffer | Uint8Array): void {
+    if (this.finished) return
+    if (this.decoder) this.decoder.write(chunk)
+    else this.consume(chunk)
+  }
+
+  end(): void {
+    if (this.ended || this.finished) return
+    this.ended = true
+    this.endPerf = performance.now()
+    if (this.decoder) this.decoder.end()
+    // Off the application's path: its body resolves first, our parsing runs after.
+    else setImmediate(() => this.finalize())
+  }
+
+  fail(err: unknown): void {
+    if (this.finished) return
+    this.endPerf ??= performance.now()
+    const name = err instanceof Error ? err.name : ''
+    const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined
+    this.aborted = name === 'AbortError' || cause?.name === 'AbortError' || (err instanceof Error && /aborted/i.test(err.message))
+    this.error = this.aborted ? 'aborted by the client' : errText(err)
+    this.sse?.end()
+    this.ndjson?.end()
+    this.finish()
+  }
+
+  private consume(chunk: Buffer | Uint8Array): void {
+    try {
+      if (this.sse) this.sse.push(chunk)
+      else if (this.ndjson) this.ndjson.push(chunk)
+      else if (this.jsonBytes + chunk.byteLength <= MAX_JSON_BYTES) {
+        this.json.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
+        this.jsonBytes += chunk.byteLength
+      } else this.json = []
+    } catch {
+      // Telemetry parsing never reaches the application.
+    }
+  }
+
+  private onEvent(data: string, name?: string): void {
+    this.firstEventPerf ??= performance.now()
+    if (data === '[DONE]') return
+    const parsed = tryParse(data)
+    if (parsed === undefined) return
+    if (this.reader.event(parsed, name)) this.firstTokenPerf ??= performance.now()
+  }
+
+  private finalize(): void {
+    if (this.finished) return
+    try {
+      this.sse?.end()
+      this.ndjson?.end()
+      if (this.mode === 'json' && this.json.length) {
+        const body = tryParse(Buffer.concat(this.json).toString('utf8'))
+        if ((this.status ?? 0) >= 400) this.error = errorFromBody(body) ?? `HTTP ${this.status}`
+        else if (body !== undefined) this.reader.json(body)
+      }
+    } catch {
+      // A body we cannot read still yields a span: status and latency are known.
+    }
+    this.json = []
+    if ((this.status ?? 0) >= 400) this.error ??= `HTTP ${this.status}`
+    this.error ??= this.reader.result().error
+    this.finish()
+  }
+
+  private finish(): void {
+    if (this.finished) return
+    this.finished = true
+    this.onFinish(this)
+  }
+}
+
+function errText(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : ''
+    return `${err.message}${cause}`.slice(0, 2048)
+  }
+  return String(err).slice(0, 2048)
+}

@@ -1,0 +1,45 @@
+import type { Cost, Usage } from './types.js'
+
+type CalcPrice = typeof import('@pydantic/genai-prices').calcPrice
+
+let calc: CalcPrice | undefined
+let loading: Promise<void> | undefined
+
+/**
+ * Loads the price table (the same `@pydantic/genai-prices` data the server uses) off the
+ * import path: it is large, and only needed once a call has finished.
+ */
+export function loadPrices(): Promise<void> {
+  loading ??= import('@pydantic/genai-prices').then(
+    (m) => {
+      calc = m.calcPrice
+    },
+    () => undefined,
+  )
+  return loading
+}
+
+// Our provider ids are genai-prices ids already, except these.
+const PROVIDER_IDS: Record<string, string | undefined> = { ollama: undefined }
+
+/**
+ * USD cost of a call, or undefined when the model is unknown (or prices are not loaded yet).
+ * `usage` follows the OpenAI convention, which is also genai-prices' convention.
+ */
+export function priceOf(provider: string | undefined, model: string | undefined, usage: Usage | undefined): Cost | undefined {
+  if (!calc || !model || !usage) return undefined
+  if (provider && provider in PROVIDER_IDS && PROVIDER_IDS[provider] === undefined) return undefined
+  const priced = {
+    input_tokens: usage.input_tokens ?? 0,
+    output_tokens: usage.output_tokens ?? 0,
+    cache_read_tokens: usage.cache_read_tokens ?? 0,
+    cache_write_tokens: usage.cache_write_tokens ?? 0,
+  }
+  try {
+    const r = (provider ? calc(priced, model, { providerId: provider }) : null) ?? calc(priced, model)
+    if (!r) return undefined
+    return { input_usd: r.input_price, output_usd: r.output_price, total_usd: r.total_price }
+  } catch {
+    return undefined
+  }
+}
