@@ -240,6 +240,26 @@ describe('GET /api/traces: the trace summary', () => {
   })
 })
 
+describe('GET /api/traces: from/to at microsecond precision', () => {
+  it('keeps a µs start time and bounds it exactly: from inclusive, to exclusive', async () => {
+    const run = uniqueRun('micros')
+    const { traceId, spanId } = ids()
+    const second = iso(T0 + 3 * MIN).slice(0, 19) // 2026-01-02T03:04:05
+    const at = (frac: string): string => `${second}.${frac}Z`
+    const s = span({ trace_id: traceId, span_id: spanId(1), start_time: at('123456'), end_time: at('923456'), tags: { run } })
+    expect((await ingest(t, s)).status).toBe(202)
+    const found = async (params: Record<string, string>) => (await listIds({ 'tag.run': run, ...params })).length === 1
+
+    const [summary] = (await list({ 'tag.run': run })).body.traces
+    expect(summary).toMatchObject({ trace_id: traceId, start_time: at('123456'), end_time: at('923456'), duration_ms: 800 })
+    expect(await found({ from: at('123456') })).toBe(true)
+    expect(await found({ from: at('123457') })).toBe(false)
+    expect(await found({ to: at('123456') })).toBe(false)
+    expect(await found({ to: at('123457') })).toBe(true)
+    expect(await found({ from: at('123456'), to: at('123457') })).toBe(true)
+  })
+})
+
 /**
  * Five traces that differ in every filterable field. `at` is minutes after T0; costs are exact binary
  * fractions so sums compare exactly.
@@ -295,6 +315,8 @@ describe('GET /api/traces: filters', () => {
     { name: 'from just after a trace start excludes it though later spans follow', params: () => ({ from: iso(T0 + 10 * MIN + 50), to: iso(T0 + 20 * MIN + 1) }), expected: ['b'] },
     // `e` runs until after every other trace started; `from` past e's start but before its end excludes it.
     { name: 'from/to select by start, not by overlap', params: () => ({ from: iso(T0 + 55 * MIN) }), expected: [] },
+    { name: 'from/to with µs precision: from inclusive, to exclusive', params: () => ({ from: iso(T0 + 20 * MIN).replace('Z', '000Z'), to: iso(T0 + 30 * MIN).replace('.000Z', '.000001Z') }), expected: ['b', 'c'] },
+    { name: 'to one µs after a start includes that trace', params: () => ({ to: iso(T0 + 10 * MIN).replace('.000Z', '.000001+00:00') }), expected: ['a'] },
     { name: 'min_cost is inclusive', params: () => ({ min_cost: '0.5' }), expected: ['a', 'b', 'e'] },
     { name: 'min_cost=0 matches all', params: () => ({ min_cost: '0' }), expected: ['a', 'b', 'c', 'd', 'e'] },
     { name: 'tag.<key>', params: () => ({ 'tag.env': 'prod' }), expected: ['d'] },
@@ -412,7 +434,30 @@ describe('GET /api/traces: cursor paging', () => {
     expect(pages).toBe(Math.ceil(5 / limit))
   })
 
-  it.each([
+  it.each(['cost', 'duration'])('walks sort=%s when the sort values are not exact binary fractions', async (sort) => {
+    const run = uniqueRun(`cursor-inexact-${sort}`)
+    // Sums such as 0.1 + 0.2 and durations with µs fractions must survive the cursor's round trip.
+    const specs: TraceSpec[] = [0.1, 0.2, 0.7, 0.1 + 0.2, 0.3].map((cost, i) => ({ run, at: 64 * MIN + i * 1000, costUsd: cost, durationMs: 1000 + i / 3 }))
+    const traces = specs.map(traceSpans)
+    // A third span per trace makes every cost a sum of 0.1 and the spec's cost.
+    const extra = traces.map(({ traceId }, i) => span({ trace_id: traceId, span_id: ids().spanId(9), start_time: iso(T0 + 64 * MIN + i * 1000 + 10), end_time: iso(T0 + 64 * MIN + i * 1000 + 20), cost: { total_usd: 0.1 }, tags: { run } }))
+    expect((await ingest(t, [...traces.flatMap((x) => x.spans), ...extra])).status).toBe(202)
+    const all = await listIds({ 'tag.run': run, sort, order: 'asc' })
+    expect(all).toHaveLength(5)
+    const walked: string[] = []
+    let cursor: string | null = null
+    for (let pages = 0; pages < 10; pages++) {
+      const params: Record<string, string> = { 'tag.run': run, sort, order: 'asc', limit: '1' }
+      if (cursor) params.cursor = cursor
+      const { body }: { body: ListBody } = await list(params)
+      walked.push(...body.traces.map((x) => x.trace_id))
+      cursor = body.next_cursor
+      if (cursor === null) break
+    }
+    expect(walked).toEqual(all)
+  })
+
+  it.each<{ name: string; reuse: Record<string, string> }>([
     { name: 'another sort', reuse: { sort: 'cost', order: 'desc' } },
     { name: 'another order', reuse: { sort: 'time', order: 'asc' } },
     { name: 'an offset as well', reuse: { sort: 'time', order: 'desc', offset: '1' } },
