@@ -87,3 +87,16 @@ export async function ingest(t: { request: TestApp['request'] }, body: unknown, 
   const res = await t.request('/api/ingest', json(body, headers))
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
+
+/** Narrows away null/undefined with a message instead of a non-null assertion. */
+export function must<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`)
+  return value
+}
+
+export interface Problem {
+  type: string
+  title: string
+  status: number
+  detail: string
+}

@@ -2,7 +2,7 @@
 // `run` tag and filters on it, so tests share the database but never each other's rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TraceSummary } from '@tollgate/store'
-import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
+import { ids, ingest, must, span, startTestApp, type TestApp, type Problem } from './harness.js'
 
 interface ListBody {
   traces: TraceSummary[]
@@ -10,12 +10,6 @@ interface ListBody {
   next_cursor: string | null
 }
 
-interface Problem {
-  type: string
-  title: string
-  status: number
-  detail: string
-}
 
 let t: TestApp
 
@@ -27,10 +21,6 @@ afterAll(async () => {
   await t.close()
 })
 
-function must<T>(value: T | null | undefined, what: string): T {
-  if (value === null || value === undefined) throw new Error(`expected ${what}`)
-  return value
-}
 
 let runCounter = 0
 /** A tag value no other test (or earlier run on a reused store) uses. */

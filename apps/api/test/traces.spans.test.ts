@@ -2,7 +2,7 @@
 // ingests its own trace ids.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SpanView, TraceGraph } from '@tollgate/store'
-import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
+import { ids, ingest, must, span, startTestApp, type TestApp } from './harness.js'
 
 interface SpansBody {
   trace_id: string
@@ -24,10 +24,6 @@ afterAll(async () => {
   await t.close()
 })
 
-function must<T>(value: T | null | undefined, what: string): T {
-  if (value === null || value === undefined) throw new Error(`expected ${what}`)
-  return value
-}
 
 // Whole seconds, one hour back: inside the spans table's 30-day TTL.
 const T0 = Math.floor(Date.now() / 1000) * 1000 - 60 * 60_000

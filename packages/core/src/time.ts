@@ -13,11 +13,20 @@ export function toEpochMicros(value: unknown): number | null {
   if (/^\d+(\.\d+)?$/.test(value)) return fromEpochNumber(Number(value))
   const iso = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?$/i.exec(value)
   if (!iso) return null
-  const [, date, clock, frac = '', zone = 'Z'] = iso
+  const [, date = '', clock = '', frac = '', zone = 'Z'] = iso
+  if (!validCalendar(date, clock)) return null
   const ms = Date.parse(`${date}T${clock}${zone.toUpperCase() === 'Z' ? 'Z' : normalizeZone(zone)}`)
   if (Number.isNaN(ms)) return null
   const micros = Number((frac + '000000').slice(0, 6))
   return ms * 1000 + micros
+}
+
+/** Date.parse rolls 2026-02-30 over to March and reads 24:00 as the next midnight: refuse both. */
+function validCalendar(date: string, clock: string): boolean {
+  const [y = 0, m = 0, d = 0] = date.split('-').map(Number)
+  const [hh = 0, mm = 0, ss = 0] = clock.split(':').map(Number)
+  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return false
+  return hh <= 23 && mm <= 59 && ss <= 60
 }
 
 function normalizeZone(zone: string): string {

@@ -25,6 +25,8 @@ describe('normalizeHexId', () => {
     ['the empty string', '', 16, null],
     ['only dashes', '----', 16, null],
     ['inner spaces', `${SPAN.slice(0, 8)} ${SPAN.slice(8)}`, 16, null],
+    ['an all-zero trace id (invalid in W3C)', '0'.repeat(32), 32, null],
+    ['an all-zero span id (invalid in W3C)', '0'.repeat(16), 16, null],
   ])('%s', (_name, input, length, expected) => {
     expect(normalizeHexId(input, length)).toBe(expected)
   })

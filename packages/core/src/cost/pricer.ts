@@ -20,7 +20,8 @@ export interface Pricer {
 
 /**
  * `PRICES_FILE`: models that the bundled data lacks (fine-tunes, self-hosted models) or whose price
- * differs for this deployment. USD per million tokens, like genai-prices.
+ * differs for this deployment. USD per million tokens, like genai-prices. `provider: "*"` applies to
+ * a model whichever provider reports it.
  */
 export const PriceOverrides = z.object({
   models: z.array(
@@ -72,9 +73,11 @@ export function createPricer(options: { overrides?: PriceOverrides; overrideSour
         cache_read_tokens: usage.cache_read_tokens,
         cache_write_tokens: usage.cache_write_tokens,
       }
-      const own = custom.get(provider) ?? custom.get('*')
-      const fromOverride = own ? calcPrice(priceUsage, model, { provider: own }) : null
-      if (fromOverride) return computed(fromOverride, overrideSource)
+      // The provider's own overrides first, then those for any provider ('*').
+      for (const own of [custom.get(provider), custom.get('*')]) {
+        const fromOverride = own ? calcPrice(priceUsage, model, { provider: own }) : null
+        if (fromOverride) return computed(fromOverride, overrideSource)
+      }
       if (SELF_HOSTED.has(provider)) return unknown()
       const known = provider !== '' && findProvider({ providerId: provider }) !== undefined
       const bundled = calcPrice(priceUsage, model, known ? { providerId: provider } : {})

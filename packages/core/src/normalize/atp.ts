@@ -9,7 +9,9 @@ import { providerId } from '../providers.js'
 export function isAtpSpan(raw: unknown): raw is Record<string, unknown> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false
   const r = raw as Record<string, unknown>
-  return 'start_time_unix_nano' in r || 'model_inference' in r || ('agent_id' in r && !('agent' in r))
+  // start_time_unix_nano is required in ATP and absent from wire v1; a flat agent_id alone is not
+  // enough (a native producer may send one, and would lose its start_time/end_time).
+  return 'start_time_unix_nano' in r || ('model_inference' in r && !('start_time' in r))
 }
 
 const ATP_FIELDS = new Set([
@@ -51,7 +53,7 @@ export function atpToWire(r: Record<string, unknown>): Record<string, unknown> {
   }
   // Anything else the producer sent is kept as it came (the native normaliser moves it to attributes).
   for (const [k, v] of Object.entries(r)) {
-    if (!ATP_FIELDS.has(k) && !ATP_EXTRAS.includes(k) && !(k in wire)) wire[k] = v
+    if (!ATP_FIELDS.has(k) && !ATP_EXTRAS.includes(k) && wire[k] === undefined) wire[k] = v
   }
   return wire
 }

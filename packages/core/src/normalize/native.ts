@@ -17,9 +17,9 @@ export function normalizeNative(raw: unknown, limits: SpanLimits, source: SpanSo
   const w = parsed.data
 
   const traceId = w.trace_id ? normalizeHexId(w.trace_id, 32) : newTraceId()
-  if (!traceId) return { ok: false, error: 'trace_id: expected 32 hex digits' }
+  if (!traceId) return { ok: false, error: 'trace_id: expected 32 hex digits, not all zero' }
   const spanId = w.span_id ? normalizeHexId(w.span_id, 16) : newSpanId()
-  if (!spanId) return { ok: false, error: 'span_id: expected 16 hex digits' }
+  if (!spanId) return { ok: false, error: 'span_id: expected 16 hex digits, not all zero' }
   const parentId = w.parent_span_id ? normalizeHexId(w.parent_span_id, 16) : null
   if (w.parent_span_id && !parentId) return { ok: false, error: 'parent_span_id: expected 16 hex digits' }
 
@@ -43,6 +43,7 @@ export function normalizeNative(raw: unknown, limits: SpanLimits, source: SpanSo
     const value = attributeValue(v)
     if (value !== undefined) attributes[k] = value
   }
+  if (w.span_id && w.span_id.replace(/-/g, '').length > 16) attributes.original_span_id = w.span_id
   if (Object.keys(attributes).length > limits.maxAttributes) {
     return { ok: false, error: `attributes: more than ${limits.maxAttributes} keys` }
   }
