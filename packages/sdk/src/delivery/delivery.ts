@@ -53,6 +53,8 @@ export class Delivery {
   private maintainTimer: NodeJS.Timeout | undefined
   private inflight: Promise<void> | undefined
   private pausedUntil = 0
+  /** A server-mandated pause (Retry-After): honoured even by an explicit flush. */
+  private retryAfterUntil = 0
   private failures = 0
   private uncommittedSince = 0
   private readySinceSend = { count: 0, bytes: 0 }
@@ -179,7 +181,7 @@ export class Delivery {
     this.commit()
     while (!this.closed && Date.now() < deadline) {
       const now = Date.now()
-      if (!force && now < this.pausedUntil) return
+      if (now < this.retryAfterUntil || (!force && now < this.pausedUntil)) return
       const rows = this.store.lease(this.opts.maxBatch, force ? Number.MAX_SAFE_INTEGER : now)
       if (rows.length === 0) return
       this.readySinceSend = { count: 0, bytes: 0 }
@@ -216,6 +218,7 @@ export class Delivery {
         if (dropped && Object.keys(dropped).length) this.store.ackCounters(dropped)
         this.failures = 0
         this.pausedUntil = 0
+        this.retryAfterUntil = 0
         return true
       }
       case 'retry': {
@@ -223,6 +226,7 @@ export class Delivery {
         const delay = outcome.retryAfterMs ?? backoffMs(attempts)
         this.failures++
         this.pausedUntil = Date.now() + delay
+        if (outcome.retryAfterMs !== undefined) this.retryAfterUntil = this.pausedUntil
         this.store.release(ids, this.pausedUntil)
         this.log.debug('ingest unavailable, will retry', { reason: outcome.reason, spans: ids.length, delay_ms: delay })
         return false

@@ -62,6 +62,9 @@ export async function startFakeIngest(): Promise<FakeIngest> {
       const next = fake.replies.shift() ?? fake.fallback
       const reply = typeof next === 'function' ? next(body) : next
       fake.batches.push({ body, headers: req.headers, status: reply.status })
+      // status 0: the connection breaks without an answer; -1: no answer at all (hang).
+      if (reply.status === 0) return req.socket.destroy()
+      if (reply.status === -1) return
       if (reply.status >= 200 && reply.status < 300) {
         const rejected = new Set(
           ((reply.body as { rejected?: { index: number }[] } | undefined)?.rejected ?? []).map((r) => r.index),
