@@ -5,18 +5,12 @@ import type { ClientDeps, InstrumentOptions } from './client.js'
 import { TollgateClient } from './client.js'
 import type { InstrumentResult } from './instrument/install.js'
 import { wrapFetchOf } from './instrument/wrap.js'
-import type { AgentOptions, SpanAttrs, SpanSink } from './tracing.js'
+import type { AgentOptions, SpanAttrs } from './tracing.js'
 import { agentFrame, runInSpan } from './tracing.js'
 import type { Span } from './types.js'
 
 // The one process-wide client behind the module API (an SDK's entry points are global by nature).
 let client: TollgateClient | undefined
-
-function sink(): SpanSink | undefined {
-  const c = client
-  if (!c) return undefined
-  return { emit: (s) => c.emit(s), registerAgent: (f) => void c.breaker.monitorFor(f) }
-}
 
 /**
  * Configures the SDK: where spans go, how they are kept until delivered, and the circuit
@@ -90,7 +84,7 @@ export function report(span: Partial<Span>): void {
  * }, { userId: 'u_42', traceparent: req.headers.traceparent })
  */
 export function trace<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
-  return runInSpan(sink(), name, attrs?.kind ?? 'chain', fn, attrs, true)
+  return client ? client.trace(name, fn, attrs) : runInSpan(undefined, name, attrs?.kind ?? 'chain', fn, attrs, true)
 }
 
 /**
@@ -100,7 +94,7 @@ export function trace<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
  * const docs = await span('retrieve', () => search(query), { kind: 'retrieval' })
  */
 export function span<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
-  return runInSpan(sink(), name, attrs?.kind ?? 'chain', fn, attrs, false)
+  return client ? client.span(name, fn, attrs) : runInSpan(undefined, name, attrs?.kind ?? 'chain', fn, attrs, false)
 }
 
 /**
@@ -113,10 +107,7 @@ export function span<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
  * })
  */
 export function agent<T>(options: AgentOptions, fn: () => T): T {
-  const frame = agentFrame(options)
-  const s = sink()
-  s?.registerAgent(frame)
-  return runInSpan(s, options.name, 'agent', fn, undefined, false, frame)
+  return client ? client.agent(options, fn) : runInSpan(undefined, options.name, 'agent', fn, undefined, false, agentFrame(options))
 }
 
 /**

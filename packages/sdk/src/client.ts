@@ -20,6 +20,8 @@ import { createLogger } from './log.js'
 import { ControlPlane } from './control.js'
 import { loadPrices } from './pricing.js'
 import { completeReported, keepTrace, llmSpan } from './spans.js'
+import type { AgentOptions, SpanAttrs, SpanSink } from './tracing.js'
+import { agentFrame, runInSpan } from './tracing.js'
 import type { Span } from './types.js'
 import { createHash } from 'node:crypto'
 
@@ -162,6 +164,25 @@ export class TollgateClient {
     if (Object.keys(this.config.tags).length) span.tags = { ...this.config.tags, ...(span.tags ?? {}) }
     this.enqueuedSinceExitFlush++
     d.enqueue(span)
+  }
+
+  private readonly sink: SpanSink = { emit: (s) => this.emit(s), registerAgent: (f) => void this.breaker.monitorFor(f) }
+
+  /** See the module-level `trace()`. */
+  trace<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
+    return runInSpan(this.sink, name, attrs?.kind ?? 'chain', fn, attrs, true)
+  }
+
+  /** See the module-level `span()`. */
+  span<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
+    return runInSpan(this.sink, name, attrs?.kind ?? 'chain', fn, attrs, false)
+  }
+
+  /** See the module-level `agent()`. */
+  agent<T>(options: AgentOptions, fn: () => T): T {
+    const frame = agentFrame(options)
+    this.sink.registerAgent(frame)
+    return runInSpan(this.sink, options.name, 'agent', fn, undefined, false, frame)
   }
 
   instrument(options: InstrumentOptions = {}): InstrumentResult {

@@ -76,7 +76,7 @@ export class PolicyPoller {
       this.opts.log.debug('policy poll failed', { error: err instanceof Error ? err.name : 'error' })
     }
     if (this.timer) clearTimeout(this.timer)
-    if (!this.stopped) this.timer = setTimeout(() => void this.poll(), next).unref()
+    if (!this.stopped && this.opts.intervalMs > 0) this.timer = setTimeout(() => void this.poll(), next).unref()
   }
 
   /** Adds a finished call's spend to every budget id it matched. */
