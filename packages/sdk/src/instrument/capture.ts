@@ -1,4 +1,4 @@
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
+import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib'
 import type { Transform } from 'node:stream'
 import type { Ticket } from '../breaker/breaker.js'
 import type { TraceContext } from '../context.js'
@@ -78,6 +78,7 @@ export class CallRecord {
   private ndjson: NdjsonParser | undefined
   private json: Buffer[] = []
   private jsonBytes = 0
+  private encoding = ''
   private ended = false
 
   constructor(
@@ -110,19 +111,24 @@ export class CallRecord {
     this.mode = type.includes('text/event-stream') ? 'sse' : type.includes('ndjson') ? 'ndjson' : 'json'
     if (this.mode === 'sse') this.sse = new SseParser((e) => this.onEvent(e.data, e.event))
     if (this.mode === 'ndjson') this.ndjson = new NdjsonParser((line) => this.onEvent(line))
-    const encoding = (header('content-encoding') ?? '').toLowerCase().trim()
-    if (encoding === 'gzip' || encoding === 'x-gzip') this.decoder = createGunzip()
-    else if (encoding === 'br') this.decoder = createBrotliDecompress()
-    else if (encoding === 'deflate') this.decoder = createInflate()
-    else if (encoding && encoding !== 'identity') this.mode = 'json' // unknown coding: keep bytes unread
-    if (this.decoder) {
-      this.decoder.on('data', (d: Buffer) => this.consume(d))
-      this.decoder.on('error', () => {
-        this.decoder = undefined
-        this.json = []
-      })
-      this.decoder.on('end', () => this.finalize())
+    this.encoding = (header('content-encoding') ?? '').toLowerCase().trim()
+    if (this.mode === 'json' || !this.encoding || this.encoding === 'identity') return
+    // Streams are decoded as they come; JSON bodies are decoded at once at the end.
+    if (this.encoding === 'gzip' || this.encoding === 'x-gzip') this.decoder = createGunzip()
+    else if (this.encoding === 'br') this.decoder = createBrotliDecompress()
+    else if (this.encoding === 'deflate') this.decoder = createInflate()
+    else {
+      this.sse = undefined
+      this.ndjson = undefined
+      return
     }
+    this.decoder.on('data', (d: Buffer) => this.consume(d))
+    this.decoder.on('error', () => {
+      this.decoder = undefined
+      this.sse = undefined
+      this.ndjson = undefined
+    })
+    this.decoder.on('end', () => this.finalize())
   }
 
   /** A chunk of the raw response body (a copy of the reference; never modified). */
@@ -136,9 +142,10 @@ export class CallRecord {
     if (this.ended || this.finished) return
     this.ended = true
     this.endPerf = performance.now()
+    // Synchronously, before the application's read of the body resolves: the next call's
+    // breaker and budget checks must already count this one.
     if (this.decoder) this.decoder.end()
-    // Off the application's path: its body resolves first, our parsing runs after.
-    else setImmediate(() => this.finalize())
+    else this.finalize()
   }
 
   fail(err: unknown): void {
@@ -180,7 +187,7 @@ export class CallRecord {
       this.sse?.end()
       this.ndjson?.end()
       if (this.mode === 'json' && this.json.length) {
-        const body = tryParse(Buffer.concat(this.json).toString('utf8'))
+        const body = tryParse(decode(Buffer.concat(this.json), this.encoding))
         if ((this.status ?? 0) >= 400) this.error = errorFromBody(body) ?? `HTTP ${this.status}`
         else if (body !== undefined) this.reader.json(body)
       }
@@ -198,6 +205,18 @@ export class CallRecord {
     this.finished = true
     this.onFinish(this)
   }
+}
+
+function decode(raw: Buffer, encoding: string): string {
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(raw).toString('utf8')
+    if (encoding === 'br') return brotliDecompressSync(raw).toString('utf8')
+    if (encoding === 'deflate') return inflateSync(raw).toString('utf8')
+    if (encoding && encoding !== 'identity') return ''
+  } catch {
+    return ''
+  }
+  return raw.toString('utf8')
 }
 
 function errText(err: unknown): string {
