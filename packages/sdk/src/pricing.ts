@@ -1,6 +1,7 @@
+import type { calcPrice } from '@pydantic/genai-prices'
 import type { Cost, Usage } from './types.js'
 
-type CalcPrice = typeof import('@pydantic/genai-prices').calcPrice
+type CalcPrice = typeof calcPrice
 
 let calc: CalcPrice | undefined
 let loading: Promise<void> | undefined

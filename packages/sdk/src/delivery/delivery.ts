@@ -18,6 +18,10 @@ const COMMIT_AT = 256
 const MAINTAIN_EVERY_MS = 60_000
 const MAX_BACKOFF_MS = 300_000
 
+function sleepUntil(deadline: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())
+}
+
 /** Exponential backoff with "equal jitter": never zero, never synchronised across processes. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt, 20))
@@ -61,6 +65,8 @@ export class Delivery {
   private closed = false
   /** Drops counted on the hot path stay in memory until the next commit (no I/O in report()). */
   private drops: Record<string, number> = {}
+  /** Aborts an in-flight send at close, so a hanging backend cannot keep the process alive. */
+  private readonly cancel = new AbortController()
 
   constructor(
     private readonly store: SpanStore,
@@ -207,7 +213,7 @@ export class Delivery {
 
   private async sendChunk(chunk: Leased[], withCounters: boolean, deadline: number): Promise<boolean> {
     const dropped = withCounters ? this.store.counters() : undefined
-    const outcome: SendOutcome = await this.sender.send(chunk.map((r) => r.body), dropped, deadline)
+    const outcome: SendOutcome = await this.sender.send(chunk.map((r) => r.body), dropped, deadline, this.cancel.signal)
     const ids = chunk.map((r) => r.id)
     switch (outcome.kind) {
       case 'ok': {
@@ -245,7 +251,10 @@ export class Delivery {
   /** Commit, then try to deliver everything until `deadline`; what is left stays in the store. */
   async flush(deadline = Infinity): Promise<void> {
     this.safe(() => this.commit())
-    await this.pump(true, deadline)
+    const run = this.pump(true, deadline)
+    // An in-flight send started before the flush may outlive the deadline: do not wait for it.
+    if (deadline !== Infinity) await Promise.race([run, sleepUntil(deadline)])
+    else await run
   }
 
   /** Synchronous last resort for process exit: commit what is buffered and give back leases. */
@@ -259,9 +268,8 @@ export class Delivery {
 
   /** Waits for an in-flight send (bounded), then closes. */
   async close(deadline: number): Promise<void> {
-    if (this.inflight) {
-      await Promise.race([this.inflight, new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())])
-    }
+    if (this.inflight) await Promise.race([this.inflight, sleepUntil(deadline)])
+    this.cancel.abort()
     this.closeSync()
   }
 

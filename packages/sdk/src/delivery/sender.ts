@@ -68,6 +68,10 @@ export function buildBody(bodies: readonly string[], dropped: Record<string, num
   return `{"spans":[${bodies.join(',')}],"client":${JSON.stringify(client)}}`
 }
 
+function withCancel(timeout: AbortSignal, cancel: AbortSignal | undefined): AbortSignal {
+  return cancel ? AbortSignal.any([timeout, cancel]) : timeout
+}
+
 export class Sender {
   private readonly url: string
 
@@ -75,7 +79,7 @@ export class Sender {
     this.url = `${opts.endpoint}/api/ingest`
   }
 
-  async send(bodies: readonly string[], dropped?: Record<string, number>, deadline = Infinity): Promise<SendOutcome> {
+  async send(bodies: readonly string[], dropped?: Record<string, number>, deadline = Infinity, cancel?: AbortSignal): Promise<SendOutcome> {
     const json = buildBody(bodies, dropped)
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': `${SDK_NAME}/${SDK_VERSION}` }
     if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
@@ -89,7 +93,7 @@ export class Sender {
         method: 'POST',
         headers,
         body: payload,
-        signal: AbortSignal.timeout(Math.max(1, Math.min(this.opts.timeoutMs, deadline - Date.now()))),
+        signal: withCancel(AbortSignal.timeout(Math.max(1, Math.min(this.opts.timeoutMs, deadline - Date.now()))), cancel),
       })
       const text = await res.text().catch(() => '')
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', rejected: parseRejected(text) }
