@@ -1,111 +1,9 @@
-// GET /api/traces on the real engines (chDB + PGlite). Every test seeds its own traces under its own
-// `run` tag and filters on it, so tests share the database but never each other's rows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { TraceSummary } from '@tollgate/store'
-import { ids, ingest, must, span, startTestApp, type TestApp, type Problem } from './harness.js'
+// GET /api/traces: summaries, time bounds and filters, on chDB + PGlite.
+import { describe, expect, it } from 'vitest'
+import { ids, ingest, must, span } from './harness.js'
+import { seed, list, listIds, sorted, uniqueRun, MIN, T0, iso, app, useTraceApp, type TraceSpec } from './traces.fixtures.js'
 
-interface ListBody {
-  traces: TraceSummary[]
-  total: number
-  next_cursor: string | null
-}
-
-
-let t: TestApp
-
-beforeAll(async () => {
-  t = await startTestApp()
-})
-
-afterAll(async () => {
-  await t.close()
-})
-
-
-let runCounter = 0
-/** A tag value no other test (or earlier run on a reused store) uses. */
-const uniqueRun = (label: string): string => `${label}-${process.pid}-${Date.now().toString(36)}-${++runCounter}`
-
-const MIN = 60_000
-// Whole seconds, two hours back: inside the 30-day TTL, and clear of "now" for from/to bounds.
-const T0 = Math.floor(Date.now() / 1000) * 1000 - 120 * MIN
-const iso = (ms: number): string => new Date(ms).toISOString()
-
-interface TraceSpec {
-  run: string
-  /** Trace start, ms after T0. */
-  at: number
-  durationMs?: number
-  name?: string
-  status?: string
-  costUsd?: number
-  inputTokens?: number
-  outputTokens?: number
-  span?: Record<string, unknown>
-}
-
-/** One trace = an agent root span plus one LLM child that carries the tokens, cost and most fields. */
-function traceSpans(spec: TraceSpec): { traceId: string; spans: Array<Record<string, unknown>> } {
-  const { traceId, spanId } = ids()
-  const start = T0 + spec.at
-  const end = start + (spec.durationMs ?? 2000)
-  const tags = { run: spec.run }
-  const root = span({
-    trace_id: traceId,
-    span_id: spanId(1),
-    name: spec.name ?? 'pipeline',
-    kind: 'agent',
-    start_time: iso(start),
-    end_time: iso(end),
-    status: 'unset',
-    provider: null,
-    model: null,
-    operation: null,
-    usage: null,
-    tags,
-  })
-  const child = span({
-    trace_id: traceId,
-    span_id: spanId(2),
-    parent_span_id: spanId(1),
-    start_time: iso(start + 100),
-    end_time: iso(end - 100),
-    status: spec.status ?? 'ok',
-    usage: { input_tokens: spec.inputTokens ?? 100, output_tokens: spec.outputTokens ?? 20 },
-    cost: { input_usd: 0, output_usd: spec.costUsd ?? 0, total_usd: spec.costUsd ?? 0 },
-    tags,
-    ...spec.span,
-  })
-  return { traceId, spans: [root, child] }
-}
-
-async function seed(specs: TraceSpec[]): Promise<string[]> {
-  const traces = specs.map(traceSpans)
-  const res = await ingest(t, { spans: traces.flatMap((x) => x.spans) })
-  expect(res.status).toBe(202)
-  expect(res.body.rejected).toEqual([])
-  return traces.map((x) => x.traceId)
-}
-
-async function list(params: Record<string, string>): Promise<{ status: number; type: string; body: ListBody }> {
-  const res = await t.request(`/api/traces?${new URLSearchParams(params).toString()}`)
-  const text = await res.text()
-  expect(res.status, text).toBe(200)
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: JSON.parse(text) as ListBody }
-}
-
-async function listIds(params: Record<string, string>): Promise<string[]> {
-  const { body } = await list({ limit: '500', ...params })
-  expect(body.total).toBe(body.traces.length)
-  return body.traces.map((x) => x.trace_id)
-}
-
-async function problem(query: string): Promise<{ status: number; type: string; body: Problem }> {
-  const res = await t.request(`/api/traces?${query}`)
-  return { status: res.status, type: res.headers.get('content-type') ?? '', body: (await res.json()) as Problem }
-}
-
-const sorted = (xs: string[]): string[] => [...xs].sort()
+useTraceApp()
 
 describe('GET /api/traces: the trace summary', () => {
   it('summarises a trace: root name, start/end, duration, counts, status, token and cost sums, models, agents', async () => {
@@ -133,7 +31,7 @@ describe('GET /api/traces: the trace summary', () => {
         agent: { id: 'planner' }, usage: null, tags,
       }),
     ]
-    expect((await ingest(t, spans)).status).toBe(202)
+    expect((await ingest(app(), spans)).status).toBe(202)
 
     const { body, type } = await list({ 'tag.run': run })
     expect(type).toMatch(/^application\/json/)
@@ -171,10 +69,10 @@ describe('GET /api/traces: the trace summary', () => {
     const spans = usages.map((usage, i) =>
       span({ trace_id: traceId, span_id: spanId(i + 1), start_time: iso(start + i * 1000), end_time: iso(start + i * 1000 + 500), usage, tags: { run } }),
     )
-    expect((await ingest(t, spans)).status).toBe(202)
+    expect((await ingest(app(), spans)).status).toBe(202)
 
     const summary = must((await list({ 'tag.run': run })).body.traces[0], 'one trace')
-    const res = await t.request(`/api/traces/${traceId}/spans`)
+    const res = await app().request(`/api/traces/${traceId}/spans`)
     expect(res.status).toBe(200)
     const stored = (await res.json()) as { spans: Array<{ usage: { input_tokens: number; output_tokens: number }; cost: { total_usd: number } | null }> }
     expect(stored.spans).toHaveLength(3)
@@ -196,7 +94,7 @@ describe('GET /api/traces: the trace summary', () => {
       span({ trace_id: traceId, span_id: spanId(3), parent_span_id: spanId(1), name: 'second-step', start_time: iso(start + 2000), end_time: iso(start + 3000), tags: { run } }),
       span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1), name: 'first-step', start_time: iso(start + 1000), end_time: iso(start + 1500), tags: { run } }),
     ]
-    expect((await ingest(t, spans)).status).toBe(202)
+    expect((await ingest(app(), spans)).status).toBe(202)
     const [summary] = (await list({ 'tag.run': run })).body.traces
     expect(summary?.name).toBe('first-step')
     expect(summary?.span_count).toBe(2)
@@ -206,8 +104,8 @@ describe('GET /api/traces: the trace summary', () => {
     const run = uniqueRun('redelivery')
     const { traceId, spanId } = ids()
     const s = span({ trace_id: traceId, span_id: spanId(1), start_time: iso(T0 + 8 * MIN), end_time: iso(T0 + 8 * MIN + 1000), cost: { total_usd: 0.5 }, tags: { run } })
-    expect((await ingest(t, s)).status).toBe(202)
-    expect((await ingest(t, s)).status).toBe(202)
+    expect((await ingest(app(), s)).status).toBe(202)
+    expect((await ingest(app(), s)).status).toBe(202)
     const { body } = await list({ 'tag.run': run })
     expect(body.total).toBe(1)
     expect(body.traces[0]).toMatchObject({ span_count: 1, input_tokens: 100, total_cost_usd: 0.5 })
@@ -223,7 +121,7 @@ describe('GET /api/traces: the trace summary', () => {
     const spans = statuses.map((st, i) =>
       span({ trace_id: traceId, span_id: spanId(i + 1), status: st, start_time: iso(T0 + 9 * MIN + i * 1000), end_time: iso(T0 + 9 * MIN + i * 1000 + 10), tags: { run } }),
     )
-    expect((await ingest(t, spans)).status).toBe(202)
+    expect((await ingest(app(), spans)).status).toBe(202)
     const { body } = await list({ 'tag.run': run })
     expect(body.traces).toHaveLength(1)
     expect(body.traces[0]).toMatchObject({ status, error_count: errors, span_count: statuses.length })
@@ -237,7 +135,7 @@ describe('GET /api/traces: from/to at microsecond precision', () => {
     const second = iso(T0 + 3 * MIN).slice(0, 19) // 2026-01-02T03:04:05
     const at = (frac: string): string => `${second}.${frac}Z`
     const s = span({ trace_id: traceId, span_id: spanId(1), start_time: at('123456'), end_time: at('923456'), tags: { run } })
-    expect((await ingest(t, s)).status).toBe(202)
+    expect((await ingest(app(), s)).status).toBe(202)
     const found = async (params: Record<string, string>) => (await listIds({ 'tag.run': run, ...params })).length === 1
 
     const [summary] = (await list({ 'tag.run': run })).body.traces
@@ -323,177 +221,5 @@ describe('GET /api/traces: filters', () => {
     const id = Object.fromEntries(LETTERS.map((l, i) => [l, must(seeded[i], `trace ${l}`)])) as Record<Letter, string>
     const got = await listIds({ 'tag.run': run, ...params({ id }) })
     expect(sorted(got)).toEqual(sorted(expected.map((l) => id[l])))
-  })
-})
-
-/** Four traces with a different order under each sort, plus `t5`: a twin of `t1` to exercise ties. */
-function sortSet(run: string): TraceSpec[] {
-  return [
-    { run, at: 60 * MIN, durationMs: 4000, costUsd: 0.5, inputTokens: 150, outputTokens: 50 }, // t1: 200 tokens
-    { run, at: 61 * MIN, durationMs: 1000, costUsd: 0.125, inputTokens: 300, outputTokens: 100 }, // t2: 400
-    { run, at: 62 * MIN, durationMs: 3000, costUsd: 1, inputTokens: 60, outputTokens: 40 }, // t3: 100
-    { run, at: 63 * MIN, durationMs: 2000, costUsd: 0.25, inputTokens: 250, outputTokens: 50 }, // t4: 300
-  ]
-}
-
-const SORT_ORDERS: Array<{ sort: string; asc: number[] }> = [
-  { sort: 'time', asc: [0, 1, 2, 3] },
-  { sort: 'cost', asc: [1, 3, 0, 2] },
-  { sort: 'duration', asc: [1, 3, 2, 0] },
-  { sort: 'tokens', asc: [2, 0, 3, 1] },
-]
-
-describe('GET /api/traces: sorting and paging', () => {
-  it.each(SORT_ORDERS.flatMap(({ sort, asc }) => [
-    { sort, order: 'asc', expected: asc },
-    { sort, order: 'desc', expected: [...asc].reverse() },
-  ]))('sort=$sort order=$order', async ({ sort, order, expected }) => {
-    const run = uniqueRun(`sort-${sort}-${order}`)
-    const seeded = await seed(sortSet(run))
-    expect(await listIds({ 'tag.run': run, sort, order })).toEqual(expected.map((i) => seeded[i]))
-  })
-
-  it('defaults to the newest trace first', async () => {
-    const run = uniqueRun('default-sort')
-    const seeded = await seed(sortSet(run))
-    expect(await listIds({ 'tag.run': run })).toEqual([...seeded].reverse())
-  })
-
-  it('pages with limit and offset, reporting the full total on every page', async () => {
-    const run = uniqueRun('offset')
-    const seeded = await seed(sortSet(run))
-    const page = async (offset: number) => (await list({ 'tag.run': run, sort: 'time', order: 'asc', limit: '3', offset: String(offset) })).body
-    const first = await page(0)
-    const second = await page(3)
-    const past = await page(4)
-    expect(first.traces.map((x) => x.trace_id)).toEqual(seeded.slice(0, 3))
-    expect(second.traces.map((x) => x.trace_id)).toEqual(seeded.slice(3))
-    expect(past.traces).toEqual([])
-    expect([first.total, second.total, past.total]).toEqual([4, 4, 4])
-    expect(second.next_cursor).toBeNull()
-  })
-
-  it('returns at most `limit` traces and a cursor when more remain', async () => {
-    const run = uniqueRun('limit')
-    await seed(sortSet(run))
-    const { body } = await list({ 'tag.run': run, limit: '1' })
-    expect(body.traces).toHaveLength(1)
-    expect(body.total).toBe(4)
-    expect(typeof body.next_cursor).toBe('string')
-  })
-
-  it('accepts the limit bounds 1 and 500', async () => {
-    const run = uniqueRun('limit-bounds')
-    await seed(sortSet(run))
-    expect((await list({ 'tag.run': run, limit: '1' })).body.traces).toHaveLength(1)
-    expect((await list({ 'tag.run': run, limit: '500' })).body.traces).toHaveLength(4)
-  })
-})
-
-describe('GET /api/traces: cursor paging', () => {
-  // Ties on every sort key: t5 has t1's start time, duration, cost and tokens; they order by trace id.
-  const withTies = (run: string): TraceSpec[] => {
-    const set = sortSet(run)
-    return [...set, { ...must(set[0], 't1') }]
-  }
-
-  it.each(SORT_ORDERS.flatMap(({ sort }) => [
-    { sort, order: 'asc', limit: 1 },
-    { sort, order: 'desc', limit: 2 },
-  ]))('walks every trace exactly once in order: sort=$sort order=$order limit=$limit', async ({ sort, order, limit }) => {
-    const run = uniqueRun(`cursor-${sort}-${order}`)
-    const seeded = await seed(withTies(run))
-    const all = await listIds({ 'tag.run': run, sort, order })
-    expect(sorted(all)).toEqual(sorted(seeded))
-
-    const walked: string[] = []
-    let cursor: string | null = null
-    let pages = 0
-    do {
-      const params: Record<string, string> = { 'tag.run': run, sort, order, limit: String(limit) }
-      if (cursor) params.cursor = cursor
-      const { body }: { body: ListBody } = await list(params)
-      expect(body.total).toBe(5)
-      expect(body.traces.length).toBeLessThanOrEqual(limit)
-      walked.push(...body.traces.map((x) => x.trace_id))
-      cursor = body.next_cursor
-      pages++
-    } while (cursor !== null && pages < 10)
-    expect(cursor).toBeNull()
-    expect(walked).toEqual(all)
-    expect(pages).toBe(Math.ceil(5 / limit))
-  })
-
-  it.each(['cost', 'duration'])('walks sort=%s when the sort values are not exact binary fractions', async (sort) => {
-    const run = uniqueRun(`cursor-inexact-${sort}`)
-    // Sums such as 0.1 + 0.2 and durations with µs fractions must survive the cursor's round trip.
-    const specs: TraceSpec[] = [0.1, 0.2, 0.7, 0.1 + 0.2, 0.3].map((cost, i) => ({ run, at: 64 * MIN + i * 1000, costUsd: cost, durationMs: 1000 + i / 3 }))
-    const traces = specs.map(traceSpans)
-    // A third span per trace makes every cost a sum of 0.1 and the spec's cost.
-    const extra = traces.map(({ traceId }, i) => span({ trace_id: traceId, span_id: ids().spanId(9), start_time: iso(T0 + 64 * MIN + i * 1000 + 10), end_time: iso(T0 + 64 * MIN + i * 1000 + 20), cost: { total_usd: 0.1 }, tags: { run } }))
-    expect((await ingest(t, [...traces.flatMap((x) => x.spans), ...extra])).status).toBe(202)
-    const all = await listIds({ 'tag.run': run, sort, order: 'asc' })
-    expect(all).toHaveLength(5)
-    const walked: string[] = []
-    let cursor: string | null = null
-    for (let pages = 0; pages < 10; pages++) {
-      const params: Record<string, string> = { 'tag.run': run, sort, order: 'asc', limit: '1' }
-      if (cursor) params.cursor = cursor
-      const { body }: { body: ListBody } = await list(params)
-      walked.push(...body.traces.map((x) => x.trace_id))
-      cursor = body.next_cursor
-      if (cursor === null) break
-    }
-    expect(walked).toEqual(all)
-  })
-
-  it.each<{ name: string; reuse: Record<string, string> }>([
-    { name: 'another sort', reuse: { sort: 'cost', order: 'desc' } },
-    { name: 'another order', reuse: { sort: 'time', order: 'asc' } },
-    { name: 'an offset as well', reuse: { sort: 'time', order: 'desc', offset: '1' } },
-  ])('rejects a cursor used with $name', async ({ reuse }) => {
-    const run = uniqueRun('cursor-misuse')
-    await seed(sortSet(run))
-    const cursor = must((await list({ 'tag.run': run, sort: 'time', order: 'desc', limit: '1' })).body.next_cursor, 'a cursor')
-    const res = await problem(new URLSearchParams({ 'tag.run': run, cursor, ...reuse }).toString())
-    expect(res.status).toBe(400)
-    expect(res.type).toMatch(/^application\/problem\+json/)
-    expect(res.body.type).toMatch(/\/validation$/)
-    expect(res.body.detail).toMatch(/cursor/)
-  })
-
-  it.each([
-    { name: 'garbage', cursor: 'not-a-cursor!!' },
-    { name: 'base64 of non-JSON', cursor: Buffer.from('hello').toString('base64url') },
-    { name: 'base64 JSON of the wrong shape', cursor: Buffer.from(JSON.stringify({ s: 'time', o: 'desc' })).toString('base64url') },
-  ])('rejects a $name cursor with 400', async ({ cursor }) => {
-    const res = await problem(new URLSearchParams({ cursor }).toString())
-    expect(res.status).toBe(400)
-    expect(res.type).toMatch(/^application\/problem\+json/)
-    expect(res.body.type).toMatch(/\/validation$/)
-  })
-})
-
-describe('GET /api/traces: invalid parameters', () => {
-  it.each([
-    { name: 'unknown parameter', query: 'colour=red', names: 'colour' },
-    { name: 'bad status', query: 'status=failed', names: 'status' },
-    { name: 'limit=0', query: 'limit=0', names: 'limit' },
-    { name: 'limit=501', query: 'limit=501', names: 'limit' },
-    { name: 'non-numeric limit', query: 'limit=ten', names: 'limit' },
-    { name: 'negative offset', query: 'offset=-1', names: 'offset' },
-    { name: 'bad from', query: 'from=yesterday', names: 'from' },
-    { name: 'bad to', query: 'to=2026-13-45T00:00:00Z', names: 'to' },
-    { name: 'bad sort', query: 'sort=name', names: 'sort' },
-    { name: 'bad order', query: 'order=up', names: 'order' },
-    { name: 'negative min_cost', query: 'min_cost=-1', names: 'min_cost' },
-    { name: 'non-numeric min_cost', query: 'min_cost=cheap', names: 'min_cost' },
-  ])('$name → 400 problem+json', async ({ query, names }) => {
-    const res = await problem(query)
-    expect(res.status).toBe(400)
-    expect(res.type).toMatch(/^application\/problem\+json/)
-    expect(res.body).toMatchObject({ status: 400 })
-    expect(res.body.type).toMatch(/^https?:\/\/.+\/validation$/)
-    expect(res.body.detail).toContain(names)
   })
 })
