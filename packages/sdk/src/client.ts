@@ -11,10 +11,10 @@ import { SqliteStore } from './delivery/sqlite-store.js'
 import type { SpanStore } from './delivery/store.js'
 import { MemoryStore } from './delivery/store.js'
 import { CallRecord } from './instrument/capture.js'
-import { internalStore } from './instrument/dispatcher.js'
+import { unwrap } from './instrument/dispatcher.js'
 import type { FetchHooks, SendPlan } from './instrument/fetch.js'
 import type { InstrumentResult } from './instrument/install.js'
-import { Installation } from './instrument/install.js'
+import { Installation, globalDispatcher } from './instrument/install.js'
 import type { Logger } from './log.js'
 import { createLogger } from './log.js'
 import { ControlPlane } from './control.js'
@@ -63,7 +63,14 @@ export class TollgateClient {
     this.config = resolveConfig(options, deps.env)
     this.log = createLogger(this.config.debug)
     const base = deps.fetch ?? globalThis.fetch
-    this.ownFetch = (input, init) => internalStore.run(true, () => base(input, init))
+    // The SDK's own traffic goes to the unwrapped dispatcher: it is never observed as a call.
+    this.ownFetch = (input, init) => {
+      const d = globalDispatcher()
+      if (!d) return base(input, init)
+      const own = { ...init }
+      Reflect.set(own, 'dispatcher', unwrap(d))
+      return base(input, own)
+    }
     this.breaker = new Breaker({
       global: {
         budgetPerHour: this.config.budgetPerHour,
@@ -87,7 +94,7 @@ export class TollgateClient {
       },
       blocked: (record, err) => this.blocked(record, err),
       propagateTraceparent: () => this.instrumentOptions.propagateTraceparent === true,
-      ensureDispatcher: () => void this.installation.ensureDispatcher(),
+      ensureDispatcher: () => this.installation.ensureDispatcher(),
     }
   }
 
@@ -140,7 +147,11 @@ export class TollgateClient {
   report(partial: Partial<Span>): void {
     if (!this.enabled) return
     try {
-      const span = completeReported(partial ?? {})
+      if (!partial || typeof partial !== 'object' || Array.isArray(partial)) {
+        this.delivery?.countDrop('invalid')
+        return
+      }
+      const span = completeReported(partial)
       this.control.recordReported(span)
       this.emit(span)
     } catch (err) {
@@ -161,7 +172,7 @@ export class TollgateClient {
       delete span.input
       delete span.output
     }
-    if (Object.keys(this.config.tags).length) span.tags = { ...this.config.tags, ...(span.tags ?? {}) }
+    if (Object.keys(this.config.tags).length) span.tags = Object.assign({}, this.config.tags, span.tags)
     this.enqueuedSinceExitFlush++
     d.enqueue(span)
   }
@@ -233,13 +244,23 @@ export class TollgateClient {
     this.emit(llmSpan(record, !this.config.zeroDataRetention))
   }
 
+  /** Breakers first, at once; the span may wait for the stream's kept events to be read. */
   private complete(record: CallRecord): void {
     try {
       this.control.recordCall(record)
-      this.emit(llmSpan(record, !this.config.zeroDataRetention))
     } catch (err) {
       this.log.debug('could not record a call', { error: String(err) })
     }
+    const emit = () => {
+      try {
+        record.settle()
+        this.emit(llmSpan(record, !this.config.zeroDataRetention))
+      } catch (err) {
+        this.log.debug('could not record a call', { error: String(err) })
+      }
+    }
+    if (record.unsettled) setImmediate(emit)
+    else emit()
   }
 
   getState(): BreakerSnapshot {

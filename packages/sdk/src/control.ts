@@ -67,7 +67,7 @@ export class ControlPlane {
 
   decide(record: CallRecord): Decision {
     const agents = record.ctx?.agents ?? []
-    const tags = { ...this.config.tags, ...(record.ctx?.tags ?? {}) }
+    const tags = Object.assign({}, this.config.tags, record.ctx?.tags)
     const policy = this.poller.current()
     let budgetIds: string[] = []
     let degradeTo: string | undefined
@@ -102,11 +102,20 @@ export class ControlPlane {
     const plan = record.plan
     if (!plan) return
     const x = record.extracted
-    const usage = x.usage ?? estimateUsage(record)
-    const model = x.responseModel ?? record.request.model
-    const cost = priceOf(record.detected.provider, model, usage)?.total_usd ?? priceOf(record.detected.provider, record.request.model, usage)?.total_usd ?? 0
-    this.breaker.record(plan.ticket, cost, record.error !== undefined && !record.aborted)
-    if (plan.budgetIds.length) this.poller.addSpend(plan.budgetIds, cost, usage.total_tokens ?? 0)
+    const usage = record.usage ?? estimateUsage(record)
+    const provider = record.detected.provider
+    const price = () => priceOf(provider, x.responseModel ?? record.request.model, usage)?.total_usd ?? priceOf(provider, record.request.model, usage)?.total_usd ?? 0
+    const failed = record.error !== undefined && !record.aborted
+    // Pricing costs ~10 µs. When a budget depends on it, it is paid before the application
+    // gets its response (the next call must see this spend); otherwise it runs just after.
+    if (plan.budgetIds.length || plan.ticket.monitors.some((m) => m.budget !== undefined)) {
+      const cost = price()
+      this.breaker.record(plan.ticket, cost, failed)
+      if (plan.budgetIds.length) this.poller.addSpend(plan.budgetIds, cost, usage.total_tokens ?? 0)
+      return
+    }
+    this.breaker.record(plan.ticket, 0, failed)
+    setImmediate(() => this.breaker.addSpend(plan.ticket, price()))
   }
 
   /** Spend of an LLM span given to report() counts against the breakers of its context. */

@@ -97,10 +97,10 @@ describe('report()', () => {
     const odd: unknown[] = [null, undefined, 42, 'x', { kind: 'nope', status: 7 }, { input: circular }, { attributes: { big: 10n } }, { start_time: Symbol('x') }]
     for (const v of odd) expect(() => c.report(v as never)).not.toThrow()
     const spans = await h.waitSpans(1)
-    // Unserializable spans are dropped and counted, the rest are delivered with defaults.
+    // Non-objects and unserializable spans are dropped and counted, the rest delivered with defaults.
     expect(spans.every((s) => /^[0-9a-f]{32}$/.test(s.trace_id) && /^[0-9a-f]{16}$/.test(s.span_id))).toBe(true)
     const dropped = h.ingest.batches.map((b) => b.body.client?.dropped).filter(Boolean)
-    expect(dropped).toEqual([{ unserializable: 1 }])
+    expect(dropped).toEqual([{ invalid: 4, unserializable: 1 }])
   })
 
   it('fills ids and times, keeps explicit values and fixes invalid enums', async () => {

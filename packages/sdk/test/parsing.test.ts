@@ -24,6 +24,10 @@ describe('SseParser', () => {
     expect(parseAll(chunks)).toEqual([{ data: '{"t":"héllo 👋"}' }])
   })
 
+  it('does not split an event when a CRLF is cut between chunks', () => {
+    expect(parseAll(['data: x\r', '\ndata: y\r', '\n\r', '\n'])).toEqual([{ data: 'x\ny' }])
+  })
+
   it('dispatches a last event without a trailing blank line', () => {
     expect(parseAll(['data: end'])).toEqual([{ data: 'end' }])
   })

@@ -112,6 +112,11 @@ export class Breaker {
     for (const m of ticket.monitors) m.record(costUsd, error, ticket.probes.includes(m))
   }
 
+  /** Spend priced after the call was recorded (no budget was waiting for it). */
+  addSpend(ticket: Ticket, costUsd: number): void {
+    for (const m of ticket.monitors) m.recordSpend(costUsd)
+  }
+
   recordSpend(agents: readonly AgentFrame[], costUsd: number): void {
     for (const m of this.chain(agents)) m.recordSpend(costUsd)
   }

@@ -53,6 +53,7 @@ export function chunkByBytes(rows: readonly Leased[], maxBytes: number): Leased[
 export class Delivery {
   private buffer: Span[] = []
   private commitTimer: NodeJS.Timeout | undefined
+  private commitSoon: NodeJS.Immediate | undefined
   private intervalTimer: NodeJS.Timeout | undefined
   private maintainTimer: NodeJS.Timeout | undefined
   private inflight: Promise<void> | undefined
@@ -96,8 +97,10 @@ export class Delivery {
     }
     if (this.buffer.length === 0) this.uncommittedSince = Date.now()
     this.buffer.push(span)
-    if (this.buffer.length >= COMMIT_AT) {
-      this.commit()
+    // Never commit on the caller's path: a burst is committed on the next turn of the loop.
+    if (this.buffer.length >= COMMIT_AT && !this.commitSoon) {
+      this.commitSoon = setImmediate(() => this.commit())
+      this.commitSoon.unref()
     } else if (!this.commitTimer) {
       this.commitTimer = setTimeout(() => this.commit(), COMMIT_DELAY_MS).unref()
     }
@@ -118,7 +121,9 @@ export class Delivery {
   /** Writes buffered spans to the store in one transaction. Returns how many were committed. */
   commit(): number {
     if (this.commitTimer) clearTimeout(this.commitTimer)
+    if (this.commitSoon) clearImmediate(this.commitSoon)
     this.commitTimer = undefined
+    this.commitSoon = undefined
     if (this.closed) return 0
     this.flushDrops()
     if (this.buffer.length === 0) return 0

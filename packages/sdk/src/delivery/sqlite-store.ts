@@ -27,12 +27,9 @@ CREATE INDEX IF NOT EXISTS spans_ready ON spans (key_id, next_attempt_at, id) WH
 CREATE TABLE IF NOT EXISTS dropped (
   key_id TEXT NOT NULL, reason TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (key_id, reason)
 );
+-- Total bytes of span JSON, kept in the same transactions as the rows it counts.
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('bytes', 0);
-CREATE TRIGGER IF NOT EXISTS spans_ins AFTER INSERT ON spans
-  BEGIN UPDATE meta SET value = value + NEW.bytes WHERE key = 'bytes'; END;
-CREATE TRIGGER IF NOT EXISTS spans_del AFTER DELETE ON spans
-  BEGIN UPDATE meta SET value = value - OLD.bytes WHERE key = 'bytes'; END;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('bytes', (SELECT COALESCE(SUM(bytes), 0) FROM spans));
 `
 
 export interface SqliteStoreOptions {
@@ -87,15 +84,18 @@ export class SqliteStore implements SpanStore {
     return {
       insert: db.prepare('INSERT INTO spans (key_id, created_at, bytes, body) VALUES (?, ?, ?, ?)'),
       totalBytes: db.prepare("SELECT value FROM meta WHERE key = 'bytes'").pluck(),
+      addBytes: db.prepare("UPDATE meta SET value = value + ? WHERE key = 'bytes'"),
       oldest: db.prepare('SELECT id, bytes, key_id FROM spans WHERE lease_owner IS NULL ORDER BY id LIMIT 256'),
       deleteId: db.prepare('DELETE FROM spans WHERE id = ?'),
+      // Set-based statements over a JSON array of ids: one statement per batch, not per row.
+      ackMany: db.prepare(`DELETE FROM spans WHERE lease_owner = @owner AND id IN (SELECT value FROM json_each(@ids))
+        RETURNING bytes`).pluck(),
+      releaseMany: db.prepare(`UPDATE spans SET lease_owner = NULL, lease_pid = NULL, lease_until = NULL,
+        attempts = attempts + 1, next_attempt_at = @at WHERE lease_owner = @owner AND id IN (SELECT value FROM json_each(@ids))`),
       lease: db.prepare(`UPDATE spans SET lease_owner = @owner, lease_pid = @pid, lease_until = @until
         WHERE id IN (SELECT id FROM spans WHERE key_id = @key AND lease_owner IS NULL AND next_attempt_at <= @now
                      ORDER BY id LIMIT @limit)
         RETURNING id, body, bytes, attempts`),
-      ack: db.prepare('DELETE FROM spans WHERE id = ? AND lease_owner = ?'),
-      release: db.prepare(`UPDATE spans SET lease_owner = NULL, lease_pid = NULL, lease_until = NULL,
-        attempts = attempts + 1, next_attempt_at = ? WHERE id = ? AND lease_owner = ?`),
       bump: db.prepare(`INSERT INTO dropped (key_id, reason, count) VALUES (?, ?, ?)
         ON CONFLICT (key_id, reason) DO UPDATE SET count = count + excluded.count`),
       counters: db.prepare('SELECT reason, count FROM dropped WHERE key_id = ? AND count > 0'),
@@ -107,7 +107,7 @@ export class SqliteStore implements SpanStore {
         FROM spans WHERE lease_owner IS NOT NULL AND lease_owner != ? GROUP BY lease_owner`),
       expiredByKey: db.prepare(`SELECT key_id, COUNT(*) AS n FROM spans
         WHERE created_at < ? AND lease_owner IS NULL GROUP BY key_id`),
-      deleteExpired: db.prepare('DELETE FROM spans WHERE created_at < ? AND lease_owner IS NULL'),
+      deleteExpired: db.prepare('DELETE FROM spans WHERE created_at < ? AND lease_owner IS NULL RETURNING bytes').pluck(),
     }
   }
 
@@ -126,9 +126,11 @@ export class SqliteStore implements SpanStore {
           if (total + incoming <= maxBytes) break
           s.deleteId.run(row.id)
           s.bump.run(row.key_id, 'spool_full', 1)
+          s.addBytes.run(-row.bytes)
           total -= row.bytes
         }
       }
+      let added = 0
       bodies.forEach((body, i) => {
         const bytes = sizes[i] ?? Buffer.byteLength(body)
         if (total + bytes > maxBytes) {
@@ -137,7 +139,9 @@ export class SqliteStore implements SpanStore {
         }
         s.insert.run(keyId, now, bytes, body)
         total += bytes
+        added += bytes
       })
+      if (added) s.addBytes.run(added)
     })()
   }
 
@@ -153,26 +157,26 @@ export class SqliteStore implements SpanStore {
     return rows.sort((a, b) => a.id - b.id)
   }
 
+  /** Deletes this owner's leased rows; returns how many went. */
+  private remove(ids: readonly number[]): number {
+    const freed = this.stmts.ackMany.all({ owner: this.opts.owner, ids: JSON.stringify(ids) }) as number[]
+    if (freed.length) this.stmts.addBytes.run(-freed.reduce((a, b) => a + b, 0))
+    return freed.length
+  }
+
   ack(ids: readonly number[]): void {
-    const { ack } = this.stmts
-    this.db.transaction(() => {
-      for (const id of ids) ack.run(id, this.opts.owner)
-    })()
+    if (ids.length) this.db.transaction(() => this.remove(ids))()
   }
 
   release(ids: readonly number[], retryAt: number): void {
-    const { release } = this.stmts
-    this.db.transaction(() => {
-      for (const id of ids) release.run(retryAt, id, this.opts.owner)
-    })()
+    if (ids.length) this.stmts.releaseMany.run({ at: retryAt, owner: this.opts.owner, ids: JSON.stringify(ids) })
   }
 
   drop(ids: readonly number[], reason: string): void {
-    const { ack, bump } = this.stmts
+    if (!ids.length) return
     this.db.transaction(() => {
-      let n = 0
-      for (const id of ids) n += ack.run(id, this.opts.owner).changes
-      if (n > 0) bump.run(this.opts.keyId, reason, n)
+      const n = this.remove(ids)
+      if (n > 0) this.stmts.bump.run(this.opts.keyId, reason, n)
     })()
   }
 
@@ -221,7 +225,8 @@ export class SqliteStore implements SpanStore {
       for (const row of s.expiredByKey.all(cutoff) as { key_id: string; n: number }[]) {
         s.bump.run(row.key_id, 'expired', row.n)
       }
-      s.deleteExpired.run(cutoff)
+      const freed = s.deleteExpired.all(cutoff) as number[]
+      if (freed.length) s.addBytes.run(-freed.reduce((a, b) => a + b, 0))
       for (const row of s.owners.all(this.opts.owner) as { owner: string; pid: number | null; until: number | null }[]) {
         const expired = row.until === null || row.until < now
         const dead = row.pid === null || (row.pid !== process.pid && !isAlive(row.pid))

@@ -2,6 +2,7 @@ import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInfla
 import type { Transform } from 'node:stream'
 import type { Ticket } from '../breaker/breaker.js'
 import type { TraceContext } from '../context.js'
+import type { Usage } from '../types.js'
 import { currentContext } from '../context.js'
 import { newSpanId } from '../ids.js'
 import { at, str, tryParse } from './json.js'
@@ -12,6 +13,8 @@ import { NdjsonParser, SseParser } from './sse.js'
 
 // A JSON body larger than this is passed through unread (no usage) rather than buffered.
 const MAX_JSON_BYTES = 8 * 1024 * 1024
+// Stream events kept for reading after the stream; beyond this only usage is read.
+const MAX_PENDING_CHARS = 4 * 1024 * 1024
 
 export type ResponseMode = 'json' | 'sse' | 'ndjson'
 
@@ -78,6 +81,10 @@ export class CallRecord {
   private ndjson: NdjsonParser | undefined
   private json: Buffer[] = []
   private jsonBytes = 0
+  private pending: { data: string; name?: string }[] = []
+  private pendingChars = 0
+  private lastUsage = -1
+  private usageHint: Usage | undefined
   private encoding = ''
   private ended = false
 
@@ -173,12 +180,65 @@ export class CallRecord {
     }
   }
 
+  private feed(data: string, name?: string, reader = this.reader): boolean {
+    const parsed = tryParse(data)
+    return parsed !== undefined && reader.event(parsed, name)
+  }
+
+  /**
+   * Events are parsed until the first token (time to first token), and then only kept: parsing
+   * every chunk would cost the stream ~1 µs per event. Errors are read at once; the rest is
+   * read after the stream ended ({@link settle}).
+   */
   private onEvent(data: string, name?: string): void {
     this.firstEventPerf ??= performance.now()
     if (data === '[DONE]') return
-    const parsed = tryParse(data)
-    if (parsed === undefined) return
-    if (this.reader.event(parsed, name)) this.firstTokenPerf ??= performance.now()
+    if (this.firstTokenPerf === undefined || this.detected.flavor === 'gemini' || name === 'error' || data.includes('"error"')) {
+      if (this.feed(data, name)) this.firstTokenPerf ??= performance.now()
+      return
+    }
+    if (this.pendingChars + data.length > MAX_PENDING_CHARS) {
+      if (data.includes('sage')) this.feed(data, name)
+      return
+    }
+    this.pending.push({ data, name })
+    this.pendingChars += data.length
+    if (data.includes('sage')) this.lastUsage = this.pending.length - 1
+  }
+
+  /** True while kept stream events still have to be read (see {@link settle}). */
+  get unsettled(): boolean {
+    return this.pending.length > 0
+  }
+
+  /** Reads the kept stream events, in order. Idempotent. */
+  settle(): void {
+    const events = this.pending
+    this.pending = []
+    this.pendingChars = 0
+    this.lastUsage = -1
+    this.usageHint = undefined
+    try {
+      for (const e of events) this.feed(e.data, e.name)
+    } catch {
+      // Partial content is still a span.
+    }
+  }
+
+  /**
+   * Usage as known now, for the budget checks of the next call: what was read so far plus the
+   * last usage-bearing event kept (usage is cumulative in every provider's stream).
+   */
+  get usage(): Usage | undefined {
+    const read = this.reader.result().usage
+    if (this.lastUsage < 0) return read
+    if (!this.usageHint) {
+      const e = this.pending[this.lastUsage]
+      const probe = new ResponseReader(this.detected.flavor, this.detected.operation)
+      if (e) this.feed(e.data, e.name, probe)
+      this.usageHint = { ...read, ...probe.result().usage }
+    }
+    return this.usageHint
   }
 
   private finalize(): void {

@@ -1,13 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import type { CallRecord } from './capture.js'
 import { readRequest } from './capture.js'
 import type { Detected } from './providers.js'
 import { detect } from './providers.js'
-
-/** The call the patched fetch is making, so the dispatcher observes it instead of starting anew. */
-export const callStore = new AsyncLocalStorage<CallRecord>()
-/** Set around the SDK's own HTTP traffic, which is never instrumented. */
-export const internalStore = new AsyncLocalStorage<boolean>()
 
 /** The part of undici's Dispatcher the interceptor relies on. */
 export interface DispatcherLike {
@@ -51,9 +45,15 @@ export function dispatchHeader(headers: unknown, name: string): string | undefin
   return undefined
 }
 
-/** A header reader over raw response headers: flat Buffer/string array or a record. */
+/** A header reader over raw response headers (flat Buffer/string array or a record), decoded once. */
 function responseHeaders(raw: unknown): (name: string) => string | undefined {
-  return (name) => dispatchHeader(raw, name)
+  if (!Array.isArray(raw)) return (name) => dispatchHeader(raw, name)
+  const map = new Map<string, string>()
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const key = String(raw[i]).toLowerCase()
+    if (!map.has(key)) map.set(key, String(raw[i + 1]))
+  }
+  return (name) => map.get(name)
 }
 
 function toBuffer(chunk: unknown): Buffer | undefined {
@@ -163,6 +163,27 @@ function wrapHandler(handler: object, record: CallRecord, onRedirect: () => void
   })
 }
 
+/**
+ * The dispatcher the patched fetch hands to one call: it observes that call's response on the
+ * caller's real dispatcher. Passing it per call (rather than an AsyncLocalStorage) keeps Node's
+ * promise hooks off for applications that never use trace().
+ */
+export function callDispatcher(inner: DispatcherLike, record: CallRecord): DispatcherLike {
+  const dispatch = (opts: DispatchOptions, handler: object): boolean => {
+    if (record.finished) return inner.dispatch(opts, handler)
+    record.observed = true
+    // A redirect: the next dispatch (same record) carries the response we want.
+    return inner.dispatch(opts, wrapHandler(handler, record, () => (record.observed = false)))
+  }
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'dispatch') return dispatch
+      const value: unknown = Reflect.get(target, prop)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 export function isWrapped(d: unknown): boolean {
   return typeof d === 'object' && d !== null && Reflect.get(d, UNWRAPPED) !== undefined
 }
@@ -181,15 +202,8 @@ export function wrapDispatcher<D extends DispatcherLike>(inner: D, hooks: Dispat
   if (isWrapped(inner)) return inner
   const bound = new Map<PropertyKey, unknown>()
   const dispatch = (opts: DispatchOptions, handler: object): boolean => {
-    if (!hooks.active() || internalStore.getStore()) return inner.dispatch(opts, handler)
+    if (!hooks.active()) return inner.dispatch(opts, handler)
     const url = `${String(opts.origin ?? '').replace(/\/+$/, '')}${opts.path}`
-    const current = callStore.getStore()
-    if (current && !current.finished) {
-      // The patched fetch already checked this call; here we only observe it.
-      if (current.observed) return inner.dispatch(opts, handler)
-      current.observed = true
-      return inner.dispatch(opts, wrapHandler(handler, current, () => (current.observed = false)))
-    }
     const detected = detect(url, opts.method)
     if (!detected) return inner.dispatch(opts, handler)
     const record = hooks.begin(detected, url)

@@ -3,7 +3,7 @@ import { formatTraceparent } from '../ids.js'
 import type { CallRecord } from './capture.js'
 import { readRequest } from './capture.js'
 import type { DispatchHooks, DispatcherLike } from './dispatcher.js'
-import { callStore, internalStore, wrapDispatcher } from './dispatcher.js'
+import { callDispatcher, unwrap } from './dispatcher.js'
 import { detect } from './providers.js'
 
 /** What the pre-send checks want done to a request the fetch layer can still change. */
@@ -15,8 +15,8 @@ export interface FetchHooks extends DispatchHooks {
   /** Like DispatchHooks.beforeSend, and may ask for a model rewrite (server budget degrade). */
   plan(record: CallRecord): SendPlan | Promise<SendPlan>
   propagateTraceparent(): boolean
-  /** Makes sure the current global dispatcher is the observing one. */
-  ensureDispatcher(): void
+  /** Makes sure the current global dispatcher is the observing one; returns it unwrapped. */
+  ensureDispatcher(): DispatcherLike | undefined
 }
 
 type FetchInit = RequestInit
@@ -124,16 +124,17 @@ export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, force
       next = { ...next, headers: withHeader(next?.headers, 'traceparent', formatTraceparent(record.ctx.traceId, record.spanId)) }
     }
     const given: unknown = next ? Reflect.get(next, 'dispatcher') : undefined
-    const own = isDispatcher(given) ? given : forceDispatcher?.()
-    if (own) {
+    const global = hooks.ensureDispatcher()
+    const inner = isDispatcher(given) ? unwrap(given) : (forceDispatcher?.() ?? global)
+    if (inner) {
       next = { ...next }
-      // undici's `dispatcher` init option: observe this call on the caller's own dispatcher.
-      Reflect.set(next, 'dispatcher', wrapDispatcher(own, hooks))
-    } else hooks.ensureDispatcher()
+      // undici's `dispatcher` init option: this call is observed on the dispatcher it would use.
+      Reflect.set(next, 'dispatcher', callDispatcher(unwrap(inner), record))
+    }
     record.startPerf = performance.now()
     let res: Response
     try {
-      res = await callStore.run(record, () => original(input, next))
+      res = await original(input, next)
     } catch (err) {
       record.fail(err)
       throw err
@@ -143,7 +144,7 @@ export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, force
   }
 
   const instrumented = function fetch(input: FetchInput, init?: RequestInit): Promise<Response> {
-    if (!hooks.active() || internalStore.getStore()) return original(input, init)
+    if (!hooks.active()) return original(input, init)
     const isRequest = typeof Request !== 'undefined' && input instanceof Request
     const method = init?.method ?? (isRequest ? input.method : 'GET')
     if (method.toUpperCase() !== 'POST') return original(input, init)

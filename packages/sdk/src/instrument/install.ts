@@ -69,7 +69,7 @@ export class Installation {
       vercelAi: resolvable('ai'),
       langchain: resolvable('@langchain/core'),
       fetch: this.patchedFetch !== undefined,
-      undici: this.ensureDispatcher(),
+      undici: isWrapped(this.ensureDispatcher() && globalDispatcher()),
     }
   }
 
@@ -77,19 +77,18 @@ export class Installation {
    * Node creates its global dispatcher lazily; reading `Headers` loads undici, which creates it.
    * Re-checked on every LLM call, so a dispatcher set later (a proxy agent) is observed too.
    */
-  ensureDispatcher(): boolean {
+  ensureDispatcher(): DispatcherLike | undefined {
     const hooks = this.hooks
-    if (!hooks) return false
-    void globalThis.Headers
-    const current = globalDispatcher()
-    if (!current) return false
-    if (isWrapped(current)) return true
+    if (!hooks) return undefined
+    const current = globalDispatcher() ?? (void globalThis.Headers, globalDispatcher())
+    if (!current) return undefined
+    if (isWrapped(current)) return unwrap(current)
     try {
       Reflect.set(globalThis, GLOBAL_DISPATCHER, wrapDispatcher(current, hooks))
     } catch {
-      return false
+      // Not replaceable: calls through the patched fetch are still observed.
     }
-    return isWrapped(globalDispatcher())
+    return current
   }
 
   uninstall(): void {

@@ -6,6 +6,8 @@ export interface Detected {
   provider: string
   flavor: Flavor
   operation: string
+  /** host[:port] of the server, as `server.address`. */
+  host?: string
   /** Gemini names the model in the path. */
   pathModel?: string
   /** Gemini's streamGenerateContent streams whatever the body says. */
@@ -80,6 +82,7 @@ export function detect(url: string, method: string | undefined): Detected | unde
     return undefined
   }
   const path = parsed.pathname.replace(/\/+$/, '')
+  const host = parsed.host
   const provider = providerForHost(parsed.hostname.toLowerCase(), parsed.port)
   if (provider === 'google' || GEMINI.test(path)) {
     const m = GEMINI.exec(path)
@@ -87,6 +90,7 @@ export function detect(url: string, method: string | undefined): Detected | unde
     const verb = m[2] ?? ''
     return {
       provider: 'google',
+      host,
       flavor: 'gemini',
       operation: verb.includes('mbed') ? 'embeddings' : 'chat',
       pathModel: decodeURIComponent(m[1] ?? ''),
@@ -94,12 +98,12 @@ export function detect(url: string, method: string | undefined): Detected | unde
     }
   }
   if (provider) {
-    if (provider === 'anthropic' && path.endsWith('/messages')) return { provider, flavor: 'anthropic', operation: 'chat' }
-    for (const [re, flavor, operation] of KNOWN_ONLY) if (re.test(path)) return { provider, flavor, operation }
+    if (provider === 'anthropic' && path.endsWith('/messages')) return { provider, host, flavor: 'anthropic', operation: 'chat' }
+    for (const [re, flavor, operation] of KNOWN_ONLY) if (re.test(path)) return { provider, host, flavor, operation }
     return undefined
   }
   for (const [re, flavor, operation] of COMPAT) {
-    if (re.test(path)) return { provider: flavor === 'anthropic' ? 'anthropic' : 'openai', flavor, operation }
+    if (re.test(path)) return { provider: flavor === 'anthropic' ? 'anthropic' : 'openai', host, flavor, operation }
   }
   return undefined
 }

@@ -27,7 +27,7 @@ export class SseParser {
 
   end(): void {
     this.feed(this.decoder.end())
-    if (this.buf) this.line(this.buf)
+    if (this.buf) this.line(this.buf.replace(/\r$/, ''))
     this.buf = ''
     this.dispatch()
   }
@@ -36,12 +36,22 @@ export class SseParser {
     if (!text) return
     let start = 0
     const s = this.buf + text
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i)
-      if (c !== 10 && c !== 13) continue
-      this.line(s.slice(start, i))
-      if (c === 13 && s.charCodeAt(i + 1) === 10) i++
-      start = i + 1
+    if (s.includes('\r')) {
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i)
+        if (c !== 10 && c !== 13) continue
+        // A CR at the very end may be half of a CRLF cut by the chunk boundary: wait for more.
+        if (c === 13 && i === s.length - 1) break
+        this.line(s.slice(start, i))
+        if (c === 13 && s.charCodeAt(i + 1) === 10) i++
+        start = i + 1
+      }
+    } else {
+      // The common case (LF only): let indexOf find line ends.
+      for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', start)) {
+        this.line(s.slice(start, i))
+        start = i + 1
+      }
     }
     this.buf = s.slice(start)
     if (this.buf.length > MAX_LINE) {

@@ -12,7 +12,10 @@ export function wrapFetchOf<T extends object>(client: T, hooks: FetchHooks): T {
   const current: unknown = Reflect.get(client, 'fetch')
   const base = typeof current === 'function' ? (current as typeof fetch) : globalThis.fetch
   if (Reflect.get(base, MARK)) return client
-  const wrapped = instrumentFetch(base, hooks, globalDispatcher)
+  const wrapped = instrumentFetch(base, hooks, () => {
+    const d = globalDispatcher()
+    return d ?? (void globalThis.Headers, globalDispatcher())
+  })
   Reflect.set(wrapped, MARK, true)
   Reflect.set(client, 'fetch', wrapped)
   return client
