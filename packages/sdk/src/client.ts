@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { CheckResult } from './breaker/breaker.js'
 import { Breaker } from './breaker/breaker.js'
 import { CircuitBreakerError } from './breaker/errors.js'
@@ -7,9 +6,7 @@ import type { InitOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
 import { Delivery } from './delivery/delivery.js'
 import { Sender } from './delivery/sender.js'
-import { SqliteStore } from './delivery/sqlite-store.js'
-import type { SpanStore } from './delivery/store.js'
-import { MemoryStore } from './delivery/store.js'
+import { openStore } from './delivery/open-store.js'
 import { CallRecord } from './instrument/capture.js'
 import { unwrap } from './instrument/dispatcher.js'
 import type { FetchHooks, SendPlan } from './instrument/fetch.js'
@@ -23,7 +20,6 @@ import { completeReported, keepTrace, llmSpan } from './spans.js'
 import type { AgentOptions, SpanAttrs, SpanSink } from './tracing.js'
 import { agentFrame, runInSpan } from './tracing.js'
 import type { Span } from './types.js'
-import { createHash } from 'node:crypto'
 
 /** Options of {@link instrument}. */
 export interface InstrumentOptions {
@@ -106,7 +102,7 @@ export class TollgateClient {
   start(): this {
     if (!this.config.enabled) return this
     void loadPrices()
-    const store = this.openStore()
+    const store = openStore(this.config, this.log)
     const sender = new Sender({ endpoint: this.config.endpoint, apiKey: this.config.apiKey, timeoutMs: this.config.requestTimeoutMs, fetch: this.ownFetch })
     this.delivery = new Delivery(store, sender, {
       maxBatch: this.config.maxBatch,
@@ -119,20 +115,6 @@ export class TollgateClient {
     process.once('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
     return this
-  }
-
-  private openStore(): SpanStore {
-    const c = this.config
-    if (c.durability === 'durable_local') {
-      try {
-        const keyId = createHash('sha256').update(c.apiKey ?? '').digest('hex').slice(0, 16)
-        return new SqliteStore({ path: c.spoolPath, keyId, owner: randomUUID(), maxBytes: c.maxSpoolBytes, maxAgeMs: c.maxSpoolAgeMs })
-      } catch (err) {
-        // Fail-open: no spool (read-only disk, missing native addon) means best_effort, not a crash.
-        this.log.debug('spool unavailable, using memory', { error: String(err) })
-      }
-    }
-    return new MemoryStore(c.maxQueueSize, c.maxSpoolBytes, c.maxSpoolAgeMs)
   }
 
   get durable(): boolean {

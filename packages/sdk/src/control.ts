@@ -121,8 +121,12 @@ export class ControlPlane {
   /** Spend of an LLM span given to report() counts against the breakers of its context. */
   recordReported(span: Span): void {
     if (span.kind !== 'llm' && span.kind !== 'embedding') return
-    const cost = span.cost?.total_usd ?? priceOf(span.provider, span.response_model ?? span.model, span.usage)?.total_usd
-    if (cost && cost > 0) this.breaker.recordSpend(currentContext()?.agents ?? [], cost)
+    const agents = currentContext()?.agents ?? []
+    // Priced just after report() returns: report() stays a push to a buffer.
+    setImmediate(() => {
+      const cost = span.cost?.total_usd ?? priceOf(span.provider, span.response_model ?? span.model, span.usage)?.total_usd
+      if (cost && cost > 0) this.breaker.recordSpend(agents, cost)
+    })
   }
 
   reportTransition(t: Transition): void {

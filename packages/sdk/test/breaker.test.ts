@@ -1,3 +1,7 @@
+import Anthropic from '@anthropic-ai/sdk'
+import { createOpenAI } from '@ai-sdk/openai'
+import { GoogleGenAI } from '@google/genai'
+import { generateText } from 'ai'
 import OpenAI from 'openai'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CircuitBreakerError, isCircuitBreakerError } from '../src/breaker/errors.js'
@@ -214,6 +218,30 @@ describe('agents', () => {
     await run()
     await run()
     expect(await rejection(run())).toBeInstanceOf(CircuitBreakerError)
+  })
+})
+
+describe('every client gets the CircuitBreakerError itself, at once', () => {
+  it('openai, @anthropic-ai/sdk, @google/genai and the Vercel AI SDK', async () => {
+    const { h } = await setup({ maxCallsPerMinute: 1, blockOnThreshold: true })
+    const openai = new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase })
+    await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
+    const anthropic = new Anthropic({ apiKey: 'k', baseURL: h.provider.url })
+    const gemini = new GoogleGenAI({ apiKey: 'k', httpOptions: { baseUrl: h.provider.url } })
+    const vercel = createOpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase })
+    const attempts = [
+      () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages }),
+      () => anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages }),
+      () => gemini.models.generateContent({ model: 'gemini-2.0-flash', contents: 'hi' }),
+      () => generateText({ model: vercel.chat('gpt-4o-mini'), prompt: 'hi' }),
+    ]
+    for (const attempt of attempts) {
+      const t0 = performance.now()
+      // Default retries are on: a transport error would be retried with back-off delays.
+      expect(await rejection(attempt())).toBeInstanceOf(CircuitBreakerError)
+      expect(performance.now() - t0).toBeLessThan(100)
+    }
+    expect(h.provider.received).toHaveLength(1)
   })
 })
 
