@@ -4,7 +4,6 @@ import type { InitOptions } from './config.js'
 import type { ClientDeps, InstrumentOptions } from './client.js'
 import { TollgateClient } from './client.js'
 import type { InstrumentResult } from './instrument/install.js'
-import { wrapFetchOf } from './instrument/wrap.js'
 import type { AgentOptions, SpanAttrs } from './tracing.js'
 import { agentFrame, runInSpan } from './tracing.js'
 import type { Span } from './types.js'
@@ -26,6 +25,8 @@ export function init(options: InitOptions = {}, deps: ClientDeps = {}): void {
   try {
     const previous = client
     client = undefined
+    // Unpatch now, not after the old client's flush: the new client may instrument at once.
+    previous?.uninstrument()
     if (previous) void previous.shutdown(0)
     client = new TollgateClient(options, deps).start()
   } catch {
@@ -142,10 +143,7 @@ export function getState(): BreakerSnapshot {
  * const openai = wrapOpenAI(new OpenAI())
  */
 export function wrapOpenAI<T extends object>(openaiClient: T): T {
-  const c = getClient()
-  if (!c) return openaiClient
-  c.enableHooks()
-  return wrapFetchOf(openaiClient, c.hooks)
+  return getClient()?.wrap(openaiClient) ?? openaiClient
 }
 
 /**
@@ -155,8 +153,5 @@ export function wrapOpenAI<T extends object>(openaiClient: T): T {
  * const anthropic = wrapAnthropic(new Anthropic())
  */
 export function wrapAnthropic<T extends object>(anthropicClient: T): T {
-  const c = getClient()
-  if (!c) return anthropicClient
-  c.enableHooks()
-  return wrapFetchOf(anthropicClient, c.hooks)
+  return getClient()?.wrap(anthropicClient) ?? anthropicClient
 }

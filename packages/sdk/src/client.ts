@@ -12,6 +12,7 @@ import { unwrap } from './instrument/dispatcher.js'
 import type { FetchHooks, SendPlan } from './instrument/fetch.js'
 import type { InstrumentResult } from './instrument/install.js'
 import { Installation, globalDispatcher } from './instrument/install.js'
+import { wrapFetchOf } from './instrument/wrap.js'
 import type { Logger } from './log.js'
 import { createLogger } from './log.js'
 import { ControlPlane } from './control.js'
@@ -190,9 +191,13 @@ export class TollgateClient {
     this.installation.uninstall()
   }
 
-  /** Makes the hooks active for explicitly wrapped clients without patching globals. */
-  enableHooks(): void {
-    if (this.enabled) this.instrumented = true
+  /**
+   * Instruments one client (its `fetch`), nothing global. Wrapped clients stay instrumented
+   * after uninstrument(); they stop when the SDK is shut down or disabled.
+   */
+  wrap<T extends object>(target: T): T {
+    if (!this.enabled) return target
+    return wrapFetchOf(target, { ...this.hooks, active: () => this.enabled })
   }
 
   private plan(record: CallRecord): SendPlan | Promise<SendPlan> {

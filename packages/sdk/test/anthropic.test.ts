@@ -1,6 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { wrapFetchOf } from '../src/instrument/wrap.js'
 import { FAKE_TEXT } from './helpers/fake-provider.js'
 import type { Harness } from './helpers/harness.js'
 import { startHarness } from './helpers/harness.js'
@@ -94,8 +93,7 @@ describe('@anthropic-ai/sdk, instrumented', () => {
   it('wrapAnthropic-style wrapping works without a global patch', async () => {
     h.client.uninstrument()
     try {
-      h.client.enableHooks()
-      const wrapped = wrapFetchOf(new Anthropic({ apiKey: 'k', baseURL: h.provider.url, maxRetries: 0 }), h.client.hooks)
+      const wrapped = h.client.wrap(new Anthropic({ apiKey: 'k', baseURL: h.provider.url, maxRetries: 0 }))
       await wrapped.messages.create({ model: 'claude-wrapped', max_tokens: 10, messages })
       const [span] = await h.waitSpans(1)
       expect(span).toMatchObject({ model: 'claude-wrapped', usage: USAGE })

@@ -85,6 +85,9 @@ describe('end to end against a real Tollgate', () => {
     }
     const stream = llm.find((s) => s.stream)
     expect(stream?.ttft_ms).toBeGreaterThan(0)
+    // Five 5 ms gaps between events: the first token came well before the end.
+    const duration = Date.parse(String(stream?.end_time)) - Date.parse(String(stream?.start_time))
+    expect(stream?.ttft_ms).toBeLessThan(duration)
     expect(stream?.output).toBe(FAKE_TEXT)
     const summary = (await tollgate.get<TraceList>('/api/traces')).traces.find((t) => t.trace_id === stream?.trace_id)
     expect(summary).toMatchObject({ input_tokens: 22, output_tokens: 12 })

@@ -1,7 +1,6 @@
 import OpenAI from 'openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { currentTraceId } from '../src/context.js'
-import { wrapFetchOf } from '../src/instrument/wrap.js'
 import { FAKE_TEXT } from './helpers/fake-provider.js'
 import type { Harness } from './helpers/harness.js'
 import { startHarness } from './helpers/harness.js'
@@ -133,6 +132,29 @@ describe('openai package, instrumented through the global fetch', () => {
     expect(h.client.getState().global.calls_last_5min).toBeGreaterThan(errorsBefore)
   })
 
+  it('captures the Responses API, streamed and not', async () => {
+    const r = await openai.responses.create({ model: 'gpt-4.1', input: 'Say hello', instructions: 'Be brief' })
+    expect(r.output_text).toBe(FAKE_TEXT)
+    let text = ''
+    for await (const e of await openai.responses.create({ model: 'gpt-4.1', input: 'Say hello', stream: true })) {
+      if (e.type === 'response.output_text.delta') text += e.delta
+    }
+    expect(text).toBe(FAKE_TEXT)
+    const spans = await h.waitSpans(2)
+    for (const span of spans) {
+      expect(span).toMatchObject({
+        name: 'openai.responses',
+        operation: 'responses',
+        model: 'gpt-4.1',
+        response_model: 'gpt-4.1-2025-04-14',
+        output: FAKE_TEXT,
+        usage: { input_tokens: 12, output_tokens: 7, total_tokens: 19, cache_read_tokens: 4, reasoning_tokens: 3 },
+      })
+    }
+    expect(spans[0]?.input).toEqual({ instructions: 'Be brief', input: 'Say hello' })
+    expect(spans[1]?.ttft_ms).toBeGreaterThan(0)
+  })
+
   it('captures embeddings as embedding spans', async () => {
     await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })
     const [span] = await h.waitSpans(1)
@@ -167,14 +189,12 @@ describe('clients that are not patched globally', () => {
   it('wrapOpenAI-style wrapping captures one client without any global patch', async () => {
     h.client.uninstrument()
     try {
-      h.client.enableHooks()
-      const wrapped = wrapFetchOf(new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 }), h.client.hooks)
+      const original = globalThis.fetch
+      const wrapped = h.client.wrap(new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 }))
       const plain = new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 })
-      expect(globalThis.fetch.name).toBe('fetch')
+      expect(globalThis.fetch).toBe(original)
       await wrapped.chat.completions.create({ model: 'wrapped-model', messages })
-      h.client.uninstrument()
       await plain.chat.completions.create({ model: 'plain-model', messages })
-      h.client.enableHooks()
       const spans = await h.waitSpans(1)
       expect(spans.map((s) => s.model)).toEqual(['wrapped-model'])
     } finally {

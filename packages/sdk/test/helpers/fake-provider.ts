@@ -86,6 +86,20 @@ function openaiChat(body: Record<string, unknown>, res: ServerResponse, fake: Fa
   return sse(res, events, fake, true)
 }
 
+function responses(body: Record<string, unknown>, res: ServerResponse, fake: FakeProvider): Promise<void> | void {
+  const model = String(body.model)
+  const usage = { input_tokens: 12, output_tokens: 7, total_tokens: 19, input_tokens_details: { cached_tokens: 4 }, output_tokens_details: { reasoning_tokens: 3 } }
+  const message = { type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: FAKE_TEXT, annotations: [] }] }
+  const response = { id: 'resp_1', object: 'response', created_at: 1, model: `${model}-2025-04-14`, status: 'completed', output: [message], usage }
+  if (!body.stream) return json(res, 200, response)
+  const events: { event: string; data: unknown }[] = [
+    { event: 'response.created', data: { type: 'response.created', sequence_number: 0, response: { ...response, status: 'in_progress', output: [], usage: null } } },
+    ...WORDS.map((w, i) => ({ event: 'response.output_text.delta', data: { type: 'response.output_text.delta', sequence_number: i + 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: w } })),
+    { event: 'response.completed', data: { type: 'response.completed', sequence_number: 99, response } },
+  ]
+  return sse(res, events, fake)
+}
+
 function anthropic(body: Record<string, unknown>, res: ServerResponse, fake: FakeProvider): Promise<void> | void {
   const model = String(body.model)
   const tools = Array.isArray(body.tools) && body.tools.length > 0
@@ -140,6 +154,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
       }
       if (path.startsWith('/v1/chat/completions')) return openaiChat(body, res, fake)
       if (path.startsWith('/v1/messages')) return anthropic(body, res, fake)
+      if (path.startsWith('/v1/responses')) return responses(body, res, fake)
       if (path.startsWith('/v1/embeddings')) return json(res, 200, { object: 'list', model: body.model, data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], usage: { prompt_tokens: 4, total_tokens: 4 } })
       if (path.includes('/models/')) return gemini(path.split('?')[0] ?? path, res, fake)
       json(res, 404, { error: { message: 'not found' } })
