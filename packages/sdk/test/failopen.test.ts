@@ -49,11 +49,17 @@ describe('a backend that is down or hangs never slows an LLM call', () => {
     }
     for (let i = 0; i < 5; i++) await time()
     const plain: number[] = []
-    for (let i = 0; i < 25; i++) plain.push(await time())
-    client.instrument()
     const instrumented: number[] = []
-    for (let i = 0; i < 25; i++) instrumented.push(await time())
-    expect(median(instrumented)).toBeLessThan(median(plain) + 3)
+    // Interleaved blocks, so machine load affects both sides alike.
+    for (let block = 0; block < 6; block++) {
+      for (let i = 0; i < 5; i++) plain.push(await time())
+      client.instrument()
+      for (let i = 0; i < 5; i++) instrumented.push(await time())
+      client.uninstrument()
+    }
+    // Waiting on the backend would cost seconds (connect/answer timeouts); allow only noise.
+    expect(median(instrumented)).toBeLessThan(median(plain) + 20)
+    expect(Math.max(...instrumented)).toBeLessThan(1000)
     await waitFor(() => client.deliveryForTests?.commit() === 0)
     if (mode === 'hang') expect(h.ingest.batches.length).toBeGreaterThan(0)
   })
