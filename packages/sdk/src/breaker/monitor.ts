@@ -23,6 +23,8 @@ export type Verdict =
   | { kind: 'block'; violation: Violation; alerts: Violation[] }
 
 export const ERROR_WINDOW_MS = 300_000
+// A probe whose outcome never arrives (a body nobody reads) must not hold the circuit forever.
+export const PROBE_TIMEOUT_MS = 600_000
 export const MIN_CALLS_FOR_ERROR_RATE = 10
 
 const iso = (t: number) => new Date(t).toISOString()
@@ -36,6 +38,7 @@ export class Monitor implements MonitorHandle {
   state: BreakerState = 'CLOSED'
   private pausedUntil = 0
   private probeInFlight = false
+  private probeStartedAt = 0
   private budgetBoost = 0
   private readonly spend = new SlidingWindow(3_600_000)
   private readonly calls = new SlidingWindow(60_000)
@@ -100,7 +103,7 @@ export class Monitor implements MonitorHandle {
       case 'PAUSED':
         return { kind: 'block', violation: this.stateViolation('circuit_paused', `circuit paused until ${iso(this.pausedUntil)}`), alerts: [] }
       case 'HALF_OPEN':
-        if (this.probeInFlight) {
+        if (this.probeInFlight && now - this.probeStartedAt < PROBE_TIMEOUT_MS) {
           return { kind: 'block', violation: this.stateViolation('circuit_half_open', 'circuit half-open: probe call in flight'), alerts: [] }
         }
         return { kind: 'allow', probe: true, alerts: [] }
@@ -115,8 +118,12 @@ export class Monitor implements MonitorHandle {
 
   /** The call goes ahead: count it (loop detection counts attempts, not completions). */
   admit(probe: boolean): void {
-    this.calls.add(this.now())
-    if (probe) this.probeInFlight = true
+    const now = this.now()
+    this.calls.add(now)
+    if (probe) {
+      this.probeInFlight = true
+      this.probeStartedAt = now
+    }
   }
 
   /** A threshold blocked: the circuit opens. */
