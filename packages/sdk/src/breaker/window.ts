@@ -1,6 +1,7 @@
 /**
  * A sliding window of sums and counts in fixed buckets: bounded memory whatever the call rate
- * (agentwatch keeps a deque per call). Values leave the window one bucket (1/60th) early at most.
+ * (agentwatch keeps a deque per call). A value leaves the window up to one bucket (1/60th of
+ * it) late, never early: limits err on the safe side.
  */
 export class SlidingWindow {
   private readonly starts: number[]
