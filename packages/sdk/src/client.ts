@@ -64,9 +64,7 @@ export class TollgateClient {
     this.ownFetch = (input, init) => {
       const d = globalDispatcher()
       if (!d) return base(input, init)
-      const own = { ...init }
-      Reflect.set(own, 'dispatcher', unwrap(d))
-      return base(input, own)
+      return base(input, Object.assign({}, init, { dispatcher: unwrap(d) }))
     }
     this.breaker = new Breaker({
       global: {

@@ -126,11 +126,8 @@ export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, force
     const given: unknown = next ? Reflect.get(next, 'dispatcher') : undefined
     const global = hooks.ensureDispatcher()
     const inner = isDispatcher(given) ? unwrap(given) : (forceDispatcher?.() ?? global)
-    if (inner) {
-      next = { ...next }
-      // undici's `dispatcher` init option: this call is observed on the dispatcher it would use.
-      Reflect.set(next, 'dispatcher', callDispatcher(unwrap(inner), record))
-    }
+    // undici's `dispatcher` init option: this call is observed on the dispatcher it would use.
+    if (inner) next = Object.assign({}, next, { dispatcher: callDispatcher(unwrap(inner), record) })
     record.startPerf = performance.now()
     let res: Response
     try {

@@ -60,7 +60,7 @@ export class ResponseReader {
   }
 
   private setUsage(u: Usage | undefined): void {
-    if (u) this.out.usage = { ...this.out.usage, ...u }
+    if (u) this.out.usage = Object.assign({}, this.out.usage, u)
   }
 
   /** A complete JSON response body. */
