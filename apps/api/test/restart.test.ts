@@ -80,6 +80,36 @@ describe('restart with the same DATA_DIR', () => {
     }
   })
 
+  it('SIGTERM during ingest: every acknowledged span is there after the restart', async () => {
+    const [port, pglitePort] = [await freePort(), await freePort()]
+    const server = await start(port, pglitePort)
+    const batches = Array.from({ length: 40 }, () => {
+      const { traceId, spanId } = ids()
+      return { traceId, spans: Array.from({ length: 25 }, (_, i) => span({ trace_id: traceId, span_id: spanId(i) })) }
+    })
+    const sends = batches.map(async (b, i) => {
+      await new Promise((r) => setTimeout(r, i * 5))
+      const res = await fetch(`http://127.0.0.1:${port}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b.spans) }).catch(() => null)
+      return res?.status === 202 ? b.traceId : null
+    })
+    setTimeout(() => server.child.kill('SIGTERM'), 60)
+    const acked = (await Promise.all(sends)).filter((id): id is string => id !== null)
+    await new Promise<void>((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once('exit', () => resolve())))
+    expect(server.child.exitCode).toBe(0)
+    expect(acked.length).toBeGreaterThan(0) // the stop really landed mid-stream, not before it
+
+    const again = await start(port, pglitePort)
+    try {
+      for (const traceId of acked) {
+        const res = await fetch(`http://127.0.0.1:${port}/api/traces/${traceId}/spans`)
+        expect(res.status, `acknowledged trace ${traceId}`).toBe(200)
+        expect(((await res.json()) as { spans: unknown[] }).spans).toHaveLength(25)
+      }
+    } finally {
+      expect(await stop(again.child)).toBe(0)
+    }
+  })
+
   it('refuses to start on a bad variable and names it', async () => {
     const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: 'not-a-port', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stderr = ''
