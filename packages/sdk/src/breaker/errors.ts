@@ -1,5 +1,9 @@
 import type { BreakerReason, MonitorHandle, MonitorSnapshot } from './types.js'
 
+// LangChain.js retries a failed call up to 6 times with exponential backoff (about a minute)
+// unless the error carries this registered symbol set to false (@langchain/core errors).
+const LANGCHAIN_RETRYABLE = Symbol.for('langchain.errors.retryable')
+
 /**
  * Thrown instead of sending a request when a circuit breaker or a server budget blocks it.
  * Nothing left the process; no tokens were spent.
@@ -24,6 +28,8 @@ export class CircuitBreakerError extends Error {
     readonly monitor: MonitorHandle,
   ) {
     super(message)
+    // Retrying a block cannot succeed: tell LangChain's retry loop to throw at once.
+    Object.defineProperty(this, LANGCHAIN_RETRYABLE, { value: false, configurable: true })
   }
 }
 
