@@ -7,7 +7,7 @@ import type { Logger } from './log.js'
 import type { BudgetHit } from './policy/evaluate.js'
 import { evaluatePolicy, matches } from './policy/evaluate.js'
 import { PolicyPoller } from './policy/poller.js'
-import { priceOf } from './pricing.js'
+import { loadPrices, priceOf, pricesLoaded } from './pricing.js'
 import type { Span, Usage } from './types.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
@@ -108,25 +108,36 @@ export class ControlPlane {
     const failed = record.error !== undefined && !record.aborted
     // Pricing costs ~10 µs. When a budget depends on it, it is paid before the application
     // gets its response (the next call must see this spend); otherwise it runs just after.
-    if (plan.budgetIds.length || plan.ticket.monitors.some((m) => m.budget !== undefined)) {
+    const budgeted = plan.budgetIds.length > 0 || plan.ticket.monitors.some((m) => m.budget !== undefined)
+    if (budgeted && pricesLoaded()) {
       const cost = price()
       this.breaker.record(plan.ticket, cost, failed)
       if (plan.budgetIds.length) this.poller.addSpend(plan.budgetIds, cost, usage.total_tokens ?? 0)
       return
     }
     this.breaker.record(plan.ticket, 0, failed)
-    setImmediate(() => this.breaker.addSpend(plan.ticket, price()))
+    // A call that ends before the price table has loaded is priced once it has: its spend
+    // still counts, a moment late, instead of never.
+    const addSpend = (): void => {
+      const cost = price()
+      this.breaker.addSpend(plan.ticket, cost)
+      if (plan.budgetIds.length) this.poller.addSpend(plan.budgetIds, cost, usage.total_tokens ?? 0)
+    }
+    if (pricesLoaded()) setImmediate(addSpend)
+    else void loadPrices().then(addSpend)
   }
 
   /** Spend of an LLM span given to report() counts against the breakers of its context. */
   recordReported(span: Span): void {
     if (span.kind !== 'llm' && span.kind !== 'embedding') return
     const agents = currentContext()?.agents ?? []
-    // Priced just after report() returns: report() stays a push to a buffer.
-    setImmediate(() => {
+    // Priced just after report() returns (or once prices have loaded): report() stays a push to a buffer.
+    const add = (): void => {
       const cost = span.cost?.total_usd ?? priceOf(span.provider, span.response_model ?? span.model, span.usage)?.total_usd
       if (cost && cost > 0) this.breaker.recordSpend(agents, cost)
-    })
+    }
+    if (span.cost || pricesLoaded()) setImmediate(add)
+    else void loadPrices().then(add)
   }
 
   reportTransition(t: Transition): void {

@@ -20,6 +20,8 @@ export function loadPrices(): Promise<void> {
   return loading
 }
 
+export const pricesLoaded = (): boolean => calc !== undefined
+
 // Calls repeat the same shapes (same model, similar usage): a small memo saves ~10 µs each.
 const memo = new Map<string, Cost | undefined>()
 const MEMO_MAX = 512

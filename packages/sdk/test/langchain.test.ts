@@ -4,7 +4,6 @@ import type { AIMessageChunk } from '@langchain/core/messages'
 import { ChatOpenAI } from '@langchain/openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { getState, init, instrument, isCircuitBreakerError, shutdown } from '../src/index.js'
-import { loadPrices } from '../src/pricing.js'
 import type { Span } from '../src/types.js'
 import { waitFor } from './helpers/fake-ingest.js'
 import { FAKE_TEXT } from './helpers/fake-provider.js'
@@ -16,7 +15,6 @@ import { startHarness } from './helpers/harness.js'
 let h: Harness
 
 beforeAll(async () => {
-  await loadPrices() // a call that ends before the price table is loaded adds no spend to the breaker
   h = await startHarness({ durability: 'best_effort' })
 })
 afterAll(() => h.close())
