@@ -3,6 +3,7 @@ import type { SpanTransport } from '@tollgate/pipeline'
 import type { ClickHouse, Postgres } from '@tollgate/store'
 import type { Env } from './env.js'
 import type { Logger } from './lib/logger.js'
+import type { Metrics } from './lib/metrics.js'
 
 /** Built once by main() (or a test) and handed to every route: no module singletons. */
 export interface AppDeps {
@@ -12,6 +13,7 @@ export interface AppDeps {
   transport: SpanTransport
   pricer: Pricer
   logger: Logger
+  metrics: Metrics
   limits: SpanLimits & { maxBodyBytes: number; maxSpansPerRequest: number }
 }
 

@@ -6,6 +6,7 @@ import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
 import type { Env } from './env.js'
 import { createLogger, type Logger } from './lib/logger.js'
+import { createMetrics } from './lib/metrics.js'
 
 export interface BuildOptions {
   logger?: Logger
@@ -27,6 +28,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   const prices = env.PRICES_FILE ? loadPriceOverrides(env.PRICES_FILE) : undefined
   const pricer = createPricer({ overrides: prices?.overrides, overrideSource: prices?.source })
   if (env.KAFKA_BROKERS) logger.warn('kafka.not_available', { detail: 'KAFKA_BROKERS is set but the Kafka transport is not built yet; using direct mode' })
+  const metrics = createMetrics({ queuedSpans: () => transport.queued })
   const transport = createDirectTransport({
     ch,
     pricer,
@@ -35,6 +37,11 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     maxBatchRows: env.INGEST_BATCH_SPANS,
     lingerMs: env.INGEST_FLUSH_MS,
     maxQueuedRows: env.INGEST_QUEUE_MAX_SPANS,
+    onWrite({ rows, seconds, ok }) {
+      const result = ok ? 'ok' : 'failed'
+      metrics.storeWrites.observe({ result }, seconds)
+      metrics.storeWriteRows.inc({ result }, rows)
+    },
   })
   logger.info('stores.ready', { clickhouse: ch.mode, postgres: pg.mode, postgres_url: pg.mode === 'pglite' ? pg.url : undefined, migrations_applied: applied, prices: pricer.bundledSource })
   return {
@@ -44,6 +51,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     transport,
     pricer,
     logger,
+    metrics,
     limits: {
       maxBodyBytes: env.MAX_BODY_BYTES,
       maxSpansPerRequest: env.MAX_SPANS_PER_REQUEST,

@@ -1,7 +1,7 @@
 import { insertSpanRows, toSpanRow, type ClickHouse, type SpanRow } from '@tollgate/store'
 import type { EnrichOptions } from './enrich.js'
 import { enrichSpan } from './enrich.js'
-import { GroupCommitWriter } from './group-commit.js'
+import { GroupCommitWriter, type GroupCommitOptions } from './group-commit.js'
 import type { SpanBatch, SpanTransport } from './transport.js'
 
 export interface DirectTransportOptions extends EnrichOptions {
@@ -9,6 +9,7 @@ export interface DirectTransportOptions extends EnrichOptions {
   maxBatchRows?: number
   lingerMs?: number
   maxQueuedRows?: number
+  onWrite?: GroupCommitOptions<SpanRow>['onWrite']
 }
 
 /** No broker: enrich in-process and group-commit into ClickHouse before the request is answered. */
@@ -20,6 +21,7 @@ export function createDirectTransport(opts: DirectTransportOptions): SpanTranspo
     maxQueuedRows: opts.maxQueuedRows ?? 100_000,
     dependency: 'clickhouse',
     retryAfterS: 5,
+    onWrite: opts.onWrite,
   })
   return {
     name: 'direct',

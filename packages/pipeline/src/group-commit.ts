@@ -11,6 +11,8 @@ export interface GroupCommitOptions<Row> {
   /** Name of the store, for errors. */
   dependency: string
   retryAfterS: number
+  /** Told about every insert (for metrics); must not throw. */
+  onWrite?: (write: { rows: number; seconds: number; ok: boolean }) => void
 }
 
 interface Waiter<Row> {
@@ -79,10 +81,13 @@ export class GroupCommitWriter<Row> {
     while (this.pending.length > 0) {
       const group = this.takeGroup()
       const rows = group.flatMap((w) => w.rows)
+      const started = performance.now()
       try {
         await this.opts.write(rows)
+        this.opts.onWrite?.({ rows: rows.length, seconds: (performance.now() - started) / 1000, ok: true })
         for (const w of group) w.resolve()
       } catch (err) {
+        this.opts.onWrite?.({ rows: rows.length, seconds: (performance.now() - started) / 1000, ok: false })
         const error = new UnavailableError(this.opts.dependency, this.opts.retryAfterS, { cause: err })
         for (const w of group) w.reject(error)
       } finally {

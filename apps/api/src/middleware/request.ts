@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
 import type { AppDeps, AppEnv } from '../context.js'
 
-/** Sets deps and a request id, and writes one log event per request (4xx info, 5xx error). */
+/** Sets deps and a request id, writes one log event per request (4xx info, 5xx error), counts it in metrics. */
 export function requestContext(options: { deps: AppDeps }): MiddlewareHandler<AppEnv> {
   return async function requestContextMiddleware(c, next) {
     const started = performance.now()
@@ -13,6 +13,10 @@ export function requestContext(options: { deps: AppDeps }): MiddlewareHandler<Ap
     c.header('X-Request-Id', requestId)
     await next()
     const status = c.res.status
+    // The route pattern, not the path: ids in paths would make unbounded label sets.
+    const route = c.req.routePath || 'unmatched'
+    options.deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) })
+    options.deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000)
     const fields = {
       request_id: requestId,
       method: c.req.method,

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { pingPostgres } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
 
-/** Liveness and readiness; no auth (load balancers and agentwatch's verify() call them bare). */
+/** Liveness, readiness and metrics; no auth (load balancers, scrapers and agentwatch's verify() call them bare). */
 export const healthRoutes = new Hono<AppEnv>()
 
 const live = { status: 'ok', product: 'tollgate' } as const
@@ -37,3 +37,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     p.then(resolve, reject).finally(() => clearTimeout(t))
   })
 }
+
+/** Prometheus text format; counts and durations only, no ids, keys or content. */
+healthRoutes.get('/metrics', async (c) => {
+  const { registry } = c.var.deps.metrics
+  return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
+})
