@@ -1,9 +1,13 @@
+import { z } from 'zod'
 import type { SpanView } from './spans.js'
 
-export interface TraceGraph {
-  nodes: Array<{ id: string; name: string; kind: string; agent_id: string | null; status: string }>
-  edges: Array<{ from: string; to: string; type: 'child' | 'handoff'; from_agent?: string; to_agent?: string }>
-}
+export const TraceGraph = z.object({
+  nodes: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), agent_id: z.string().nullable(), status: z.string() })),
+  edges: z.array(
+    z.object({ from: z.string(), to: z.string(), type: z.enum(['child', 'handoff']), from_agent: z.string().optional(), to_agent: z.string().optional() }),
+  ),
+})
+export type TraceGraph = z.infer<typeof TraceGraph>
 
 /**
  * Parent→child edges for every span whose parent is in the trace, plus a hand-off edge where the

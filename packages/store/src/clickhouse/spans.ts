@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { clickHouseToMicros, microsToClickHouse, microsToIso, type AgentRef, type AttributeValue, type Cost, type EnrichedSpan, type Usage } from '@tollgate/core'
+import { clickHouseToMicros, microsToClickHouse, microsToIso, type AttributeValue, type EnrichedSpan } from '@tollgate/core'
 
 // Bool columns come back as JSON booleans; z.coerce.boolean() would turn "false" into true.
 const Bool = z.union([z.boolean(), z.number()]).transform((v) => Boolean(v))
@@ -112,44 +112,54 @@ export function toSpanRow(s: EnrichedSpan): SpanRow {
   }
 }
 
-/** A span as the query API returns it (DESIGN §7). */
-export interface SpanView {
-  trace_id: string
-  span_id: string
-  parent_span_id: string | null
-  name: string
-  kind: string
-  start_time: string
-  end_time: string
-  duration_ms: number
-  status: string
-  error_message: string | null
-  provider: string | null
-  model: string | null
-  response_model: string | null
-  operation: string | null
-  stream: boolean
-  ttft_ms: number | null
-  usage: Usage
-  cost: Cost | null
-  cost_status: string
-  price_source: string | null
-  agent: AgentRef | null
-  user_id: string | null
-  session_id: string | null
-  tags: Record<string, string>
-  input: string | null
-  output: string | null
-  input_truncated: boolean
-  output_truncated: boolean
-  attributes: Record<string, AttributeValue>
-  pii_detected: boolean
-  pii_types: string[]
-  injection_attempt: boolean
-  sampled: boolean
-  source: string
-  ingested_at: string
-}
+const UsageView = z.object({
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  total_tokens: z.number(),
+  cache_read_tokens: z.number(),
+  cache_write_tokens: z.number(),
+  reasoning_tokens: z.number(),
+})
+
+/** A span as the query API returns it (DESIGN §7); also its OpenAPI schema. */
+export const SpanView = z.object({
+  trace_id: z.string(),
+  span_id: z.string(),
+  parent_span_id: z.string().nullable(),
+  name: z.string(),
+  kind: z.string(),
+  start_time: z.string().describe('RFC 3339, UTC, microseconds'),
+  end_time: z.string(),
+  duration_ms: z.number(),
+  status: z.enum(['ok', 'error', 'unset']),
+  error_message: z.string().nullable(),
+  provider: z.string().nullable(),
+  model: z.string().nullable(),
+  response_model: z.string().nullable(),
+  operation: z.string().nullable(),
+  stream: z.boolean(),
+  ttft_ms: z.number().nullable(),
+  usage: UsageView,
+  cost: z.object({ input_usd: z.number(), output_usd: z.number(), total_usd: z.number() }).nullable(),
+  cost_status: z.enum(['reported', 'computed', 'unknown']),
+  price_source: z.string().nullable().describe('genai-prices@<version>, prices-file:<sha256 prefix> or reported'),
+  agent: z.object({ id: z.string(), name: z.string(), role: z.string(), parent_id: z.string().nullable() }).nullable(),
+  user_id: z.string().nullable(),
+  session_id: z.string().nullable(),
+  tags: z.record(z.string(), z.string()),
+  input: z.string().nullable(),
+  output: z.string().nullable(),
+  input_truncated: z.boolean(),
+  output_truncated: z.boolean(),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  pii_detected: z.boolean(),
+  pii_types: z.array(z.string()),
+  injection_attempt: z.boolean(),
+  sampled: z.boolean(),
+  source: z.string(),
+  ingested_at: z.string(),
+})
+export type SpanView = z.infer<typeof SpanView>
 
 const orNull = (s: string): string | null => (s === '' ? null : s)
 
@@ -163,7 +173,7 @@ export function toSpanView(r: SpanRow): SpanView {
     start_time: microsToIso(clickHouseToMicros(r.start_time)),
     end_time: microsToIso(clickHouseToMicros(r.end_time)),
     duration_ms: r.duration_ms,
-    status: r.status,
+    status: SpanView.shape.status.parse(r.status),
     error_message: orNull(r.error_message),
     provider: orNull(r.provider),
     model: orNull(r.model),
@@ -180,7 +190,7 @@ export function toSpanView(r: SpanRow): SpanView {
       reasoning_tokens: r.reasoning_tokens,
     },
     cost: r.cost_status === 'unknown' ? null : { input_usd: r.cost_input_usd, output_usd: r.cost_output_usd, total_usd: r.cost_total_usd },
-    cost_status: r.cost_status,
+    cost_status: SpanView.shape.cost_status.parse(r.cost_status),
     price_source: orNull(r.price_source),
     agent: r.agent_id === '' ? null : { id: r.agent_id, name: r.agent_name, role: r.agent_role, parent_id: orNull(r.agent_parent_id) },
     user_id: orNull(r.user_id),

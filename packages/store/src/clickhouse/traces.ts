@@ -33,21 +33,23 @@ export interface TraceListInput {
   after?: { value: number; traceId: string } | undefined
 }
 
-export interface TraceSummary {
-  trace_id: string
-  name: string
-  start_time: string
-  end_time: string
-  duration_ms: number
-  span_count: number
-  error_count: number
-  status: 'ok' | 'error' | 'unset'
-  input_tokens: number
-  output_tokens: number
-  total_cost_usd: number
-  models: string[]
-  agent_ids: string[]
-}
+/** One trace in `GET /api/traces` (DESIGN §7); also its OpenAPI schema. */
+export const TraceSummary = z.object({
+  trace_id: z.string(),
+  name: z.string().describe('the root span\'s name (the earliest span while the root has not arrived)'),
+  start_time: z.string(),
+  end_time: z.string(),
+  duration_ms: z.number(),
+  span_count: z.number(),
+  error_count: z.number(),
+  status: z.enum(['ok', 'error', 'unset']),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  total_cost_usd: z.number(),
+  models: z.array(z.string()),
+  agent_ids: z.array(z.string()),
+})
+export type TraceSummary = z.infer<typeof TraceSummary>
 
 const SORT_KEYS: Record<TraceSort, string> = {
   time: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))',

@@ -1,0 +1,111 @@
+import { z } from 'zod'
+import { WireSpan } from '@tollgate/core'
+import { SpanView, TraceGraph, TraceSummary } from '@tollgate/store'
+import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
+import { TraceQuery } from './routes/traces/schema.js'
+
+/** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as requests send it. */
+function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>
+  return rest
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } })
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } })
+const retryAfter = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } }
+const traceId = { name: 'id', in: 'path', required: true, description: '32 hex digits (W3C trace id; UUID form accepted)', schema: { type: 'string' } }
+const secured = [{ apiKey: [] }, { bearer: [] }, { aeneasKey: [] }]
+
+const Problem = z.object({
+  type: z.string().describe('stable URI; clients switch on it'),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string(),
+  request_id: z.string(),
+})
+
+/** Query parameters of `GET /api/traces`, one per key of the zod schema, plus `tag.<key>`. */
+function traceParameters(): Array<Record<string, unknown>> {
+  const params: Array<Record<string, unknown>> = Object.entries(TraceQuery.shape).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: schema(s, 'input'),
+  }))
+  params.push({ name: 'tag.{key}', in: 'query', required: false, description: 'traces with a span tagged key=value (repeatable)', schema: { type: 'string' } })
+  return params
+}
+
+/** The OpenAPI document, generated from the same zod schemas the routes validate with. */
+export function openApiDocument(version: string): Record<string, unknown> {
+  const ingestBody = z.union([WireSpan, z.array(WireSpan), z.object({ spans: z.array(WireSpan), client: IngestClient.optional() })])
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Tollgate API', version, description: 'Ingest and query LLM spans. Errors are RFC 9457 problem+json.' },
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        aeneasKey: { type: 'apiKey', in: 'header', name: 'X-AeneasSoft-API-Key' },
+        bearer: { type: 'http', scheme: 'bearer' },
+      },
+      schemas: {
+        Span: schema(WireSpan, 'input'),
+        IngestBody: schema(ingestBody, 'input'),
+        IngestResponse: schema(IngestResponse),
+        TraceSummary: schema(TraceSummary),
+        TraceList: schema(z.object({ traces: z.array(TraceSummary), total: z.number(), next_cursor: z.string().nullable() })),
+        SpanView: schema(SpanView),
+        TraceSpans: schema(z.object({ trace_id: z.string(), spans: z.array(SpanView) })),
+        TraceGraph: schema(TraceGraph.extend({ trace_id: z.string() })),
+        Problem: schema(Problem),
+      },
+    },
+    paths: {
+      '/api/ingest': {
+        post: {
+          summary: 'Ingest spans: one span, an array, or { spans }; wire format v1 or agentwatch ATP; gzip accepted',
+          security: secured,
+          requestBody: { required: true, content: { 'application/json': { schema: ref('IngestBody') } } },
+          responses: {
+            '202': { description: 'every accepted span is durable; invalid ones are listed', ...json('IngestResponse') },
+            '400': problem('malformed JSON, or every span invalid (the list is in `rejected`)'),
+            '401': problem('missing or invalid credentials'),
+            '413': problem('body over MAX_BODY_BYTES (after decompression) or more than MAX_SPANS_PER_REQUEST spans'),
+            '415': problem('not JSON, or an unsupported Content-Encoding'),
+            '503': { ...problem('the store cannot take the batch now; nothing was acknowledged'), headers: retryAfter },
+          },
+        },
+      },
+      '/api/traces': {
+        get: {
+          summary: 'Trace summaries with filters, sorts, offset or cursor paging',
+          security: secured,
+          parameters: traceParameters(),
+          responses: { '200': { description: 'a page of traces', ...json('TraceList') }, '400': problem('invalid parameter'), '401': problem('unauthorized') },
+        },
+      },
+      '/api/traces/{id}/spans': {
+        get: {
+          summary: "A trace's spans in start order",
+          security: secured,
+          parameters: [traceId],
+          responses: { '200': { description: 'the spans', ...json('TraceSpans') }, '400': problem('malformed id'), '404': problem('no such trace in this project') },
+        },
+      },
+      '/api/traces/{id}/graph': {
+        get: {
+          summary: 'Nodes and parent→child / agent hand-off edges of a trace',
+          security: secured,
+          parameters: [traceId],
+          responses: { '200': { description: 'the graph', ...json('TraceGraph') }, '400': problem('malformed id'), '404': problem('no such trace in this project') },
+        },
+      },
+      '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
+      '/api/health': { get: { summary: 'Liveness (no auth; the path agentwatch verify() calls)', responses: { '200': { description: 'alive' } } } },
+      '/ready': { get: { summary: 'Readiness: ClickHouse and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down', headers: retryAfter } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (no auth)', responses: { '200': { description: 'text exposition format' } } } },
+      '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+  }
+}

@@ -1,0 +1,53 @@
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
+
+let t: TestApp
+let doc: { openapi: string; paths: Record<string, Record<string, unknown>> }
+const ajv = new Ajv2020({ strict: false, allErrors: true })
+
+beforeAll(async () => {
+  t = await startTestApp()
+  const res = await t.request('/openapi.json')
+  expect(res.status).toBe(200)
+  doc = (await res.json()) as typeof doc
+  ajv.addSchema(doc, 'api')
+})
+afterAll(() => t.close())
+
+function validate(name: string, value: unknown): string[] {
+  const check = ajv.getSchema(`api#/components/schemas/${name}`)
+  if (!check) throw new Error(`no schema ${name}`)
+  check(value)
+  return (check.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`)
+}
+
+describe('GET /openapi.json', () => {
+  it('documents every route the app serves', () => {
+    expect(doc.openapi).toBe('3.1.0')
+    const served = t.app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`)
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+    for (const route of served) expect(documented, route).toContain(route)
+  })
+
+  it('describes what the routes really answer', async () => {
+    const { traceId, spanId } = ids()
+    const sent = [span({ trace_id: traceId, span_id: spanId(1), agent: { id: 'a', name: 'A' }, attributes: { n: 1, b: true } }), span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1) })]
+    expect(validate('IngestBody', { spans: sent })).toEqual([])
+    const res = await ingest(t, { spans: sent })
+    expect(res.status).toBe(202)
+    expect(validate('IngestResponse', res.body)).toEqual([])
+
+    expect(validate('TraceList', await (await t.request(`/api/traces?search=${traceId}`)).json())).toEqual([])
+    expect(validate('TraceSpans', await (await t.request(`/api/traces/${traceId}/spans`)).json())).toEqual([])
+    expect(validate('TraceGraph', await (await t.request(`/api/traces/${traceId}/graph`)).json())).toEqual([])
+    expect(validate('Problem', await (await t.request('/api/traces/4bf92f3577b34da6a3ce929d0e0e4736/spans')).json())).toEqual([])
+  })
+
+  it('rejects in the schema what the API rejects', () => {
+    expect(validate('Span', span({ usage: { input_tokens: -1 } }))).not.toEqual([])
+    expect(validate('TraceList', { traces: [{ trace_id: 1 }], total: 0, next_cursor: null })).not.toEqual([])
+  })
+})
