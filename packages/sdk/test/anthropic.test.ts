@@ -16,9 +16,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 beforeEach(async () => {
-  await h.spans()
-  h.ingest.accepted().length = 0
-  h.provider.eventDelayMs = 0
+  await h.reset()
   anthropic = new Anthropic({ apiKey: 'sk-ant-test', baseURL: h.provider.url, maxRetries: 0 })
 })
 

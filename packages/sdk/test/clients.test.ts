@@ -12,10 +12,7 @@ beforeAll(async () => {
   h = await startHarness({ durability: 'best_effort' })
 })
 afterAll(() => h.close())
-beforeEach(async () => {
-  await h.spans()
-  h.ingest.accepted().length = 0
-})
+beforeEach(() => h.reset())
 
 describe('@google/genai', () => {
   it('captures generateContent with thoughts counted as output', async () => {

@@ -18,12 +18,7 @@ beforeAll(async () => {
   h = await startHarness({ durability: 'best_effort' })
 })
 afterAll(() => h.close())
-beforeEach(async () => {
-  await h.spans()
-  h.ingest.accepted().length = 0
-  h.provider.received.length = 0
-  h.provider.eventDelayMs = 0
-})
+beforeEach(() => h.reset())
 
 interface Case {
   label: string

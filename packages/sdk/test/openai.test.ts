@@ -15,10 +15,7 @@ beforeAll(async () => {
 })
 afterAll(() => h.close())
 beforeEach(async () => {
-  await h.spans()
-  h.ingest.accepted().length = 0
-  h.provider.received.length = 0
-  h.provider.eventDelayMs = 0
+  await h.reset()
   openai = new OpenAI({ apiKey: 'sk-test', baseURL: h.provider.openaiBase, maxRetries: 0 })
 })
 

@@ -15,6 +15,8 @@ export interface Harness {
   client: TollgateClient
   /** Flushes and returns every span delivered so far. */
   spans(): Promise<Span[]>
+  /** Between tests: deliver what is pending, then forget it and what the provider received. */
+  reset(): Promise<void>
   /** Waits until `n` spans were delivered (calls complete asynchronously after the body ends). */
   waitSpans(n: number): Promise<Span[]>
   close(): Promise<void>
@@ -38,6 +40,12 @@ export async function startHarness(opts: InitOptions = {}, instrument = true): P
     ingest,
     client,
     spans,
+    async reset() {
+      await spans()
+      ingest.accepted().length = 0
+      provider.received.length = 0
+      provider.eventDelayMs = 0
+    },
     async waitSpans(n) {
       const until = Date.now() + 5000
       for (;;) {
