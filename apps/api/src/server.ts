@@ -61,6 +61,13 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   }
 }
 
+/** Flush the writer, then close ClickHouse, then Postgres (pool, socket server, PGlite). */
+export async function closeDeps(deps: AppDeps): Promise<void> {
+  await deps.transport.close()
+  await deps.ch.close()
+  await deps.pg.close()
+}
+
 export interface RunningServer {
   url: string
   port: number
@@ -87,9 +94,7 @@ export async function startServer(env: Env, options: BuildOptions = {}): Promise
         server.close(() => resolve())
         if ('closeIdleConnections' in server) server.closeIdleConnections()
       })
-      await deps.transport.close()
-      await deps.ch.close()
-      await deps.pg.close()
+      await closeDeps(deps)
     },
   }
 }

@@ -6,7 +6,7 @@ import { createApp } from '../src/app.js'
 import type { AppDeps, AppEnv } from '../src/context.js'
 import { parseEnv } from '../src/env.js'
 import { createLogger } from '../src/lib/logger.js'
-import { buildDeps, startServer, type BuildOptions, type RunningServer } from '../src/server.js'
+import { buildDeps, closeDeps, startServer, type BuildOptions, type RunningServer } from '../src/server.js'
 
 export const tempDataDir = (): string => mkdtempSync(join(tmpdir(), 'tollgate-test-'))
 
@@ -30,11 +30,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Bu
     deps,
     dataDir,
     request: (path, init) => Promise.resolve(app.request(path, init)),
-    async close() {
-      await deps.transport.close()
-      await deps.ch.close()
-      await deps.pg.close()
-    },
+    close: () => closeDeps(deps),
   }
 }
 

@@ -54,17 +54,12 @@ export class GroupCommitWriter<Row> {
 
   private schedule(): void {
     if (this.flushing) return // the running flush loop picks new waiters up
-    if (this.pendingRows() >= this.opts.maxBatchRows) {
+    // With no insert in flight, every queued row is a pending one.
+    if (this.queuedRows >= this.opts.maxBatchRows) {
       this.startFlush()
     } else if (!this.timer) {
       this.timer = setTimeout(() => this.startFlush(), this.opts.lingerMs)
     }
-  }
-
-  private pendingRows(): number {
-    let n = 0
-    for (const w of this.pending) n += w.rows.length
-    return n
   }
 
   private startFlush(): void {
@@ -98,16 +93,14 @@ export class GroupCommitWriter<Row> {
 
   /** Whole waiters up to maxBatchRows; a single waiter larger than that goes alone. */
   private takeGroup(): Array<Waiter<Row>> {
-    const group: Array<Waiter<Row>> = []
+    let count = 0
     let n = 0
-    while (this.pending.length > 0) {
-      const next = this.pending[0]
-      if (!next || (group.length > 0 && n + next.rows.length > this.opts.maxBatchRows)) break
-      group.push(next)
-      n += next.rows.length
-      this.pending.shift()
+    for (const w of this.pending) {
+      if (count > 0 && n + w.rows.length > this.opts.maxBatchRows) break
+      count++
+      n += w.rows.length
     }
-    return group
+    return this.pending.splice(0, count)
   }
 
   /** Refuse new work and wait until everything taken has been written or failed. */

@@ -13,16 +13,17 @@ export function requestContext(options: { deps: AppDeps }): MiddlewareHandler<Ap
     c.header('X-Request-Id', requestId)
     await next()
     const status = c.res.status
+    const seconds = (performance.now() - started) / 1000
     // The route pattern, not the path: ids in paths would make unbounded label sets.
     const route = c.req.routePath || 'unmatched'
     options.deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) })
-    options.deps.metrics.httpDuration.observe({ method: c.req.method, route }, (performance.now() - started) / 1000)
+    options.deps.metrics.httpDuration.observe({ method: c.req.method, route }, seconds)
     const fields = {
       request_id: requestId,
       method: c.req.method,
       path: c.req.path,
       status,
-      duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      duration_ms: Math.round(seconds * 10_000) / 10,
       project: c.var.caller?.projectId,
     }
     if (status >= 500) options.deps.logger.error('request', fields)

@@ -56,10 +56,7 @@ export const SpanRow = z.object({
 })
 export type SpanRow = z.infer<typeof SpanRow>
 
-/**
- * Null text and empty text are both stored as ''. `input_truncated`/`output_truncated` stay exact;
- * the attribute `tollgate.input_null`-style bookkeeping is not worth a column.
- */
+/** Absent strings are stored as '' (no Nullable columns on hot paths) and read back as null. */
 export function toSpanRow(s: EnrichedSpan): SpanRow {
   return {
     project_id: s.project_id,

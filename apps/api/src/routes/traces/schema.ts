@@ -1,6 +1,6 @@
 import { z } from 'zod'
-import { ValidationError, normalizeHexId, toEpochMicros } from '@tollgate/core'
-import type { TraceFilter, TraceListInput } from '@tollgate/store'
+import { NotFoundError, ValidationError, normalizeHexId, toEpochMicros } from '@tollgate/core'
+import { getTraceSpans, type ClickHouse, type SpanView, type TraceFilter, type TraceListInput } from '@tollgate/store'
 
 const Time = z.string().transform((v, ctx) => {
   const us = toEpochMicros(v)
@@ -86,8 +86,17 @@ export function parseTraceQuery(params: Record<string, string>, projectId: strin
   }
 }
 
-export function parseTraceId(id: string): string {
+function parseTraceId(id: string): string {
   const traceId = normalizeHexId(id, 32)
   if (!traceId) throw new ValidationError('id', 'expected a 32-hex-digit trace id')
   return traceId
+}
+
+/** The spans of the trace named by a path id, in the caller's project; 400 if malformed, 404 if absent. */
+export async function loadTrace(ch: ClickHouse, projectId: string, id: string): Promise<{ traceId: string; spans: SpanView[] }> {
+  const traceId = parseTraceId(id)
+  const spans = await getTraceSpans(ch, projectId, traceId)
+  // Another project's trace is indistinguishable from a missing one.
+  if (spans.length === 0) throw new NotFoundError('trace', traceId)
+  return { traceId, spans }
 }
