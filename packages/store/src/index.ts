@@ -9,3 +9,4 @@ export { connectPostgres, type Postgres, type PostgresConfig, type Db } from './
 export { migratePostgres, pingPostgres, DEFAULT_POSTGRES_MIGRATIONS } from './postgres/migrate.js'
 export * as pgSchema from './postgres/schema.js'
 export { DEFAULT_PROJECT_ID } from './postgres/schema.js'
+export { findStoredSpanKeys, spanKeyString, type SpanKey } from './clickhouse/dedup.js'

@@ -1,0 +1,38 @@
+// Every query in this file takes the project id as a required parameter and filters on it first.
+import { z } from 'zod'
+import type { ClickHouse } from './client.js'
+import { runQuery } from './query.js'
+
+/** The identity of a span (G3): one per project, however often and wherever it is delivered. */
+export interface SpanKey {
+  traceId: string
+  spanId: string
+}
+
+export const spanKeyString = (k: SpanKey): string => `${k.traceId}/${k.spanId}`
+
+const KeyRow = z.object({ trace_id: z.string(), span_id: z.string() })
+
+/**
+ * Which of `keys` are already stored for `projectId`, as `trace_id/span_id` strings. The batch-store
+ * verb calls this before every insert so a redelivery (another month, another replica, a WAL replay)
+ * is never inserted twice. Served by the sort key's `(project_id, trace_id, …)` prefix.
+ */
+export async function findStoredSpanKeys(ch: ClickHouse, projectId: string, keys: SpanKey[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const traceIds = [...new Set(keys.map((k) => k.traceId))]
+  const rows = await runQuery(ch, {
+    name: 'spans.stored_keys',
+    query: `SELECT DISTINCT trace_id, span_id FROM ${ch.table('spans')}
+            WHERE project_id = {project:String} AND trace_id IN {traces:Array(String)}`,
+    params: { project: projectId, traces: traceIds },
+    schema: KeyRow,
+  })
+  const wanted = new Set(keys.map(spanKeyString))
+  const found = new Set<string>()
+  for (const r of rows) {
+    const key = `${r.trace_id}/${r.span_id}`
+    if (wanted.has(key)) found.add(key)
+  }
+  return found
+}
