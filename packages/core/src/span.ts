@@ -69,7 +69,22 @@ export interface Span {
   source: SpanSource
 }
 
-/** What the pipeline adds to a span before it is stored. */
+/** What the pipeline adds to a span before it is stored, kept beside the span (no copy of it). */
+export interface Enrichment {
+  cost: Cost | null
+  cost_status: CostStatus
+  price_source: string
+  /** False under zero data retention: input and output are not stored. */
+  keep_text: boolean
+  pii_detected: boolean
+  pii_types: string[]
+  injection_attempt: boolean
+  sampled: boolean
+  prompt_sha256: string
+  ingested_us: number
+}
+
+/** A span with its enrichment applied, as one object (tests and row converters). */
 export interface EnrichedSpan extends Span {
   project_id: string
   cost_status: CostStatus

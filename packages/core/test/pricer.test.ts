@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { createPricer, emptyUsage, genaiPricesVersion, type PriceOverrides, type Usage } from '@tollgate/core'
 
+/** Prices are resolved as of the span start; these tests use "now". */
+const atUs = Date.now() * 1000
+
 const usage = (u: Partial<Usage>): Usage => ({ ...emptyUsage(), ...u })
 const bundled = createPricer()
 const BUNDLED_SOURCE = `genai-prices@${genaiPricesVersion()}`
@@ -19,7 +22,7 @@ describe('createPricer: bundled prices (genai-prices)', () => {
     ['all input cached', usage({ input_tokens: 1000, output_tokens: 0, cache_read_tokens: 1000 }), 0.00125, 0],
     ['reasoning inside output', usage({ input_tokens: 0, output_tokens: 1000, reasoning_tokens: 800 }), 0, 0.01],
   ])('gpt-4o, %s', (_name, u, inputUsd, outputUsd) => {
-    const r = bundled.price({ provider: 'openai', model: 'gpt-4o', usage: u, reported: null })
+    const r = bundled.price({ provider: 'openai', model: 'gpt-4o', usage: u, reported: null, atUs })
     expect(r.cost_status).toBe('computed')
     expect(r.price_source).toBe(BUNDLED_SOURCE)
     const cost = r.cost
@@ -33,20 +36,20 @@ describe('createPricer: bundled prices (genai-prices)', () => {
     // claude-3-5-sonnet: $3 input, $0.30 cache read, $3.75 cache write, $15 output (per Mtok).
     // 500 fresh × 3 + 400 × 0.30 + 100 × 3.75 = 1995 µ$.
     const r = bundled.price({ provider: 'anthropic', model: 'claude-3-5-sonnet-20241022',
-      usage: usage({ input_tokens: 1000, cache_read_tokens: 400, cache_write_tokens: 100, output_tokens: 500 }), reported: null })
+      usage: usage({ input_tokens: 1000, cache_read_tokens: 400, cache_write_tokens: 100, output_tokens: 500 }), reported: null, atUs })
     expect(r.cost?.input_usd).toBeCloseTo(0.001995, 12)
     expect(r.cost?.output_usd).toBeCloseTo(0.0075, 12)
   })
 
   it('prices a known model whose provider is not given', () => {
-    const r = bundled.price({ provider: '', model: 'gpt-4o', usage: usage({ input_tokens: 1000, output_tokens: 500 }), reported: null })
+    const r = bundled.price({ provider: '', model: 'gpt-4o', usage: usage({ input_tokens: 1000, output_tokens: 500 }), reported: null, atUs })
     expect(r).toMatchObject({ cost_status: 'computed', price_source: BUNDLED_SOURCE })
     expect(r.cost?.total_usd).toBeCloseTo(0.0075, 12)
   })
 
   it('keeps a reported cost as it came', () => {
     const reported = { input_usd: 1.5, output_usd: 0.25, total_usd: 1.75 }
-    const r = bundled.price({ provider: 'openai', model: 'gpt-4o', usage: usage({ input_tokens: 1000, output_tokens: 500 }), reported })
+    const r = bundled.price({ provider: 'openai', model: 'gpt-4o', usage: usage({ input_tokens: 1000, output_tokens: 500 }), reported, atUs })
     expect(r).toEqual({ cost: reported, cost_status: 'reported', price_source: 'reported' })
   })
 
@@ -59,7 +62,7 @@ describe('createPricer: bundled prices (genai-prices)', () => {
     ['a self-hosted provider serving a listed model name', 'ollama', 'gpt-4o'],
     ['vllm', 'vllm', 'meta-llama/Llama-3.1-8B-Instruct'],
   ])('answers unknown for %s', (_name, provider, model) => {
-    const r = bundled.price({ provider, model, usage: usage({ input_tokens: 1000, output_tokens: 500 }), reported: null })
+    const r = bundled.price({ provider, model, usage: usage({ input_tokens: 1000, output_tokens: 500 }), reported: null, atUs })
     expect(r).toEqual({ cost: null, cost_status: 'unknown', price_source: '' })
   })
 })
@@ -85,7 +88,7 @@ describe('createPricer: overrides (PRICES_FILE)', () => {
     // openai has entries of its own; they must not hide the "*" entries.
     ['applies a "*" entry to a provider that has entries of its own', 'openai', 'house-model', 0.004, 0.004],
   ])('%s', (_name, provider, model, inputUsd, outputUsd) => {
-    const r = pricer.price({ provider, model, usage: u, reported: null })
+    const r = pricer.price({ provider, model, usage: u, reported: null, atUs })
     expect(r.cost_status).toBe('computed')
     expect(r.price_source).toBe('prices-file:0123456789ab')
     expect(r.cost?.input_usd).toBeCloseTo(inputUsd, 12)
@@ -95,27 +98,27 @@ describe('createPricer: overrides (PRICES_FILE)', () => {
 
   it('prices cached tokens at the override cache rate', () => {
     // 600 × 0.3 + 400 × 0.15 = 240 µ$.
-    const r = pricer.price({ provider: 'openai', model: 'ft:gpt-4o-mini:acme', usage: usage({ input_tokens: 1000, cache_read_tokens: 400 }), reported: null })
+    const r = pricer.price({ provider: 'openai', model: 'ft:gpt-4o-mini:acme', usage: usage({ input_tokens: 1000, cache_read_tokens: 400 }), reported: null, atUs })
     expect(r.cost?.input_usd).toBeCloseTo(0.00024, 12)
   })
 
   it('falls back to the bundled price for a model the override does not name', () => {
-    const r = pricer.price({ provider: 'openai', model: 'gpt-4o-mini', usage: u, reported: null })
+    const r = pricer.price({ provider: 'openai', model: 'gpt-4o-mini', usage: u, reported: null, atUs })
     expect(r.price_source).toBe(BUNDLED_SOURCE)
     expect(r.cost_status).toBe('computed')
   })
 
   it('leaves a self-hosted model the override does not name unknown', () => {
-    expect(pricer.price({ provider: 'ollama', model: 'qwen2.5:7b', usage: u, reported: null }).cost_status).toBe('unknown')
+    expect(pricer.price({ provider: 'ollama', model: 'qwen2.5:7b', usage: u, reported: null, atUs }).cost_status).toBe('unknown')
   })
 
   it('still keeps a reported cost over an override', () => {
     const reported = { input_usd: 0, output_usd: 0, total_usd: 0.5 }
-    expect(pricer.price({ provider: 'openai', model: 'gpt-4o', usage: u, reported })).toEqual({ cost: reported, cost_status: 'reported', price_source: 'reported' })
+    expect(pricer.price({ provider: 'openai', model: 'gpt-4o', usage: u, reported, atUs })).toEqual({ cost: reported, cost_status: 'reported', price_source: 'reported' })
   })
 
   it('names the source "prices-file" when none is given', () => {
-    const r = createPricer({ overrides }).price({ provider: 'openai', model: 'gpt-4o', usage: u, reported: null })
+    const r = createPricer({ overrides }).price({ provider: 'openai', model: 'gpt-4o', usage: u, reported: null, atUs })
     expect(r.price_source).toBe('prices-file')
   })
 })

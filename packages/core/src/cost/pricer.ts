@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { calcPrice, findProvider, type Provider } from '@pydantic/genai-prices'
+import { calcPrice, findProvider, type PriceOptions, type Provider } from '@pydantic/genai-prices'
+import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import type { Cost, CostStatus, Usage } from '../span.js'
+import { compileFlatPrice, flatCost, type FlatPrice, type PriceTotals } from './compiled.js'
 
 export interface PriceResult {
   cost: Cost | null
@@ -15,7 +17,8 @@ export interface PriceResult {
 export interface Pricer {
   /** Identifies the bundled data, recorded on every span it prices. */
   readonly bundledSource: string
-  price(input: { provider: string; model: string; usage: Usage; reported: Cost | null }): PriceResult
+  /** Priced as of `atUs` (the span's start): a replayed spool or a time-of-day price never changes the bill. */
+  price(input: { provider: string; model: string; usage: Usage; reported: Cost | null; atUs: number }): PriceResult
 }
 
 /**
@@ -57,36 +60,73 @@ export function loadPriceOverrides(path: string): { overrides: PriceOverrides; s
   return { overrides: parsed.data, source: `prices-file:${digest}` }
 }
 
+/** How one (provider, model) is priced, found once: no price, constant rates, or calcPrice every time. */
+type Resolution =
+  | { kind: 'none' }
+  | { kind: 'flat'; price: FlatPrice; source: string }
+  | { kind: 'dynamic'; options: PriceOptions; source: string }
+
+const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
+
 export function createPricer(options: { overrides?: PriceOverrides; overrideSource?: string } = {}): Pricer {
   const bundledSource = `genai-prices@${genaiPricesVersion()}`
   const custom = toProviders(options.overrides)
   const overrideSource = options.overrideSource ?? 'prices-file'
+  // Bounded: model names come from clients, so an unbounded map would be a memory lever.
+  const resolved = new LRUCache<string, Resolution>({ max: 10_000 })
+
+  function resolve(provider: string, model: string): Resolution {
+    // The provider's own overrides first, then those for any provider ('*'), then the bundled data.
+    const candidates: Array<[PriceOptions, string]> = []
+    for (const own of [custom.get(provider), custom.get('*')]) if (own) candidates.push([{ provider: own }, overrideSource])
+    if (!SELF_HOSTED.has(provider)) {
+      const known = provider !== '' && findProvider({ providerId: provider }) !== undefined
+      candidates.push([known ? { providerId: provider } : {}, bundledSource])
+    }
+    for (const [opts, source] of candidates) {
+      const found = safeCalc(ZERO_USAGE, model, opts)
+      if (!found) continue
+      const flat = Array.isArray(found.model.prices) ? null : compileFlatPrice(found.model_price)
+      return flat ? { kind: 'flat', price: flat, source } : { kind: 'dynamic', options: opts, source }
+    }
+    return { kind: 'none' }
+  }
 
   return {
     bundledSource,
-    price({ provider, model, usage, reported }) {
+    price({ provider, model, usage, reported, atUs }) {
       if (reported) return { cost: reported, cost_status: 'reported', price_source: 'reported' }
       if (!model) return unknown()
+      const key = `${provider}\u0000${model}`
+      let r = resolved.get(key)
+      if (!r) {
+        r = resolve(provider, model)
+        resolved.set(key, r)
+      }
+      if (r.kind === 'none') return unknown()
+      if (r.kind === 'flat') return computed(flatCost(r.price, usage), r.source)
       const priceUsage = {
         input_tokens: usage.input_tokens,
         output_tokens: usage.output_tokens,
         cache_read_tokens: usage.cache_read_tokens,
         cache_write_tokens: usage.cache_write_tokens,
       }
-      // The provider's own overrides first, then those for any provider ('*').
-      for (const own of [custom.get(provider), custom.get('*')]) {
-        const fromOverride = own ? calcPrice(priceUsage, model, { provider: own }) : null
-        if (fromOverride) return computed(fromOverride, overrideSource)
-      }
-      if (SELF_HOSTED.has(provider)) return unknown()
-      const known = provider !== '' && findProvider({ providerId: provider }) !== undefined
-      const bundled = calcPrice(priceUsage, model, known ? { providerId: provider } : {})
-      return bundled ? computed(bundled, bundledSource) : unknown()
+      const result = safeCalc(priceUsage, model, { ...r.options, timestamp: new Date(Math.floor(atUs / 1000)) })
+      return result ? computed(result, r.source) : unknown()
     },
   }
 }
 
-function computed(r: { input_price: number; output_price: number; total_price: number }, source: string): PriceResult {
+/** calcPrice throws on data it cannot price (a cache price without an input price): that is an unknown cost, not a failed request. */
+function safeCalc(usage: typeof ZERO_USAGE, model: string, opts: PriceOptions): ReturnType<typeof calcPrice> {
+  try {
+    return calcPrice(usage, model, opts)
+  } catch {
+    return null
+  }
+}
+
+function computed(r: PriceTotals, source: string): PriceResult {
   return { cost: { input_usd: r.input_price, output_usd: r.output_price, total_usd: r.total_price }, cost_status: 'computed', price_source: source }
 }
 

@@ -2,7 +2,7 @@ import { newSpanId, newTraceId, normalizeHexId } from '../ids.js'
 import { providerId } from '../providers.js'
 import type { AgentRef, AttributeValue, Cost, Span, SpanKind, SpanLimits, SpanSource, SpanStatus, Usage } from '../span.js'
 import { toEpochMicros } from '../time.js'
-import { attributeValue, textOf, truncateUtf8 } from './text.js'
+import { MAX_JSON_DEPTH, attributeValue, nestsDeeperThan, textOf, truncateUtf8 } from './text.js'
 import { KNOWN_KINDS, WireSpan, describeZodError } from './wire.js'
 
 export type NormalizeResult = { ok: true; span: Span } | { ok: false; error: string }
@@ -28,6 +28,9 @@ export function normalizeNative(raw: unknown, limits: SpanLimits, source: SpanSo
   const end = w.end_time === undefined || w.end_time === null ? start : toEpochMicros(w.end_time)
   if (end === null) return { ok: false, error: 'end_time: expected RFC 3339 or epoch s/ms/µs/ns' }
   if (end < start) return { ok: false, error: 'end_time: before start_time' }
+
+  const deep = firstDeepField(w)
+  if (deep) return { ok: false, error: `${deep}: nested deeper than ${MAX_JSON_DEPTH} levels` }
 
   const usage = toUsage(w.usage)
   if (typeof usage === 'string') return { ok: false, error: usage }
@@ -137,4 +140,18 @@ function toAgent(a: WireSpan['agent']): AgentRef | null {
   if (!a || !(a.id || a.name)) return null
   const name = a.name ?? a.id ?? ''
   return { id: a.id || name.toLowerCase().replace(/\s+/g, '-'), name, role: a.role ?? '', parent_id: a.parent_id || null }
+}
+
+/** The first field whose value would be stringified and nests too deep, as a path; null if none. */
+function firstDeepField(w: WireSpan): string | null {
+  for (const [k, v] of Object.entries(w)) {
+    if (k === 'attributes' && v && typeof v === 'object') {
+      for (const [ak, av] of Object.entries(v as Record<string, unknown>)) {
+        if (nestsDeeperThan(av, MAX_JSON_DEPTH)) return `attributes.${ak}`
+      }
+    } else if (nestsDeeperThan(v, MAX_JSON_DEPTH)) {
+      return k
+    }
+  }
+  return null
 }

@@ -26,3 +26,26 @@ export function attributeValue(value: unknown): AttributeValue | undefined {
   if (typeof value === 'bigint') return value.toString()
   return JSON.stringify(value)
 }
+
+/** Structured values deeper than this are refused: JSON.stringify recurses and would overflow the stack. */
+export const MAX_JSON_DEPTH = 64
+
+/**
+ * Whether `value` nests objects/arrays deeper than `max` levels. Iterative, so a hostile 100k-level
+ * value cannot overflow the stack while it is being measured.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const stack: Array<[unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const item = stack.pop()
+    if (!item) break
+    const [v, depth] = item
+    if (depth > max) return true
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>)
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1])
+    }
+  }
+  return false
+}

@@ -7,8 +7,13 @@ import { SPAN_KINDS } from '../span.js'
  * stored wrongly (negative or fractional token counts, malformed ids). Unknown keys are kept
  * (looseObject) and land in `attributes`.
  */
-const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
-const Usd = z.number().finite().nonnegative()
+// Sane ranges, not just representable ones: a value past these is a producer bug, and sums of a few
+// such values would overflow or drown every real figure in the analytics (a cost of 1e300 once did).
+export const MAX_TOKENS = 1e12
+export const MAX_SPAN_COST_USD = 1e6
+export const MAX_TTFT_MS = 86_400_000
+const Count = z.number().int().nonnegative().max(MAX_TOKENS)
+const Usd = z.number().finite().nonnegative().max(MAX_SPAN_COST_USD)
 const Time = z.union([z.string().max(64), z.number().nonnegative(), z.bigint()])
 const Scalar = z.union([z.string(), z.number(), z.boolean()])
 const Text = z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown()), z.number(), z.boolean()])
@@ -53,7 +58,7 @@ export const WireSpan = z.looseObject({
   response_model: z.string().max(256).nullish(),
   operation: z.string().max(64).nullish(),
   stream: z.boolean().nullish(),
-  ttft_ms: z.number().finite().nonnegative().nullish(),
+  ttft_ms: z.number().finite().nonnegative().max(MAX_TTFT_MS).nullish(),
   usage: WireUsage.nullish(),
   cost: WireCost.nullish(),
   agent: WireAgent.nullish(),
