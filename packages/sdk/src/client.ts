@@ -4,10 +4,12 @@ import { CircuitBreakerError } from './breaker/errors.js'
 import type { BreakerSnapshot } from './breaker/types.js'
 import type { InitOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
+import type { DeliveryState } from './delivery/delivery.js'
 import { Delivery } from './delivery/delivery.js'
 import { Sender } from './delivery/sender.js'
 import { openStore } from './delivery/open-store.js'
 import { CallRecord } from './instrument/capture.js'
+import { Inflight } from './inflight.js'
 import { unwrap } from './instrument/dispatcher.js'
 import type { FetchHooks, SendPlan } from './instrument/fetch.js'
 import type { InstrumentResult } from './instrument/install.js'
@@ -34,6 +36,12 @@ export interface ClientDeps {
   fetch?: typeof fetch
 }
 
+/** What `getState()` returns: the breakers, the server policy, and where delivery stands. */
+export interface SdkState extends BreakerSnapshot {
+  /** null when the SDK is disabled or not started. */
+  delivery: DeliveryState | null
+}
+
 const DISABLED: InstrumentResult = { openai: false, anthropic: false, gemini: false, vercelAi: false, langchain: false, fetch: false, undici: false }
 
 /**
@@ -46,6 +54,8 @@ export class TollgateClient {
   readonly breaker: Breaker
   readonly control: ControlPlane
   readonly hooks: FetchHooks
+  /** Captures started and not yet spans: flush() and shutdown() wait for them. */
+  readonly inflight = new Inflight()
   private delivery: Delivery | undefined
   private readonly installation = new Installation()
   private readonly ownFetch: typeof fetch
@@ -53,7 +63,10 @@ export class TollgateClient {
   private instrumented = false
   private closed = false
   private enqueuedSinceExitFlush = 0
-  private readonly onExit = () => this.delivery?.closeSync()
+  private readonly onExit = () => {
+    this.inflight.abandonAll()
+    this.delivery?.closeSync()
+  }
   private readonly onBeforeExit = () => this.exitFlush()
 
   constructor(options: InitOptions = {}, deps: ClientDeps = {}) {
@@ -81,7 +94,11 @@ export class TollgateClient {
     this.control = new ControlPlane(this.config, this.breaker, this.ownFetch, this.log)
     this.hooks = {
       active: () => this.instrumented && !this.closed,
-      begin: (detected, url) => new CallRecord(detected, url, (r) => this.complete(r)),
+      begin: (detected, url) => {
+        const record = new CallRecord(detected, url, (r) => this.complete(r))
+        this.inflight.add(record)
+        return record
+      },
       plan: (record) => this.plan(record),
       beforeSend: (record) => {
         const p = this.plan(record)
@@ -220,6 +237,7 @@ export class TollgateClient {
   }
 
   private blocked(record: CallRecord, err: unknown): void {
+    this.inflight.delete(record)
     if (!(err instanceof CircuitBreakerError)) return
     record.finished = true
     record.endPerf = record.startPerf
@@ -231,6 +249,7 @@ export class TollgateClient {
 
   /** Breakers first, at once; the span may wait for the stream's kept events to be read. */
   private complete(record: CallRecord): void {
+    if (record.discarded) return this.inflight.delete(record)
     try {
       this.control.recordCall(record)
     } catch (err) {
@@ -243,18 +262,25 @@ export class TollgateClient {
       } catch (err) {
         this.log.debug('could not record a call', { error: String(err) })
       }
+      // Only once the span is in the buffer: a flush waiting on this record then commits it.
+      this.inflight.delete(record)
     }
-    if (record.unsettled) setImmediate(emit)
+    if (record.unsettled && !record.abandoned) setImmediate(emit)
     else emit()
   }
 
-  getState(): BreakerSnapshot {
+  getState(): SdkState {
     const s = this.breaker.snapshot()
-    return { state: s.global.state, global: s.global, agents: s.agents, policy: this.control.policyInfo() }
+    return { state: s.global.state, global: s.global, agents: s.agents, policy: this.control.policyInfo(), delivery: this.delivery?.state() ?? null }
   }
 
+  /**
+   * Waits for captures in flight (streams included; at most `shutdownTimeoutMs` when no
+   * timeout is given, so a stream nobody reads cannot hold a flush forever), then delivers.
+   */
   async flush(timeoutMs?: number): Promise<void> {
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs
+    await this.inflight.idle(Math.min(deadline, Date.now() + this.config.shutdownTimeoutMs))
     try {
       await this.delivery?.flush(deadline)
     } catch (err) {
@@ -272,7 +298,11 @@ export class TollgateClient {
   async shutdown(timeoutMs = this.config.shutdownTimeoutMs): Promise<void> {
     if (this.closed) return
     const deadline = Date.now() + timeoutMs
-    await this.flush(timeoutMs)
+    // Captures get the deadline less a reserve for delivery; what is still open then becomes a
+    // partial span (flagged `incomplete`) rather than nothing.
+    await this.inflight.idle(deadline - Math.min(1000, timeoutMs / 2))
+    this.inflight.abandonAll()
+    await this.flush(Math.max(0, deadline - Date.now()))
     this.closed = true
     this.uninstrument()
     this.control.stop()

@@ -134,6 +134,7 @@ export function llmSpan(record: CallRecord, captureContent: boolean): Span {
   if (x.finishReason) attributes.finish_reason = x.finishReason
   if (record.retryCount) attributes.retry_count = record.retryCount
   if (record.aborted) attributes.aborted = true
+  if (record.abandoned) attributes.incomplete = true
   if (d.host) attributes['server.address'] = d.host
   if (x.toolCalls.length) {
     attributes.tool_call_count = x.toolCalls.length
@@ -154,7 +155,7 @@ export function llmSpan(record: CallRecord, captureContent: boolean): Span {
     kind: d.operation === 'embeddings' ? 'embedding' : 'llm',
     start_time: isoMicro(start),
     end_time: isoMicro(end),
-    status: isError ? 'error' : 'ok',
+    status: isError ? 'error' : record.abandoned ? 'unset' : 'ok',
     error_message: record.error ?? null,
     provider: d.provider,
     operation: d.operation,

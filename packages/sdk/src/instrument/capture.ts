@@ -75,6 +75,10 @@ export class CallRecord {
   finished = false
   /** True once a dispatcher (or the fetch fallback) observes the response. */
   observed = false
+  /** Finalised before its response ended (shutdown deadline, process exit): a partial span. */
+  abandoned = false
+  /** Replaced by another record (a redirect seen at the global dispatcher): no span. */
+  discarded = false
   private readonly reader: ResponseReader
   private decoder: Transform | undefined
   private sse: SseParser | undefined
@@ -164,6 +168,23 @@ export class CallRecord {
     this.error = this.aborted ? 'aborted by the client' : errText(err)
     this.sse?.end()
     this.ndjson?.end()
+    this.finish()
+  }
+
+  /** Becomes a span now with what was seen so far (see Pending in inflight.ts). */
+  abandon(): void {
+    if (this.finished) return
+    this.abandoned = true
+    this.endPerf ??= performance.now()
+    this.sse?.end()
+    this.ndjson?.end()
+    this.finish()
+  }
+
+  /** No span for this record; it only leaves the in-flight set. */
+  discard(): void {
+    if (this.finished) return
+    this.discarded = true
     this.finish()
   }
 

@@ -211,9 +211,8 @@ export function wrapDispatcher<D extends DispatcherLike>(inner: D, hooks: Dispat
     const retry = dispatchHeader(opts.headers, 'x-stainless-retry-count')
     if (retry !== undefined) record.retryCount = Number(retry) || 0
     const observedOpts = observeBody(opts, record)
-    const wrapped = wrapHandler(handler, record, () => {
-      record.finished = true
-    })
+    // A redirect: the next dispatch is a new record of its own.
+    const wrapped = wrapHandler(handler, record, () => record.discard())
     let pending: void | Promise<void>
     try {
       pending = hooks.beforeSend(record)
