@@ -1,7 +1,6 @@
 import { Breaker } from './breaker/breaker.js'
-import type { BreakerSnapshot } from './breaker/types.js'
 import type { InitOptions } from './config.js'
-import type { ClientDeps, InstrumentOptions } from './client.js'
+import type { ClientDeps, InstrumentOptions, SdkState } from './client.js'
 import { TollgateClient } from './client.js'
 import type { InstrumentResult } from './instrument/install.js'
 import type { AgentOptions, SpanAttrs } from './tracing.js'
@@ -129,11 +128,19 @@ export async function shutdown(timeoutMs?: number): Promise<void> {
   await c?.shutdown(timeoutMs)
 }
 
-/** Circuit breaker state: the global monitor, each agent's, and the server policy in force. */
-export function getState(): BreakerSnapshot {
+/**
+ * Circuit breaker state (the global monitor, each agent's, the server policy in force) and
+ * delivery: `delivery.status === 'paused'` means the backend refused the API key or the
+ * endpoint (401/403/404) and spans are waiting in the spool.
+ *
+ * @example
+ * const { delivery } = getState()
+ * if (delivery?.status === 'paused') alertOps(`Tollgate refused us: HTTP ${delivery.http_status}`)
+ */
+export function getState(): SdkState {
   if (client) return client.getState()
   const global = new Breaker({ global: { blockOnThreshold: false } }).snapshot().global
-  return { state: global.state, global, agents: [], policy: null }
+  return { state: global.state, global, agents: [], policy: null, delivery: null }
 }
 
 /**

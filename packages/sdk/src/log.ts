@@ -1,18 +1,24 @@
 /** Debug logger. Messages never contain keys, prompts or completions: callers pass metadata only. */
 export interface Logger {
   debug(msg: string, meta?: Record<string, unknown>): void
+  /** Always written: a condition the operator must act on (e.g. a rejected API key). */
+  warn(msg: string, meta?: Record<string, unknown>): void
+}
+
+function write(msg: string, meta: Record<string, unknown> | undefined): void {
+  try {
+    process.stderr.write(`[tollgate] ${msg}${meta ? ' ' + JSON.stringify(meta) : ''}\n`)
+  } catch {
+    // A closed stderr must not break the application.
+  }
 }
 
 export function createLogger(enabled: boolean): Logger {
   return {
     debug(msg, meta) {
-      if (!enabled) return
-      try {
-        process.stderr.write(`[tollgate] ${msg}${meta ? ' ' + JSON.stringify(meta) : ''}\n`)
-      } catch {
-        // A closed stderr must not break the application.
-      }
+      if (enabled) write(msg, meta)
     },
+    warn: write,
   }
 }
 

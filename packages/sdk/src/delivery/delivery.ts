@@ -17,6 +17,25 @@ const COMMIT_DELAY_MS = 20
 const COMMIT_AT = 256
 const MAINTAIN_EVERY_MS = 60_000
 const MAX_BACKOFF_MS = 300_000
+// A rejected key or a missing endpoint is fixed by a person, not by the next attempt.
+const AUTH_BACKOFF_MIN_MS = 60_000
+const AUTH_BACKOFF_MAX_MS = 3_600_000
+
+/** Where delivery stands, as `getState().delivery` shows it. */
+export interface DeliveryState {
+  /** `paused`: the backend refused the credentials or the endpoint (401/403/404); spans wait in the spool. */
+  status: 'ok' | 'retrying' | 'paused'
+  /** The status that paused or is delaying delivery. */
+  http_status: number | null
+  /** The request that was refused. */
+  endpoint: string
+  /** When the current pause or retry streak started (RFC 3339). */
+  since: string | null
+  /** Not sent again before this time (RFC 3339), unless a flush overrides a plain backoff. */
+  retry_at: string | null
+  /** Spans waiting in the spool or the memory queue. */
+  pending: number
+}
 
 function sleepUntil(deadline: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())
@@ -61,6 +80,8 @@ export class Delivery {
   /** A server-mandated pause (Retry-After): honoured even by an explicit flush. */
   private retryAfterUntil = 0
   private failures = 0
+  private authFailures = 0
+  private trouble: { status: DeliveryState['status']; httpStatus: number | null; since: number } | undefined
   private uncommittedSince = 0
   private readySinceSend = { count: 0, bytes: 0 }
   private closed = false
@@ -228,8 +249,11 @@ export class Delivery {
         if (rejectedIds.length) this.store.drop(rejectedIds, 'rejected')
         if (dropped && Object.keys(dropped).length) this.store.ackCounters(dropped)
         this.failures = 0
+        this.authFailures = 0
         this.pausedUntil = 0
         this.retryAfterUntil = 0
+        if (this.trouble?.status === 'paused') this.log.warn('delivery resumed', { endpoint: this.sender.url })
+        this.trouble = undefined
         return true
       }
       case 'retry': {
@@ -239,7 +263,25 @@ export class Delivery {
         this.pausedUntil = Date.now() + delay
         if (outcome.retryAfterMs !== undefined) this.retryAfterUntil = this.pausedUntil
         this.store.release(ids, this.pausedUntil)
+        if (this.trouble?.status !== 'paused') {
+          const status = /^http_(\d+)$/.exec(outcome.reason)?.[1]
+          this.trouble = { status: 'retrying', httpStatus: status ? Number(status) : null, since: this.trouble?.since ?? Date.now() }
+        }
         this.log.debug('ingest unavailable, will retry', { reason: outcome.reason, spans: ids.length, delay_ms: delay })
+        return false
+      }
+      case 'pause': {
+        // Honoured by flush() too (like Retry-After): resending with the same key cannot succeed.
+        const ceiling = Math.min(AUTH_BACKOFF_MAX_MS, AUTH_BACKOFF_MIN_MS * 2 ** Math.min(this.authFailures, 10))
+        const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
+        this.authFailures++
+        this.pausedUntil = Date.now() + delay
+        this.retryAfterUntil = this.pausedUntil
+        this.store.release(ids, this.pausedUntil)
+        if (this.trouble?.status !== 'paused' || this.trouble.httpStatus !== outcome.status) {
+          this.log.warn(`delivery paused: POST ${this.sender.url} answered ${outcome.status}; spans stay in the spool and are retried later. Check the API key and the endpoint.`, { status: outcome.status, retry_in_s: Math.round(delay / 1000) })
+          this.trouble = { status: 'paused', httpStatus: outcome.status, since: Date.now() }
+        }
         return false
       }
       case 'drop':
@@ -250,6 +292,24 @@ export class Delivery {
         const mid = Math.ceil(chunk.length / 2)
         return (await this.sendChunk(chunk.slice(0, mid), withCounters, deadline)) && this.sendChunk(chunk.slice(mid), false, deadline)
       }
+    }
+  }
+
+  state(): DeliveryState {
+    const t = this.trouble
+    let pending = this.buffer.length
+    try {
+      pending += this.store.size().count
+    } catch {
+      // A closed or broken store: what is buffered is all we know.
+    }
+    return {
+      status: t?.status ?? 'ok',
+      http_status: t?.httpStatus ?? null,
+      endpoint: this.sender.url,
+      since: t ? new Date(t.since).toISOString() : null,
+      retry_at: t && this.pausedUntil > Date.now() ? new Date(this.pausedUntil).toISOString() : null,
+      pending,
     }
   }
 

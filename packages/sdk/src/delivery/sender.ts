@@ -13,6 +13,8 @@ export type SendOutcome =
   | { kind: 'retry'; retryAfterMs?: number; reason: string }
   | { kind: 'drop'; reason: string }
   | { kind: 'split' }
+  /** The credentials or the endpoint are wrong: nothing can be delivered until they are fixed. */
+  | { kind: 'pause'; status: number }
 
 export interface SenderOptions {
   endpoint: string
@@ -52,8 +54,13 @@ function parseRejected(text: string): { index: number; error: string }[] {
   }
 }
 
-/** Classifies a status the way the delivery rules need it (Tokenome's rules, plus 413 splitting). */
+/**
+ * Classifies a status the way the delivery rules need it (Tokenome's rules, plus 413 splitting).
+ * 401/403/404 say nothing about the spans: a rotated key or a proxy answering 404 must pause
+ * delivery, never empty the spool. Only 400 and a single span's 413 judge the spans themselves.
+ */
 export function classify(status: number, spans: number, retryAfter: string | null): Exclude<SendOutcome, { kind: 'ok' }> {
+  if (status === 401 || status === 403 || status === 404) return { kind: 'pause', status }
   if (status === 429 || status === 503) {
     return { kind: 'retry', retryAfterMs: parseRetryAfter(retryAfter), reason: `http_${status}` }
   }
@@ -73,7 +80,7 @@ function withCancel(timeout: AbortSignal, cancel: AbortSignal | undefined): Abor
 }
 
 export class Sender {
-  private readonly url: string
+  readonly url: string
 
   constructor(private readonly opts: SenderOptions) {
     this.url = `${opts.endpoint}/api/ingest`

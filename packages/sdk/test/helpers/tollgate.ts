@@ -31,12 +31,12 @@ export interface Tollgate {
   get<T>(path: string): Promise<T>
 }
 
-export async function startTollgate(dataDir: string, port?: number): Promise<Tollgate> {
+export async function startTollgate(dataDir: string, port?: number, env: Record<string, string> = {}): Promise<Tollgate> {
   if (!serverBuilt()) throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` at the repository root first`)
   const p = port ?? (await freePort())
   const url = `http://127.0.0.1:${p}`
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
-    env: { ...process.env, PORT: String(p), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(p), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   let stderr = ''
@@ -69,7 +69,7 @@ export async function startTollgate(dataDir: string, port?: number): Promise<Tol
       clearTimeout(timer)
     },
     async get<T>(path: string): Promise<T> {
-      const res = await fetch(`${url}${path}`)
+      const res = await fetch(`${url}${path}`, { headers: env.API_KEY ? { 'x-api-key': env.API_KEY } : {} })
       if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`)
       return (await res.json()) as T
     },
