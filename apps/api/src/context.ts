@@ -1,5 +1,5 @@
 import type { Pricer, SpanLimits } from '@tollgate/core'
-import type { SpanTransport } from '@tollgate/pipeline'
+import type { IngestDeps, SpanTransport } from '@tollgate/pipeline'
 import type { ClickHouse, Postgres } from '@tollgate/store'
 import type { Env } from './env.js'
 import type { Logger } from './lib/logger.js'
@@ -15,6 +15,10 @@ export interface AppDeps {
   logger: Logger
   metrics: Metrics
   limits: SpanLimits & { maxBodyBytes: number; maxSpansPerRequest: number }
+  /** What the ingest verb needs; every ingest door passes this. */
+  ingest: IngestDeps
+  /** Set once SIGTERM arrives: new requests get 503 and every response closes its connection. */
+  lifecycle: { stopping: boolean }
 }
 
 /** Who is calling. The project always comes from here, never from a parameter or a body. */

@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
-import { createDirectTransport } from '@tollgate/pipeline'
+import { clickHouseCode, openDirectTransport } from '@tollgate/pipeline'
 import { applyRetention, connectClickHouse, connectPostgres, migrateClickHouse, migratePostgres } from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
@@ -25,24 +25,47 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   await applyRetention(ch, env.DATA_RETENTION_DAYS)
   const pg = await connectPostgres({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, pglitePort: env.PGLITE_PORT })
   await migratePostgres(pg.db)
+  const limits = {
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    maxSpansPerRequest: env.MAX_SPANS_PER_REQUEST,
+    maxTextBytes: env.MAX_TEXT_BYTES,
+    maxAttributes: env.MAX_ATTRIBUTES,
+  }
   const prices = env.PRICES_FILE ? loadPriceOverrides(env.PRICES_FILE) : undefined
   const pricer = createPricer({ overrides: prices?.overrides, overrideSource: prices?.source })
   if (env.KAFKA_BROKERS) logger.warn('kafka.not_available', { detail: 'KAFKA_BROKERS is set but the Kafka transport is not built yet; using direct mode' })
-  const metrics = createMetrics({ queuedSpans: () => transport.queued })
-  const transport = createDirectTransport({
+  const metrics = createMetrics({ health: () => transport.health() })
+  const { transport, recovery, deadLetterPath } = await openDirectTransport({
     ch,
-    pricer,
-    zeroDataRetention: env.ZERO_DATA_RETENTION,
-    sampleRate: env.EMBEDDING_SAMPLE_RATE,
+    dataDir: env.DATA_DIR,
     maxBatchRows: env.INGEST_BATCH_SPANS,
     lingerMs: env.INGEST_FLUSH_MS,
-    maxQueuedRows: env.INGEST_QUEUE_MAX_SPANS,
-    onWrite({ rows, seconds, ok }) {
-      const result = ok ? 'ok' : 'failed'
-      metrics.storeWrites.observe({ result }, seconds)
-      metrics.storeWriteRows.inc({ result }, rows)
+    maxBacklogRows: env.INGEST_QUEUE_MAX_SPANS,
+    logMaxBytes: env.INGEST_LOG_MAX_BYTES,
+    refuseAfterStoreFailingMs: env.INGEST_REFUSE_AFTER_STORE_FAILING_S * 1000,
+    hooks: {
+      onInsert({ rows, seconds, ok }) {
+        const result = ok ? 'ok' : 'failed'
+        metrics.storeWrites.observe({ result }, seconds)
+        metrics.storeWriteRows.inc({ result }, rows)
+      },
+      onInsertError({ rows, error, isolating }) {
+        // The cause, once per failed statement: class and code, never rows' content.
+        logger.error('store.insert_failed', { query: 'spans.insert', rows, isolating, ...errorCause(error) })
+      },
+      onStored({ duplicates, deadLettered }) {
+        if (duplicates > 0) metrics.storeDuplicates.inc(duplicates)
+        if (deadLettered > 0) metrics.deadLettered.inc(deadLettered)
+      },
+      onStoreError(error, attempt) {
+        if (attempt === 1 || attempt % 20 === 0) logger.error('store.drain_failed', { attempt, ...errorCause(error) })
+      },
+      onDeadLetter(rows) {
+        logger.error('store.dead_lettered', { rows, path: deadLetterPath })
+      },
     },
   })
+  if (recovery.records > 0 || recovery.truncatedBytes > 0) logger.warn('ingest.log_recovered', { ...recovery })
   logger.info('stores.ready', { clickhouse: ch.mode, postgres: pg.mode, postgres_url: pg.mode === 'pglite' ? pg.url : undefined, migrations_applied: applied, prices: pricer.bundledSource })
   return {
     env,
@@ -52,18 +75,34 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     pricer,
     logger,
     metrics,
-    limits: {
-      maxBodyBytes: env.MAX_BODY_BYTES,
-      maxSpansPerRequest: env.MAX_SPANS_PER_REQUEST,
-      maxTextBytes: env.MAX_TEXT_BYTES,
-      maxAttributes: env.MAX_ATTRIBUTES,
+    limits,
+    ingest: {
+      transport,
+      limits,
+      enrich: { pricer, zeroDataRetention: env.ZERO_DATA_RETENTION, sampleRate: env.EMBEDDING_SAMPLE_RATE },
+      window: { retentionDays: env.DATA_RETENTION_DAYS, maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_S * 1000 },
     },
+    lifecycle: { stopping: false },
   }
 }
 
-/** Flush the writer, then close ClickHouse, then Postgres (pool, socket server, PGlite). */
-export async function closeDeps(deps: AppDeps): Promise<void> {
-  await deps.transport.close()
+/** What a log line may say about a store error: its class, ClickHouse code and first line, no data. */
+export function errorCause(error: unknown): Record<string, unknown> {
+  const e = error as { name?: string; code?: unknown; message?: string } | null
+  return {
+    error_class: e?.name ?? typeof error,
+    clickhouse_code: clickHouseCode(error) ?? undefined,
+    code: typeof e?.code === 'string' && clickHouseCode(error) === null ? e.code : undefined,
+    error: (e?.message ?? String(error)).split('\n')[0]?.slice(0, 300),
+  }
+}
+
+/**
+ * Drain the log into ClickHouse (until `deadlineMs`; the rest stays in the log for the next start),
+ * then close ClickHouse, then Postgres (pool, socket server, PGlite).
+ */
+export async function closeDeps(deps: AppDeps, deadlineMs = deps.env.SHUTDOWN_DEADLINE_MS): Promise<void> {
+  await deps.transport.close(deadlineMs)
   await deps.ch.close()
   await deps.pg.close()
 }
@@ -88,13 +127,18 @@ export async function startServer(env: Env, options: BuildOptions = {}): Promise
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
     deps,
-    // SIGTERM order (STYLE 14): stop taking work → flush writers → close clients.
+    // SIGTERM order: stop taking work → finish requests → drain the log → close clients, all within
+    // SHUTDOWN_DEADLINE_MS. Requests arriving on kept-alive sockets meanwhile get 503 + Connection: close.
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        if ('closeIdleConnections' in server) server.closeIdleConnections()
-      })
-      await closeDeps(deps)
+      const deadline = Date.now() + env.SHUTDOWN_DEADLINE_MS
+      deps.lifecycle.stopping = true
+      const http = server as ServerType & { closeIdleConnections?: () => void; closeAllConnections?: () => void }
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      http.closeIdleConnections?.()
+      const timer = setTimeout(() => http.closeAllConnections?.(), Math.max(0, deadline - Date.now()))
+      await closed
+      clearTimeout(timer)
+      await closeDeps(deps, Math.max(0, deadline - Date.now()))
     },
   }
 }

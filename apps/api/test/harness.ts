@@ -79,8 +79,12 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
   body: JSON.stringify(body),
 })
 
+/**
+ * POST /api/ingest with `?consistency=strong`: answered once the spans are stored in ClickHouse, not
+ * only durable in the log, so a test can read them back at once.
+ */
 export async function ingest(t: { request: TestApp['request'] }, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await t.request('/api/ingest', json(body, headers))
+  const res = await t.request('/api/ingest?consistency=strong', json(body, headers))
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { EnrichedSpan, Pricer, Span } from '@tollgate/core'
+import type { EnrichedSpan, Enrichment, Pricer, Span } from '@tollgate/core'
 
 export interface EnrichOptions {
   pricer: Pricer
@@ -10,23 +10,18 @@ export interface EnrichOptions {
 }
 
 /**
- * Per span, in DESIGN §6 order: normalize (done at the edge) → cost → [PII, injection, redaction:
- * later issues] → sampling → store. Pure apart from the clock: the same span enriches the same way in
- * the API (direct mode) and in the worker (Kafka mode).
+ * Per span, in the order of docs/architecture.md ("The flow of one span"): normalize (done at the
+ * edge) → cost → [PII, injection, redaction: later] → sampling → store. Returns only what is added, so
+ * the span is never copied on the hot path. Pure apart from the clock: the same span enriches the same
+ * way wherever it is processed; cost is priced as of the span's start, not of its arrival.
  */
-export function enrichSpan(span: Span, projectId: string, opts: EnrichOptions, nowUs = Date.now() * 1000): EnrichedSpan {
-  const priced = opts.pricer.price({ provider: span.provider, model: span.model, usage: span.usage, reported: span.cost })
-  const keepText = !opts.zeroDataRetention
+export function enrichmentOf(span: Span, opts: EnrichOptions, nowUs = Date.now() * 1000): Enrichment {
+  const priced = opts.pricer.price({ provider: span.provider, model: span.model, usage: span.usage, reported: span.cost, atUs: span.start_us })
   return {
-    ...span,
-    input: keepText ? span.input : null,
-    output: keepText ? span.output : null,
-    input_truncated: keepText && span.input_truncated,
-    output_truncated: keepText && span.output_truncated,
-    project_id: projectId,
     cost: priced.cost,
     cost_status: priced.cost_status,
     price_source: priced.price_source,
+    keep_text: !opts.zeroDataRetention,
     pii_detected: false,
     pii_types: [],
     injection_attempt: false,
@@ -34,6 +29,28 @@ export function enrichSpan(span: Span, projectId: string, opts: EnrichOptions, n
     // The hash identifies repeated prompts even when the text itself is dropped.
     prompt_sha256: span.input ? createHash('sha256').update(span.input).digest('hex') : '',
     ingested_us: nowUs,
+  }
+}
+
+/** The span and its enrichment as one object (row converters and tests; not the hot path). */
+export function enrichSpan(span: Span, projectId: string, opts: EnrichOptions, nowUs = Date.now() * 1000): EnrichedSpan {
+  const e = enrichmentOf(span, opts, nowUs)
+  return {
+    ...span,
+    input: e.keep_text ? span.input : null,
+    output: e.keep_text ? span.output : null,
+    input_truncated: e.keep_text && span.input_truncated,
+    output_truncated: e.keep_text && span.output_truncated,
+    project_id: projectId,
+    cost: e.cost,
+    cost_status: e.cost_status,
+    price_source: e.price_source,
+    pii_detected: e.pii_detected,
+    pii_types: e.pii_types,
+    injection_attempt: e.injection_attempt,
+    sampled: e.sampled,
+    prompt_sha256: e.prompt_sha256,
+    ingested_us: e.ingested_us,
   }
 }
 

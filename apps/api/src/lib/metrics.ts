@@ -10,20 +10,36 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>
   httpDuration: Histogram<'method' | 'route'>
   ingestSpans: Counter<'result'>
+  /** Spans refused at the edge, by reason (invalid, time); every drop is counted by reason. */
+  ingestRejected: Counter<'reason'>
+  /** Requests refused before their body was read (admission control, shutdown, back-pressure). */
+  ingestRefused: Counter<'reason'>
   clientDropped: Counter<'reason'>
   storeWrites: Histogram<'result'>
   storeWriteRows: Counter<'result'>
+  /** Rows the batch-store verb skipped as already stored (redeliveries, replays). */
+  storeDuplicates: Counter
+  /** Rows the store refused on their own, kept in the dead-letter file. */
+  deadLettered: Counter
 }
 
-export function createMetrics(options: { queuedSpans: () => number; defaultMetrics?: boolean }): Metrics {
+export function createMetrics(options: { health: () => { backlogRows: number; logBytes: number }; defaultMetrics?: boolean }): Metrics {
   const registry = new Registry()
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'tollgate_' })
   new Gauge({
     name: 'tollgate_ingest_queue_spans',
-    help: 'Spans accepted for writing and not yet committed (waiting or in flight).',
+    help: 'Spans acknowledged (durable in the log) and not yet stored in ClickHouse.',
     registers: [registry],
     collect() {
-      this.set(options.queuedSpans())
+      this.set(options.health().backlogRows)
+    },
+  })
+  new Gauge({
+    name: 'tollgate_ingest_log_bytes',
+    help: 'Bytes of the write-ahead log not yet stored in ClickHouse.',
+    registers: [registry],
+    collect() {
+      this.set(options.health().logBytes)
     },
   })
   return {
@@ -37,6 +53,10 @@ export function createMetrics(options: { queuedSpans: () => number; defaultMetri
       registers: [registry],
     }),
     ingestSpans: new Counter({ name: 'tollgate_ingest_spans_total', help: 'Spans received on ingest: accepted (durable) or rejected (invalid).', labelNames: ['result'], registers: [registry] }),
+    ingestRejected: new Counter({ name: 'tollgate_ingest_rejected_spans_total', help: 'Spans rejected per index at the edge, by reason.', labelNames: ['reason'], registers: [registry] }),
+    ingestRefused: new Counter({ name: 'tollgate_ingest_refused_requests_total', help: 'Ingest requests refused with 503 before their body was read, by reason.', labelNames: ['reason'], registers: [registry] }),
+    storeDuplicates: new Counter({ name: 'tollgate_store_duplicate_rows_total', help: 'Rows skipped by the batch-store verb as already stored (redelivery, replay).', registers: [registry] }),
+    deadLettered: new Counter({ name: 'tollgate_store_dead_lettered_rows_total', help: 'Rows ClickHouse refused on their own, kept in DATA_DIR/dead-letter.', registers: [registry] }),
     clientDropped: new Counter({
       name: 'tollgate_client_dropped_spans_total',
       help: 'Spans that SDKs report having dropped before delivery (spool caps, 4xx), by reason.',
@@ -45,7 +65,7 @@ export function createMetrics(options: { queuedSpans: () => number; defaultMetri
     }),
     storeWrites: new Histogram({
       name: 'tollgate_store_write_seconds',
-      help: 'Duration of group-commit inserts into ClickHouse, by result.',
+      help: 'Duration of inserts into ClickHouse by the batch-store verb, by result.',
       labelNames: ['result'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],

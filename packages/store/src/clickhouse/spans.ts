@@ -56,6 +56,9 @@ export const SpanRow = z.object({
 })
 export type SpanRow = z.infer<typeof SpanRow>
 
+/** Column order of every insert into `spans`. */
+export const SPAN_COLUMNS = Object.keys(SpanRow.shape) as [keyof SpanRow, ...Array<keyof SpanRow>]
+
 /** Absent strings are stored as '' (no Nullable columns on hot paths) and read back as null. */
 export function toSpanRow(s: EnrichedSpan): SpanRow {
   return {

@@ -1,3 +1,4 @@
+import { statfs } from 'node:fs/promises'
 import { Hono } from 'hono'
 import { pingPostgres } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
@@ -12,8 +13,11 @@ const live = { status: 'ok', product: 'tollgate' } as const
 healthRoutes.get('/health', (c) => c.json(live))
 healthRoutes.get('/api/health', (c) => c.json(live))
 
+/** Below this much free space under DATA_DIR the log and the stores cannot be trusted to take writes. */
+const MIN_FREE_BYTES = 256 * 1024 * 1024
+
 healthRoutes.get('/ready', async (c) => {
-  const { ch, pg } = c.var.deps
+  const { ch, pg, transport, env } = c.var.deps
   const check = async (fn: () => Promise<unknown>): Promise<'ok' | 'down'> => {
     try {
       await withTimeout(fn(), 2000)
@@ -22,16 +26,30 @@ healthRoutes.get('/ready', async (c) => {
       return 'down'
     }
   }
-  const [clickhouse, postgres] = await Promise.all([
+  const [clickhouse, postgres, disk] = await Promise.all([
     check(async () => {
       const r = await ch.client.ping()
       if (!r.success) throw new Error('ping failed')
+      // Answering pings while refusing inserts (disk full, read-only) is down for ingest.
+      if (transport.health().storeFailingForMs > 5000) throw new Error('inserts failing')
     }),
     check(() => pingPostgres(pg.db)),
+    check(async () => {
+      const fs = await statfs(env.DATA_DIR)
+      if (fs.bavail * fs.bsize < MIN_FREE_BYTES) throw new Error('disk full')
+    }),
   ])
-  const ready = clickhouse === 'ok' && postgres === 'ok'
+  const ready = clickhouse === 'ok' && postgres === 'ok' && disk === 'ok'
   if (!ready) c.header('Retry-After', '5')
-  return c.json({ status: ready ? 'ready' : 'unavailable', checks: { clickhouse, postgres } }, ready ? 200 : 503)
+  const h = transport.health()
+  return c.json(
+    {
+      status: ready ? 'ready' : 'unavailable',
+      checks: { clickhouse, postgres, disk: disk === 'ok' ? 'ok' : 'full' },
+      ingest: { backlog_spans: h.backlogRows, log_bytes: h.logBytes, store_failing_for_s: Math.round(h.storeFailingForMs / 1000) },
+    },
+    ready ? 200 : 503,
+  )
 })
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

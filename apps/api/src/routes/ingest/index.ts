@@ -1,6 +1,14 @@
 import { Hono } from 'hono'
-import type { AppEnv } from '../../context.js'
+import type { AppDeps, AppEnv } from '../../context.js'
 import { registerIngest } from './post.js'
 
-export const ingestRoutes = new Hono<AppEnv>()
-registerIngest(ingestRoutes)
+/** One per app: admission counters belong to the instance, not the module. */
+export function ingestRoutes(deps: AppDeps): Hono<AppEnv> {
+  const routes = new Hono<AppEnv>()
+  registerIngest(routes, {
+    maxRequests: deps.env.INGEST_MAX_INFLIGHT_REQUESTS,
+    maxBytes: deps.env.INGEST_MAX_INFLIGHT_BYTES,
+    maxBodyBytes: deps.env.MAX_BODY_BYTES,
+  })
+  return routes
+}

@@ -1,42 +1,50 @@
 import type { Hono } from 'hono'
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, normalizeSpan, type Span } from '@tollgate/core'
+import { UnavailableError, UnsupportedMediaTypeError, ValidationError, normalizeSpan } from '@tollgate/core'
+import { ingestSpans } from '@tollgate/pipeline'
 import type { AppEnv } from '../../context.js'
 import { parseJson, readBody } from '../../lib/body.js'
 import { dropReason } from '../../lib/metrics.js'
+import { admission } from '../../middleware/admission.js'
 import { splitBody, type IngestResponse } from './schema.js'
 
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b|^text\/plain\b/i
+/** How long `?consistency=strong` waits for the store before answering 503 (the spans stay durable). */
+const STRONG_WAIT_MS = 30_000
 
-export function registerIngest(app: Hono<AppEnv>): void {
-  app.post('/', async (c) => {
-    const { limits, transport, logger, metrics } = c.var.deps
+/** Read body → parse the format → the ingest verb → map the result. */
+export function registerIngest(app: Hono<AppEnv>, limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number }): void {
+  app.post('/', admission(limits), async (c) => {
+    const { limits: spanLimits, ingest, logger, metrics } = c.var.deps
     const type = c.req.header('content-type')
     if (type && !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(`Content-Type ${type} is not accepted; send application/json`)
 
-    const { spans: raw, client } = splitBody(parseJson(await readBody(c.req.raw, limits.maxBodyBytes)))
-    if (raw.length > limits.maxSpansPerRequest) throw new PayloadTooLargeError(limits.maxSpansPerRequest, 'spans')
-
-    const accepted: Span[] = []
-    const rejected: IngestResponse['rejected'] = []
-    raw.forEach((item, index) => {
-      const result = normalizeSpan(item, limits)
-      if (result.ok) accepted.push(result.span)
-      else rejected.push({ index, error: result.error })
-    })
-    if (accepted.length === 0 && rejected.length > 0) {
-      metrics.ingestSpans.inc({ result: 'rejected' }, rejected.length)
+    const { spans: items, client } = splitBody(parseJson(await readBody(c.req.raw, spanLimits.maxBodyBytes)))
+    const result = await ingestSpans(ingest, { projectId: c.var.caller.projectId, items, normalize: normalizeSpan })
+    for (const r of result.rejected) metrics.ingestRejected.inc({ reason: r.reason })
+    const rejected: IngestResponse['rejected'] = result.rejected.map(({ index, error }) => ({ index, error }))
+    if (rejected.length > 0) metrics.ingestSpans.inc({ result: 'rejected' }, rejected.length)
+    if (result.accepted === 0 && rejected.length > 0) {
       throw new ValidationError('', `all ${rejected.length} spans were rejected`, { accepted: 0, rejected })
     }
-    // Resolves only once the spans are durable; rejects with UnavailableError (→ 503) otherwise.
-    await transport.submit({ projectId: c.var.caller.projectId, spans: accepted })
-    metrics.ingestSpans.inc({ result: 'accepted' }, accepted.length)
-    if (rejected.length > 0) metrics.ingestSpans.inc({ result: 'rejected' }, rejected.length)
-    // What an SDK lost before it could deliver is counted, never silent (RELIABILITY G2). Only on a
-    // 2xx: the SDK resends its counters until one acknowledges them.
+    metrics.ingestSpans.inc({ result: 'accepted' }, result.accepted)
+    // What an SDK lost before it could deliver is counted, never silent. Only on a 2xx: the SDK resends
+    // its counters until one acknowledges them.
     if (client?.dropped && Object.keys(client.dropped).length > 0) {
       for (const [reason, n] of Object.entries(client.dropped)) metrics.clientDropped.inc({ reason: dropReason(reason) }, n)
       logger.warn('ingest.client_dropped', { request_id: c.var.requestId, client: client.name, dropped: client.dropped })
     }
-    return c.json({ accepted: accepted.length, rejected } satisfies IngestResponse, 202)
+    // Read-your-writes on request: wait until the spans are queryable, not only durable.
+    if (c.req.query('consistency') === 'strong' && !(await settlesWithin(result.receipt.stored(), STRONG_WAIT_MS))) {
+      throw new UnavailableError('clickhouse (spans are durable, not yet stored)', 5)
+    }
+    return c.json({ accepted: result.accepted, rejected } satisfies IngestResponse, 202)
   })
+}
+
+async function settlesWithin(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)))
+  const ok = await Promise.race([p.then(() => true as const), timeout])
+  clearTimeout(timer)
+  return ok
 }

@@ -1,0 +1,58 @@
+import type { MiddlewareHandler } from 'hono'
+import { UnavailableError } from '@tollgate/core'
+import type { AppEnv } from '../context.js'
+
+export interface AdmissionOptions {
+  maxRequests: number
+  maxBytes: number
+  /** Charged for a body of unknown length (chunked): the most it may be. */
+  maxBodyBytes: number
+}
+
+/**
+ * Admission control for ingest, before a body is read: at most `maxRequests` requests and `maxBytes`
+ * declared bytes in flight, and nothing while the transport is refusing (store failing, backlog full).
+ * Refusals are answered at once with 503 + Retry-After and close the connection (the unread body is
+ * not worth draining), so an overload costs the event loop almost nothing and `/health` and reads keep
+ * answering.
+ */
+export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> {
+  let requests = 0
+  let bytes = 0
+  return async function admissionMiddleware(c, next) {
+    const { transport, metrics, env } = c.var.deps
+    const declared = Number(c.req.header('content-length'))
+    const cost = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, options.maxBodyBytes) : options.maxBodyBytes
+    const health = transport.health()
+    let reason: string | null = null
+    if (requests + 1 > options.maxRequests || (requests > 0 && bytes + cost > options.maxBytes)) reason = 'overloaded'
+    else if (health.storeFailingForMs > env.INGEST_REFUSE_AFTER_STORE_FAILING_S * 1000) reason = 'store_failing'
+    else if (health.backlogRows >= env.INGEST_QUEUE_MAX_SPANS) reason = 'backlog_full'
+    if (reason) {
+      metrics.ingestRefused.inc({ reason })
+      c.header('Connection', 'close')
+      throw new UnavailableError(reason === 'store_failing' ? 'clickhouse' : `ingest (${reason.replace('_', ' ')})`, reason === 'store_failing' ? 5 : 1)
+    }
+    requests++
+    bytes += cost
+    try {
+      await next()
+    } finally {
+      requests--
+      bytes -= cost
+    }
+  }
+}
+
+/** After SIGTERM: every response closes its connection, and requests that still arrive get 503. */
+export function lifecycleGuard(): MiddlewareHandler<AppEnv> {
+  return async function lifecycleMiddleware(c, next) {
+    const { lifecycle } = c.var.deps
+    if (lifecycle.stopping) {
+      c.header('Connection', 'close')
+      throw new UnavailableError('server (shutting down)', 5)
+    }
+    await next()
+    if (lifecycle.stopping) c.res.headers.set('Connection', 'close')
+  }
+}
