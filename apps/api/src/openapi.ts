@@ -56,7 +56,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         TraceSummary: schema(TraceSummary),
         TraceList: schema(z.object({ traces: z.array(TraceSummary), total: z.number(), next_cursor: z.string().nullable() })),
         SpanView: schema(SpanView),
-        TraceSpans: schema(z.object({ trace_id: z.string(), spans: z.array(SpanView) })),
+        TraceSpans: schema(z.object({ trace_id: z.string(), spans: z.array(SpanView), next_cursor: z.string().nullable() })),
         TraceGraph: schema(TraceGraph.extend({ trace_id: z.string() })),
         Problem: schema(Problem),
       },
@@ -87,9 +87,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       '/api/traces/{id}/spans': {
         get: {
-          summary: "A trace's spans in start order",
+          summary: "A trace's spans in start order, at most `limit` (≤ 1,000) per page; `next_cursor` continues",
           security: secured,
-          parameters: [traceId],
+          parameters: [
+            traceId,
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
+          ],
           responses: { '200': { description: 'the spans', ...json('TraceSpans') }, '400': problem('malformed id'), '404': problem('no such trace in this project') },
         },
       },

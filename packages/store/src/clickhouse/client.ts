@@ -10,12 +10,19 @@ export interface ClickHouseConfig {
   password?: string | undefined
   dataDir: string
   requestTimeoutMs?: number
+  /** Embedded mode: connections kept for reads, beside the one that writes (default 3). */
+  readConnections?: number
 }
 
 export interface ClickHouse {
   readonly client: ClickHouseClient
   readonly database: string
   readonly mode: 'chdb' | 'server'
+  /**
+   * Runs a read on the least busy read connection. Embedded: chDB runs one query at a time per
+   * connection, so reads get their own connections and never wait behind each other or an insert.
+   */
+  read<T>(fn: (client: ClickHouseClient) => Promise<T>): Promise<T>
   /** Fully qualified table name; identifiers come from validated config, never from a request. */
   table(name: string): string
   close(): Promise<void>
@@ -38,6 +45,7 @@ export async function connectClickHouse(config: ClickHouseConfig, options: { con
   } as const
   let client: ClickHouseClient
   let mode: ClickHouse['mode']
+  let readers: Reader[] = []
   if (config.url) {
     client = createClient({
       url: config.url,
@@ -55,13 +63,39 @@ export async function connectClickHouse(config: ClickHouseConfig, options: { con
     const connection = (options.connection ?? createChdbConnection({ path })) as ClientConnection
     client = createClient({ connection, clickhouse_settings: settings })
     mode = 'chdb'
+    // Sessions on one path share the engine in this process. An injected connection (tests that sever
+    // it) carries the reads too, so a severed store is severed for every query.
+    if (!options.connection) {
+      readers = Array.from({ length: config.readConnections ?? 3 }, () => ({
+        client: createClient({ connection: createChdbConnection({ path }) as ClientConnection, clickhouse_settings: settings }),
+        busy: 0,
+      }))
+    }
   }
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` })
+  const fallback: Reader = { client, busy: 0 }
   return {
     client,
     database: config.database,
     mode,
     table: (name) => `${config.database}.${name}`,
-    close: () => client.close(),
+    read: async (fn) => {
+      const reader = readers.reduce<Reader>((best, r) => (r.busy < best.busy ? r : best), readers[0] ?? fallback)
+      reader.busy++
+      try {
+        return await fn(reader.client)
+      } finally {
+        reader.busy--
+      }
+    },
+    close: async () => {
+      await Promise.all(readers.map((r) => r.client.close()))
+      await client.close()
+    },
   }
+}
+
+interface Reader {
+  client: ClickHouseClient
+  busy: number
 }

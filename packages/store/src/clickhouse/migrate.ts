@@ -23,30 +23,85 @@ export async function migrateClickHouse(ch: ClickHouse, dir = DEFAULT_CLICKHOUSE
     const version = Number(file.slice(0, 4))
     if (applied.has(version)) continue
     const sql = readFileSync(`${dir}/${file}`, 'utf8').replaceAll('{{db}}', ch.database)
-    for (const statement of splitStatements(sql)) await ch.client.command({ query: statement })
+    for (const { statement, when } of splitStatements(sql)) {
+      if (when && !(await holds(ch, when))) continue
+      await ch.client.command({ query: statement })
+    }
     await ch.client.insert({ table: journal, values: [{ version, name: file }], format: 'JSONEachRow' })
     done.push(version)
   }
   return done
 }
 
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter((s) => s.length > 0)
+interface Statement {
+  statement: string
+  /** `-- @when <query>`: run the statement only if the query's first value is non-zero (migrations/README.md). */
+  when: string | null
 }
 
-/** Keeps the `spans` TTL equal to `DATA_RETENTION_DAYS`; a no-op when it already is. */
-export async function applyRetention(ch: ClickHouse, days: number): Promise<boolean> {
-  const res = await ch.client.query({
-    query: 'SELECT create_table_query AS q FROM system.tables WHERE database = {db:String} AND name = {t:String}',
-    query_params: { db: ch.database, t: 'spans' },
+function splitStatements(sql: string): Statement[] {
+  return sql
+    .split(/;\s*$/m)
+    .map((chunk) => {
+      const when = /^\s*-- @when (.+)$/m.exec(chunk)?.[1]?.trim() ?? null
+      return { statement: chunk.replace(/^\s*--.*$/gm, '').trim(), when }
+    })
+    .filter((s) => s.statement.length > 0)
+}
+
+async function holds(ch: ClickHouse, query: string): Promise<boolean> {
+  const rows = await (await ch.client.query({ query, format: 'JSONCompactEachRow' })).json<unknown[]>()
+  const first = rows[0]?.[0]
+  return first !== undefined && Number(first) !== 0
+}
+
+/**
+ * The retention horizon DATA_RETENTION_DAYS may set. Every TTL is `<DateTime64 column> + INTERVAL N
+ * DAY`, 64-bit arithmetic that stays exact to year 2299 from any start time the edge accepts; the
+ * bound keeps `now + N` well inside that range. (0001's `toDateTime(start_time) + N DAY` was 32-bit and
+ * wrapped past 2106, which deleted every span.)
+ */
+export const MAX_RETENTION_DAYS = 36_500
+
+/** Tables whose rows expire with the spans they come from, and the time column their TTL reads. */
+const RETAINED: ReadonlyArray<readonly [string, string]> = [
+  ['spans', 'start_time'],
+  ['span_keys', 'start_time'],
+  ['trace_index', 'start_time'],
+  ['cost_hourly', 'hour'],
+  ['cost_hourly_user', 'hour'],
+  ['cost_hourly_tag', 'hour'],
+]
+
+/**
+ * Keeps every TTL equal to `DATA_RETENTION_DAYS`; returns the tables it changed. Refuses a value
+ * outside 1..MAX_RETENTION_DAYS, and checks with the engine that the horizon lies in the future before
+ * any TTL changes, so a bad value can stop the start but never expire data.
+ */
+export async function applyRetention(ch: ClickHouse, days: number): Promise<string[]> {
+  if (!Number.isSafeInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
+    throw new RangeError(`retention must be 1..${MAX_RETENTION_DAYS} days, got ${days}`)
+  }
+  const check = await ch.client.query({
+    query: `SELECT toUnixTimestamp64Micro(now64(6, 'UTC') + INTERVAL ${days} DAY) - toUnixTimestamp64Micro(now64(6, 'UTC')) = ${days} * 86400000000 AS ok`,
     format: 'JSONEachRow',
   })
-  const [row] = z.array(z.object({ q: z.string() })).parse(await res.json())
-  const wanted = `toIntervalDay(${days})`
-  if (row && row.q.includes(wanted)) return false
-  await ch.client.command({ query: `ALTER TABLE ${ch.table('spans')} MODIFY TTL toDateTime(start_time) + ${wanted}` })
-  return true
+  const [verdict] = z.array(z.object({ ok: z.coerce.number() })).parse(await check.json())
+  if (verdict?.ok !== 1) throw new RangeError(`retention of ${days} days does not fit the engine's time range`)
+
+  const res = await ch.client.query({
+    query: 'SELECT name, create_table_query AS q FROM system.tables WHERE database = {db:String}',
+    query_params: { db: ch.database },
+    format: 'JSONEachRow',
+  })
+  const tables = new Map(z.array(z.object({ name: z.string(), q: z.string() })).parse(await res.json()).map((t) => [t.name, t.q]))
+  const changed: string[] = []
+  for (const [table, column] of RETAINED) {
+    const ddl = tables.get(table)
+    if (ddl === undefined) continue
+    if (ddl.includes(`TTL ${column} + toIntervalDay(${days})`)) continue
+    await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} MODIFY TTL ${column} + INTERVAL ${days} DAY` })
+    changed.push(table)
+  }
+  return changed
 }

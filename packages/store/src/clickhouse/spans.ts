@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { clickHouseToMicros, microsToClickHouse, microsToIso, type AttributeValue, type EnrichedSpan } from '@tollgate/core'
+import { microsToClickHouse, type EnrichedSpan } from '@tollgate/core'
 
 // Bool columns come back as JSON booleans; z.coerce.boolean() would turn "false" into true.
 const Bool = z.union([z.boolean(), z.number()]).transform((v) => Boolean(v))
@@ -109,112 +109,5 @@ export function toSpanRow(s: EnrichedSpan): SpanRow {
     prompt_sha256: s.prompt_sha256,
     source: s.source,
     ingested_at: microsToClickHouse(s.ingested_us),
-  }
-}
-
-const UsageView = z.object({
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  total_tokens: z.number(),
-  cache_read_tokens: z.number(),
-  cache_write_tokens: z.number(),
-  reasoning_tokens: z.number(),
-})
-
-/** A span as the query API returns it (DESIGN §7); also its OpenAPI schema. */
-export const SpanView = z.object({
-  trace_id: z.string(),
-  span_id: z.string(),
-  parent_span_id: z.string().nullable(),
-  name: z.string(),
-  kind: z.string(),
-  start_time: z.string().describe('RFC 3339, UTC, microseconds'),
-  end_time: z.string(),
-  duration_ms: z.number(),
-  status: z.enum(['ok', 'error', 'unset']),
-  error_message: z.string().nullable(),
-  provider: z.string().nullable(),
-  model: z.string().nullable(),
-  response_model: z.string().nullable(),
-  operation: z.string().nullable(),
-  stream: z.boolean(),
-  ttft_ms: z.number().nullable(),
-  usage: UsageView,
-  cost: z.object({ input_usd: z.number(), output_usd: z.number(), total_usd: z.number() }).nullable(),
-  cost_status: z.enum(['reported', 'computed', 'unknown']),
-  price_source: z.string().nullable().describe('genai-prices@<version>, prices-file:<sha256 prefix> or reported'),
-  agent: z.object({ id: z.string(), name: z.string(), role: z.string(), parent_id: z.string().nullable() }).nullable(),
-  user_id: z.string().nullable(),
-  session_id: z.string().nullable(),
-  tags: z.record(z.string(), z.string()),
-  input: z.string().nullable(),
-  output: z.string().nullable(),
-  input_truncated: z.boolean(),
-  output_truncated: z.boolean(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-  pii_detected: z.boolean(),
-  pii_types: z.array(z.string()),
-  injection_attempt: z.boolean(),
-  sampled: z.boolean(),
-  source: z.string(),
-  ingested_at: z.string(),
-})
-export type SpanView = z.infer<typeof SpanView>
-
-const orNull = (s: string): string | null => (s === '' ? null : s)
-
-export function toSpanView(r: SpanRow): SpanView {
-  return {
-    trace_id: r.trace_id,
-    span_id: r.span_id,
-    parent_span_id: orNull(r.parent_span_id),
-    name: r.name,
-    kind: r.kind,
-    start_time: microsToIso(clickHouseToMicros(r.start_time)),
-    end_time: microsToIso(clickHouseToMicros(r.end_time)),
-    duration_ms: r.duration_ms,
-    status: SpanView.shape.status.parse(r.status),
-    error_message: orNull(r.error_message),
-    provider: orNull(r.provider),
-    model: orNull(r.model),
-    response_model: orNull(r.response_model),
-    operation: orNull(r.operation),
-    stream: r.stream,
-    ttft_ms: r.ttft_ms,
-    usage: {
-      input_tokens: r.input_tokens,
-      output_tokens: r.output_tokens,
-      total_tokens: r.total_tokens,
-      cache_read_tokens: r.cache_read_tokens,
-      cache_write_tokens: r.cache_write_tokens,
-      reasoning_tokens: r.reasoning_tokens,
-    },
-    cost: r.cost_status === 'unknown' ? null : { input_usd: r.cost_input_usd, output_usd: r.cost_output_usd, total_usd: r.cost_total_usd },
-    cost_status: SpanView.shape.cost_status.parse(r.cost_status),
-    price_source: orNull(r.price_source),
-    agent: r.agent_id === '' ? null : { id: r.agent_id, name: r.agent_name, role: r.agent_role, parent_id: orNull(r.agent_parent_id) },
-    user_id: orNull(r.user_id),
-    session_id: orNull(r.session_id),
-    tags: r.tags,
-    input: orNull(r.input),
-    output: orNull(r.output),
-    input_truncated: r.input_truncated,
-    output_truncated: r.output_truncated,
-    attributes: Object.fromEntries(Object.entries(r.attributes).map(([k, v]) => [k, parseAttribute(v)])),
-    pii_detected: r.pii_detected,
-    pii_types: r.pii_types,
-    injection_attempt: r.injection_attempt,
-    sampled: r.sampled,
-    source: r.source,
-    ingested_at: microsToIso(clickHouseToMicros(r.ingested_at)),
-  }
-}
-
-function parseAttribute(text: string): AttributeValue {
-  try {
-    const v: unknown = JSON.parse(text)
-    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : text
-  } catch {
-    return text
   }
 }

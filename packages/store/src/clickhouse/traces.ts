@@ -1,26 +1,18 @@
 // Every query in this file takes the project id as a required parameter and filters on it first:
-// `project_id` leads the sort key of `spans`, so the filter also selects the range that is read.
+// `project_id` leads the sort key of `trace_index` and of `spans`, so the filter also selects the range
+// that is read.
+//
+// The list is found on `trace_index` (sorted by project, start time) and its page is aggregated from
+// the deduplicated spans of the page's traces only (sorted by project, trace id): docs/architecture.md,
+// "Queries".
 import { z } from 'zod'
-import { clickHouseToMicros, microsToClickHouse, microsToIso } from '@tollgate/core'
+import { clickHouseToMicros, microsToClickHouse, microsToIso, type TraceSummary } from '@tollgate/core'
 import type { ClickHouse } from './client.js'
 import { runQuery } from './query.js'
-import { SpanRow, toSpanView, type SpanView } from './spans.js'
+import { SEARCH_DEFAULT_WINDOW_US, indexConditions, indexHaving, spanHaving, type TraceFilter } from './trace-filter.js'
 
+export type { TraceFilter } from './trace-filter.js'
 export type TraceSort = 'time' | 'cost' | 'duration' | 'tokens'
-
-export interface TraceFilter {
-  search?: string | undefined
-  status?: 'ok' | 'error' | 'unset' | undefined
-  agentId?: string | undefined
-  model?: string | undefined
-  userId?: string | undefined
-  sessionId?: string | undefined
-  /** Trace start time bounds, µs since the epoch; `to` is exclusive. */
-  fromUs?: number | undefined
-  toUs?: number | undefined
-  minCost?: number | undefined
-  tags?: Record<string, string> | undefined
-}
 
 export interface TraceListInput {
   projectId: string
@@ -31,31 +23,156 @@ export interface TraceListInput {
   offset: number
   /** Keyset position: the sort value and trace id of the last row already seen. */
   after?: { value: number; traceId: string } | undefined
+  /** `exact` (default) counts every matching trace; `none` skips the count (total -1). */
+  total?: 'exact' | 'none' | undefined
 }
 
-/** One trace in `GET /api/traces` (DESIGN §7); also its OpenAPI schema. */
-export const TraceSummary = z.object({
-  trace_id: z.string(),
-  name: z.string().describe('the root span\'s name (the earliest span while the root has not arrived)'),
-  start_time: z.string(),
-  end_time: z.string(),
-  duration_ms: z.number(),
-  span_count: z.number(),
-  error_count: z.number(),
-  status: z.enum(['ok', 'error', 'unset']),
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  total_cost_usd: z.number(),
-  models: z.array(z.string()),
-  agent_ids: z.array(z.string()),
-})
-export type TraceSummary = z.infer<typeof TraceSummary>
+export interface TracePage {
+  traces: TraceSummary[]
+  total: number
+  nextAfter: { value: number; traceId: string } | null
+}
 
-const SORT_KEYS: Record<TraceSort, string> = {
-  time: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))',
-  cost: 'sum(cost_total_usd)',
-  duration: 't_duration_ms',
-  tokens: 'toFloat64(sum(input_tokens) + sum(output_tokens))',
+/** Sort value per trace, over `trace_index` rows (candidates) and over spans (the exact page). */
+const SORT: Record<TraceSort, { index: string; spans: string }> = {
+  time: { index: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))', spans: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))' },
+  cost: { index: 'sum(cost_usd)', spans: 'sum(cost_total_usd)' },
+  duration: {
+    index: '(toUnixTimestamp64Micro(max(end_time)) - toUnixTimestamp64Micro(min(start_time))) / 1000',
+    spans: '(toUnixTimestamp64Micro(max(end_time)) - toUnixTimestamp64Micro(min(start_time))) / 1000',
+  },
+  tokens: { index: 'toFloat64(sum(input_tokens) + sum(output_tokens))', spans: 'toFloat64(sum(input_tokens) + sum(output_tokens))' },
+}
+
+const Range = z.object({ lo: z.coerce.number(), hi: z.coerce.number(), rows: z.coerce.number() })
+const Candidate = z.object({ trace_id: z.string(), sort_key: z.coerce.number() })
+const MAX_ROUNDS = 12
+
+export async function listTraces(ch: ClickHouse, input: TraceListInput): Promise<TracePage> {
+  const filter: TraceFilter = { ...input.filter }
+  // Search reads prompt text: bounded to a recent window unless the caller names one.
+  if (filter.search && filter.fromUs === undefined) filter.fromUs = Math.max(0, Date.now() * 1000 - SEARCH_DEFAULT_WINDOW_US)
+  const [range] = await runQuery(ch, {
+    name: 'traces.index_range',
+    query: `SELECT toUnixTimestamp64Micro(min(start_time)) AS lo, toUnixTimestamp64Micro(max(start_time)) + 1 AS hi, count() AS rows
+            FROM ${ch.table('trace_index')} WHERE project_id = {project:String}`,
+    params: { project: input.projectId },
+    schema: Range,
+  })
+  if (!range || range.rows === 0) return { traces: [], total: 0, nextAfter: null }
+  const scope: Scope = { ch, input, filter, floor: Math.max(range.lo, filter.fromUs ?? range.lo), ceil: range.hi, density: range.rows / Math.max(1, range.hi - range.lo) }
+  const [page, total] = await Promise.all([findPage(scope), input.total === 'none' ? Promise.resolve(-1) : countTraces(scope, range.lo)])
+  return { ...page, total }
+}
+
+interface Scope {
+  ch: ClickHouse
+  input: TraceListInput
+  filter: TraceFilter
+  /** Least and one past the greatest row start the page can involve, µs. */
+  floor: number
+  ceil: number
+  /** trace_index rows per µs over the project's whole range, to size the first time window. */
+  density: number
+}
+
+/**
+ * Time sorts read a window of the index that grows (×8) until it holds the page; other sorts rank every
+ * trace in range. Candidates are then checked on spans: a trace that started before the window has a
+ * wrong start in it and is dropped (it belongs to a later window), as is one whose exact values fail a
+ * filter; when that leaves the page short, more candidates are read.
+ */
+async function findPage(s: Scope): Promise<Omit<TracePage, 'total'>> {
+  const { input } = s
+  const need = input.offset + input.limit + 1
+  const timeSort = input.sort === 'time'
+  const desc = input.order === 'desc'
+  let lo = s.floor
+  let hi = s.ceil
+  if (timeSort && input.after) {
+    if (desc) hi = Math.min(hi, input.after.value + 1)
+    else lo = Math.max(lo, input.after.value)
+  }
+  // Whole µs, and never past the range: the window bounds are bound as DateTime64 texts.
+  let width = Math.min(s.ceil - s.floor + 1, Math.max(60_000_000, Math.ceil((4 * need) / Math.max(s.density, 1e-12))))
+  let n = need
+  for (let round = 0; ; round++) {
+    const windowLo = timeSort && desc ? Math.max(lo, hi - width) : lo
+    const windowHi = timeSort && !desc ? Math.min(hi, lo + width) : hi
+    const candidates = await findCandidates(s, windowLo, windowHi, n)
+    const exact = await summarize(s, candidates.map((c) => c.trace_id))
+    const kept = exact
+      .filter((t) => !timeSort || (t.startUs >= windowLo && t.startUs < windowHi))
+      .filter((t) => {
+        if (!input.after) return true
+        const at = { value: input.after.value, id: input.after.traceId }
+        return desc ? before(keyOf(t), at) : before(at, keyOf(t))
+      })
+      .sort((a, b) => (desc ? order(b, a) : order(a, b)))
+    const windowDone = !timeSort || (desc ? windowLo <= lo : windowHi >= hi)
+    const exhausted = candidates.length < n
+    if (kept.length >= need || (exhausted && windowDone) || round >= MAX_ROUNDS) {
+      const rows = kept.slice(input.offset, input.offset + input.limit + 1)
+      const page = rows.slice(0, input.limit)
+      const last = page[page.length - 1]
+      return { traces: page.map((t) => t.summary), nextAfter: rows.length > input.limit && last ? { value: last.value, traceId: last.summary.trace_id } : null }
+    }
+    if (exhausted) width = Math.min(width * 8, s.ceil - s.floor + 1)
+    else n *= 2
+  }
+}
+
+type Keyed = { value: number; id: string }
+const keyOf = (t: Exact): Keyed => ({ value: t.value, id: t.summary.trace_id })
+const compare = (a: Keyed, b: Keyed): number => a.value - b.value || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+const order = (a: Exact, b: Exact): number => compare(keyOf(a), keyOf(b))
+const before = (a: Keyed, b: Keyed): boolean => compare(a, b) < 0
+
+/** Candidate traces from `trace_index`, in the requested order by their index-derived sort value. */
+async function findCandidates(s: Scope, lo: number, hi: number, n: number): Promise<Array<z.infer<typeof Candidate>>> {
+  const { ch, input, filter } = s
+  const params: Record<string, unknown> = { project: input.projectId, lo: microsToClickHouse(lo), n }
+  const where = ['project_id = {project:String}', `start_time >= {lo:DateTime64(6, 'UTC')}`]
+  // A trace's start is the least start of its rows, exact from rows below `hi` alone; sums and status
+  // need all of its rows.
+  const needsAllRows = input.sort !== 'time' || filter.status !== undefined || filter.minCost !== undefined
+  params.hi = microsToClickHouse(needsAllRows ? s.ceil : hi)
+  where.push(`start_time < {hi:DateTime64(6, 'UTC')}`)
+  where.push(...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params))
+  const having = [indexHaving(filter, params)]
+  if (input.sort === 'time') {
+    params.win_hi = microsToClickHouse(hi)
+    having.push(`min(start_time) < {win_hi:DateTime64(6, 'UTC')}`)
+  }
+  const dir = input.order === 'asc' ? 'ASC' : 'DESC'
+  if (input.after) {
+    params.after_value = input.after.value
+    params.after_id = input.after.traceId
+    having.push(`(sort_key, trace_id) ${input.order === 'asc' ? '>' : '<'} ({after_value:Float64}, {after_id:String})`)
+  }
+  return runQuery(ch, {
+    name: `traces.candidates_${input.sort}`,
+    query: `SELECT trace_id, ${SORT[input.sort].index} AS sort_key FROM ${ch.table('trace_index')}
+            WHERE ${where.join(' AND ')} GROUP BY trace_id HAVING ${having.join(' AND ')}
+            ORDER BY sort_key ${dir}, trace_id ${dir} LIMIT {n:UInt32}`,
+    params,
+    schema: Candidate,
+  })
+}
+
+/** Exact count of matching traces, on the index (every row of the project from `lo` on). */
+async function countTraces(s: Scope, lo: number): Promise<number> {
+  const { ch, input, filter } = s
+  const params: Record<string, unknown> = { project: input.projectId, lo: microsToClickHouse(lo) }
+  const where = ['project_id = {project:String}', `start_time >= {lo:DateTime64(6, 'UTC')}`, ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params)]
+  const having = indexHaving(filter, params)
+  const rows = await runQuery(ch, {
+    name: 'traces.count',
+    query: `SELECT count() AS total FROM (SELECT trace_id FROM ${ch.table('trace_index')} WHERE ${where.join(' AND ')} GROUP BY trace_id HAVING ${having})`,
+    params,
+    schema: z.object({ total: z.coerce.number() }),
+  })
+  return rows[0]?.total ?? 0
 }
 
 const SummaryRow = z.object({
@@ -92,78 +209,26 @@ const SUMMARY_COLUMNS = `
   arraySort(groupUniqArrayIf(model, model != '')) AS t_models,
   arraySort(groupUniqArrayIf(agent_id, agent_id != '')) AS t_agent_ids`
 
-function havingClause(filter: TraceFilter, params: Record<string, unknown>): string {
-  const conditions: string[] = ['1']
-  if (filter.search) {
-    params.search = filter.search
-    conditions.push(`(trace_id = lower({search:String}) OR countIf(positionCaseInsensitiveUTF8(name, {search:String}) > 0
-      OR positionCaseInsensitiveUTF8(input, {search:String}) > 0 OR positionCaseInsensitiveUTF8(output, {search:String}) > 0) > 0)`)
-  }
-  if (filter.status) {
-    params.status = filter.status
-    conditions.push('t_status = {status:String}')
-  }
-  const anySpan: Array<[keyof TraceFilter, string]> = [['agentId', 'agent_id'], ['model', 'model'], ['userId', 'user_id'], ['sessionId', 'session_id']]
-  for (const [key, column] of anySpan) {
-    const value = filter[key]
-    if (typeof value !== 'string' || value === '') continue
-    params[column] = value
-    conditions.push(`countIf(${column} = {${column}:String}) > 0`)
-  }
-  if (filter.fromUs !== undefined) {
-    params.from = microsToClickHouse(filter.fromUs)
-    conditions.push(`min(start_time) >= {from:DateTime64(6, 'UTC')}`)
-  }
-  if (filter.toUs !== undefined) {
-    params.to = microsToClickHouse(filter.toUs)
-    conditions.push(`min(start_time) < {to:DateTime64(6, 'UTC')}`)
-  }
-  if (filter.minCost !== undefined) {
-    params.min_cost = filter.minCost
-    conditions.push('t_cost >= {min_cost:Float64}')
-  }
-  Object.entries(filter.tags ?? {}).forEach(([k, v], i) => {
-    params[`tag_k${i}`] = k
-    params[`tag_v${i}`] = v
-    conditions.push(`countIf(tags[{tag_k${i}:String}] = {tag_v${i}:String}) > 0`)
-  })
-  return conditions.join(' AND ')
+interface Exact {
+  summary: TraceSummary
+  startUs: number
+  value: number
 }
 
-export async function listTraces(ch: ClickHouse, input: TraceListInput): Promise<{ traces: TraceSummary[]; total: number; nextAfter: { value: number; traceId: string } | null }> {
-  const params: Record<string, unknown> = { project: input.projectId, limit: input.limit + 1, offset: input.offset }
-  const having = havingClause(input.filter, params)
-  const dir = input.order === 'asc' ? 'ASC' : 'DESC'
-  let keyset = ''
-  if (input.after) {
-    params.after_value = input.after.value
-    params.after_id = input.after.traceId
-    keyset = ` AND (sort_key, trace_id) ${input.order === 'asc' ? '>' : '<'} ({after_value:Float64}, {after_id:String})`
-  }
-  const from = `FROM ${ch.table('spans')} FINAL WHERE project_id = {project:String} GROUP BY trace_id`
-  const [rows, totals] = await Promise.all([
-    runQuery(ch, {
-      name: 'traces.list',
-      query: `SELECT ${SUMMARY_COLUMNS}, ${SORT_KEYS[input.sort]} AS sort_key ${from}
-              HAVING ${having}${keyset} ORDER BY sort_key ${dir}, trace_id ${dir}
-              LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-      params,
-      schema: SummaryRow,
-    }),
-    runQuery(ch, {
-      name: 'traces.count',
-      query: `SELECT count() AS total FROM (SELECT ${SUMMARY_COLUMNS} ${from} HAVING ${having})`,
-      params,
-      schema: z.object({ total: z.coerce.number() }),
-    }),
-  ])
-  const page = rows.slice(0, input.limit)
-  const last = page[page.length - 1]
-  return {
-    traces: page.map(toSummary),
-    total: totals[0]?.total ?? 0,
-    nextAfter: rows.length > input.limit && last ? { value: last.sort_key, traceId: last.trace_id } : null,
-  }
+/** Exact summaries of the given traces from their deduplicated spans (FINAL), failing filters dropped. */
+async function summarize(s: Scope, traceIds: string[]): Promise<Exact[]> {
+  if (traceIds.length === 0) return []
+  const params: Record<string, unknown> = { project: s.input.projectId, ids: traceIds }
+  const having = spanHaving(s.filter, params)
+  const rows = await runQuery(s.ch, {
+    name: 'traces.summaries',
+    query: `SELECT ${SUMMARY_COLUMNS}, ${SORT[s.input.sort].spans} AS sort_key FROM ${s.ch.table('spans')} FINAL
+            WHERE project_id = {project:String} AND trace_id IN {ids:Array(String)}
+            GROUP BY trace_id HAVING ${having}`,
+    params,
+    schema: SummaryRow,
+  })
+  return rows.map((r) => ({ summary: toSummary(r), startUs: clickHouseToMicros(r.t_start), value: r.sort_key }))
 }
 
 function toSummary(r: z.infer<typeof SummaryRow>): TraceSummary {
@@ -182,17 +247,4 @@ function toSummary(r: z.infer<typeof SummaryRow>): TraceSummary {
     models: r.t_models,
     agent_ids: r.t_agent_ids,
   }
-}
-
-/** The spans of one trace in start order; empty when the trace does not exist in this project. */
-export async function getTraceSpans(ch: ClickHouse, projectId: string, traceId: string): Promise<SpanView[]> {
-  const rows = await runQuery(ch, {
-    name: 'traces.spans',
-    query: `SELECT * FROM ${ch.table('spans')} FINAL
-            WHERE project_id = {project:String} AND trace_id = {trace:String}
-            ORDER BY start_time, span_id`,
-    params: { project: projectId, trace: traceId },
-    schema: SpanRow,
-  })
-  return rows.map(toSpanView)
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { NotFoundError, ValidationError, normalizeHexId, toEpochMicros } from '@tollgate/core'
-import { getTraceSpans, type ClickHouse, type SpanView, type TraceFilter, type TraceListInput } from '@tollgate/store'
+import type { TraceFilter, TraceListInput } from '@tollgate/store'
 
 const Time = z.string().transform((v, ctx) => {
   const us = toEpochMicros(v)
@@ -26,6 +26,7 @@ export const TraceQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
   cursor: z.string().max(512).optional(),
+  total: z.enum(['exact', 'none']).default('exact').describe('`none` skips counting the matching traces (total is then -1)'),
 })
 export type TraceQuery = z.infer<typeof TraceQuery>
 
@@ -83,20 +84,12 @@ export function parseTraceQuery(params: Record<string, string>, projectId: strin
     limit: q.limit,
     offset: q.offset,
     after: q.cursor ? decodeCursor(q.cursor, q.sort, q.order) : undefined,
+    total: q.total,
   }
 }
 
-function parseTraceId(id: string): string {
+export function parseTraceId(id: string): string {
   const traceId = normalizeHexId(id, 32)
   if (!traceId) throw new ValidationError('id', 'expected a 32-hex-digit trace id')
   return traceId
-}
-
-/** The spans of the trace named by a path id, in the caller's project; 400 if malformed, 404 if absent. */
-export async function loadTrace(ch: ClickHouse, projectId: string, id: string): Promise<{ traceId: string; spans: SpanView[] }> {
-  const traceId = parseTraceId(id)
-  const spans = await getTraceSpans(ch, projectId, traceId)
-  // Another project's trace is indistinguishable from a missing one.
-  if (spans.length === 0) throw new NotFoundError('trace', traceId)
-  return { traceId, spans }
 }

@@ -1,0 +1,46 @@
+// Every query in this file takes the project id as a required parameter and filters on it first.
+import { microsToClickHouse, clickHouseToMicros, type SpanView } from '@tollgate/core'
+import type { ClickHouse } from './client.js'
+import { runQuery } from './query.js'
+import { toSpanView } from './span-view.js'
+import { SpanRow } from './spans.js'
+
+/** Position after the last span already returned, in (start time, span id) order. */
+export interface SpanCursor {
+  startUs: number
+  spanId: string
+}
+
+export interface SpanPage {
+  spans: SpanView[]
+  next: SpanCursor | null
+}
+
+/**
+ * One page of a trace's spans in start order; empty when the trace does not exist in this project.
+ * Served by the sort key of `spans` (project_id, trace_id, …): one primary-key range per daily part,
+ * and at most `limit` rows read back, however large the trace.
+ */
+export async function getTraceSpans(ch: ClickHouse, projectId: string, traceId: string, page: { limit: number; after?: SpanCursor | undefined }): Promise<SpanPage> {
+  const params: Record<string, unknown> = { project: projectId, trace: traceId, n: page.limit + 1 }
+  let keyset = ''
+  if (page.after) {
+    params.after_start = microsToClickHouse(page.after.startUs)
+    params.after_id = page.after.spanId
+    keyset = ` AND (start_time, span_id) > ({after_start:DateTime64(6, 'UTC')}, {after_id:String})`
+  }
+  const rows = await runQuery(ch, {
+    name: 'traces.spans',
+    query: `SELECT * FROM ${ch.table('spans')} FINAL
+            WHERE project_id = {project:String} AND trace_id = {trace:String}${keyset}
+            ORDER BY start_time, span_id LIMIT {n:UInt32}`,
+    params,
+    schema: SpanRow,
+  })
+  const shown = rows.slice(0, page.limit)
+  const last = shown[shown.length - 1]
+  return {
+    spans: shown.map(toSpanView),
+    next: rows.length > page.limit && last ? { startUs: clickHouseToMicros(last.start_time), spanId: last.span_id } : null,
+  }
+}
