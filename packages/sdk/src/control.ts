@@ -9,6 +9,7 @@ import { evaluatePolicy, matches } from './policy/evaluate.js'
 import { PolicyPoller } from './policy/poller.js'
 import { loadPrices, priceOf, pricesLoaded } from './pricing.js'
 import type { Span, Usage } from './types.js'
+import { effectiveContext } from './user-context.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
 export type Decision =
@@ -67,12 +68,13 @@ export class ControlPlane {
 
   decide(record: CallRecord): Decision {
     const agents = record.ctx?.agents ?? []
-    const tags = Object.assign({}, this.config.tags, record.ctx?.tags)
     const policy = this.poller.current()
     let budgetIds: string[] = []
     let degradeTo: string | undefined
     let throttleMs = 0
     if (policy) {
+      // Budgets match what the span will carry: init tags, default and runtime context, trace tags.
+      const tags = Object.assign({}, this.config.tags, effectiveContext(record.user)?.tags, record.ctx?.tags)
       const call = { agents, tags }
       budgetIds = policy.budgets.filter((b) => matches(b, call)).map((b) => b.id)
       const d = evaluatePolicy(policy, call, this.poller.localSpend)
@@ -169,7 +171,7 @@ export class ControlPlane {
 
   /** Fire-and-forget: never awaited by a caller, never throws, bounded by a short timeout. */
   private post(path: string, body: object): void {
-    if (!this.config.enabled) return
+    if (!this.config.enabled || !this.config.deliver) return
     const headers: Record<string, string> = { 'content-type': 'application/json' }
     if (this.config.apiKey) headers['x-api-key'] = this.config.apiKey
     let payload: string

@@ -4,6 +4,7 @@ import { newSpanId, newTraceId } from './ids.js'
 import type { CallRecord } from './instrument/capture.js'
 import { MAX_CAPTURE_CHARS } from './instrument/response.js'
 import type { AgentRef, AttributeValue, Span, SpanKind, SpanStatus } from './types.js'
+import { applyContext, runtimeContext } from './user-context.js'
 
 const KINDS: readonly string[] = ['llm', 'embedding', 'tool', 'retrieval', 'agent', 'chain', 'http', 'other']
 const STATUSES: readonly string[] = ['ok', 'error', 'unset']
@@ -117,6 +118,7 @@ export function completeReported(partial: Partial<Span>, now = Date.now()): Span
   }
   if (partial.user_id === undefined && ctx?.userId) span.user_id = ctx.userId
   if (partial.session_id === undefined && ctx?.sessionId) span.session_id = ctx.sessionId
+  applyContext(span, runtimeContext())
   return span
 }
 
@@ -178,5 +180,6 @@ export function llmSpan(record: CallRecord, captureContent: boolean): Span {
     const capped = capContent(output, undefined, attributes, 'output')
     if (capped !== undefined) span.output = capped
   }
+  applyContext(span, record.user)
   return span
 }

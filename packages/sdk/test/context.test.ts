@@ -64,7 +64,7 @@ describe('trace, span, agent', () => {
     const c = h.client
     const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
     let outgoing: string | undefined
-    await c.trace('handler', () => {
+    c.trace('handler', () => {
       outgoing = currentTraceparent()
     }, { traceparent: incoming })
     const [root] = await h.waitSpans(1)
@@ -74,7 +74,7 @@ describe('trace, span, agent', () => {
 
   it('attributes spans to the innermost agent with its parent agent', async () => {
     const c = h.client
-    await c.agent({ name: 'Planner', role: 'orchestrator' }, () =>
+    c.agent({ name: 'Planner', role: 'orchestrator' }, () =>
       c.agent({ name: 'Coder', id: 'coder-7' }, () => c.report({ name: 'inner' })),
     )
     const s = await byName(3)

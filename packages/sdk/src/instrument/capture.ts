@@ -4,6 +4,8 @@ import type { Ticket } from '../breaker/breaker.js'
 import type { TraceContext } from '../context.js'
 import type { Usage } from '../types.js'
 import { currentContext } from '../context.js'
+import type { ResolvedContext } from '../user-context.js'
+import { runtimeContext } from '../user-context.js'
 import { newSpanId } from '../ids.js'
 import { at, str, tryParse } from './json.js'
 import type { Detected } from './providers.js'
@@ -56,6 +58,8 @@ export function readRequest(detected: Detected, text: string | undefined): Reque
 export class CallRecord {
   readonly spanId = newSpanId()
   readonly ctx: TraceContext | undefined = currentContext()
+  /** setContext()/withContext() in force where the call started. */
+  readonly user: ResolvedContext | undefined = runtimeContext()
   readonly startWall = Date.now()
   startPerf = performance.now()
   request: RequestInfo = { stream: false, bodyBytes: 0 }
