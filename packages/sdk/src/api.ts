@@ -5,6 +5,7 @@ import { TollgateClient } from './client.js'
 import type { InstrumentResult } from './instrument/install.js'
 import type { AgentOptions, SpanAttrs } from './tracing.js'
 import { agentFrame, runInSpan } from './tracing.js'
+import type { SpanHandle } from './span-handle.js'
 import type { Span } from './types.js'
 
 // The one process-wide client behind the module API (an SDK's entry points are global by nature).
@@ -83,7 +84,7 @@ export function report(span: Partial<Span>): void {
  *   return r.choices[0]?.message.content
  * }, { userId: 'u_42', traceparent: req.headers.traceparent })
  */
-export function trace<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
+export function trace<T>(name: string, fn: (span: SpanHandle) => T, attrs?: SpanAttrs): T {
   return client ? client.trace(name, fn, attrs) : runInSpan(undefined, name, attrs?.kind ?? 'chain', fn, attrs, true)
 }
 
@@ -93,7 +94,7 @@ export function trace<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
  * @example
  * const docs = await span('retrieve', () => search(query), { kind: 'retrieval' })
  */
-export function span<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
+export function span<T>(name: string, fn: (span: SpanHandle) => T, attrs?: SpanAttrs): T {
   return client ? client.span(name, fn, attrs) : runInSpan(undefined, name, attrs?.kind ?? 'chain', fn, attrs, false)
 }
 
@@ -106,7 +107,7 @@ export function span<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
  *   await openai.chat.completions.create({ model: 'gpt-4o', messages })
  * })
  */
-export function agent<T>(options: AgentOptions, fn: () => T): T {
+export function agent<T>(options: AgentOptions, fn: (span: SpanHandle) => T): T {
   return client ? client.agent(options, fn) : runInSpan(undefined, options.name, 'agent', fn, undefined, false, agentFrame(options))
 }
 

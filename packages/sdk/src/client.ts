@@ -10,6 +10,9 @@ import { Sender } from './delivery/sender.js'
 import { openStore } from './delivery/open-store.js'
 import { CallRecord } from './instrument/capture.js'
 import { Inflight } from './inflight.js'
+import { runBeforeRequest } from './request-hook.js'
+import { Exports } from './exporters.js'
+import { createHash } from 'node:crypto'
 import { unwrap } from './instrument/dispatcher.js'
 import type { FetchHooks, SendPlan } from './instrument/fetch.js'
 import type { InstrumentResult } from './instrument/install.js'
@@ -22,6 +25,7 @@ import { loadPrices } from './pricing.js'
 import { completeReported, keepTrace, llmSpan } from './spans.js'
 import type { AgentOptions, SpanAttrs, SpanSink } from './tracing.js'
 import { agentFrame, runInSpan } from './tracing.js'
+import type { SpanHandle } from './span-handle.js'
 import type { Span } from './types.js'
 
 /** Options of {@link instrument}. */
@@ -42,6 +46,11 @@ export interface SdkState extends BreakerSnapshot {
   delivery: DeliveryState | null
 }
 
+/** Hex SHA-256: the same user always maps to the same id, and the id itself never leaves the process. */
+export function hashUserId(id: string): string {
+  return createHash('sha256').update(id).digest('hex')
+}
+
 const DISABLED: InstrumentResult = { openai: false, anthropic: false, gemini: false, vercelAi: false, langchain: false, fetch: false, undici: false }
 
 /**
@@ -56,6 +65,7 @@ export class TollgateClient {
   readonly hooks: FetchHooks
   /** Captures started and not yet spans: flush() and shutdown() wait for them. */
   readonly inflight = new Inflight()
+  private readonly exports: Exports
   private delivery: Delivery | undefined
   private readonly installation = new Installation()
   private readonly ownFetch: typeof fetch
@@ -92,6 +102,7 @@ export class TollgateClient {
       onAlert: (a) => this.control.reportAlert(a),
     })
     this.control = new ControlPlane(this.config, this.breaker, this.ownFetch, this.log)
+    this.exports = new Exports(this.config.exporters, (err) => this.log.debug('onSpan exporter failed', { error: err instanceof Error ? err.name : 'error' }))
     this.hooks = {
       active: () => this.instrumented && !this.closed,
       begin: (detected, url) => {
@@ -118,6 +129,8 @@ export class TollgateClient {
   start(): this {
     if (!this.config.enabled) return this
     void loadPrices()
+    this.control.start()
+    if (!this.config.deliver) return this
     const store = openStore(this.config, this.log)
     const sender = new Sender({ endpoint: this.config.endpoint, apiKey: this.config.apiKey, timeoutMs: this.config.requestTimeoutMs, fetch: this.ownFetch })
     this.delivery = new Delivery(store, sender, {
@@ -127,7 +140,6 @@ export class TollgateClient {
       maxBuffer: this.config.maxQueueSize,
     }, this.log)
     this.delivery.start()
-    this.control.start()
     process.once('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
     return this
@@ -161,34 +173,46 @@ export class TollgateClient {
   /** Sampling, zero data retention and global tags, then the delivery queue. */
   emit(span: Span): void {
     const d = this.delivery
-    if (!d || !this.enabled) return
+    if (!this.enabled || (!d && this.exports.size === 0)) return
     if (!keepTrace(span.trace_id, this.config.sampleRate)) {
-      d.countDrop('sampled_out')
+      d?.countDrop('sampled_out')
       return
     }
     if (this.config.zeroDataRetention) {
       delete span.input
       delete span.output
     }
+    if (this.config.hashUserIds && span.user_id) span.user_id = hashUserId(span.user_id)
     if (Object.keys(this.config.tags).length) span.tags = Object.assign({}, this.config.tags, span.tags)
+    if (this.exports.size) this.exports.run(span)
+    if (!d) return
     this.enqueuedSinceExitFlush++
     d.enqueue(span)
   }
 
-  private readonly sink: SpanSink = { emit: (s) => this.emit(s), registerAgent: (f) => void this.breaker.monitorFor(f) }
+  private readonly sink: SpanSink = {
+    emit: (s) => {
+      // A manual LLM span's usage counts against the breakers and budgets, like report()'s.
+      if (s.usage) this.control.recordReported(s)
+      this.emit(s)
+    },
+    registerAgent: (f) => void this.breaker.monitorFor(f),
+    track: (p) => this.inflight.add(p),
+    untrack: (p) => this.inflight.delete(p),
+  }
 
   /** See the module-level `trace()`. */
-  trace<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
+  trace<T>(name: string, fn: (span: SpanHandle) => T, attrs?: SpanAttrs): T {
     return runInSpan(this.sink, name, attrs?.kind ?? 'chain', fn, attrs, true)
   }
 
   /** See the module-level `span()`. */
-  span<T>(name: string, fn: () => T, attrs?: SpanAttrs): T {
+  span<T>(name: string, fn: (span: SpanHandle) => T, attrs?: SpanAttrs): T {
     return runInSpan(this.sink, name, attrs?.kind ?? 'chain', fn, attrs, false)
   }
 
   /** See the module-level `agent()`. */
-  agent<T>(options: AgentOptions, fn: () => T): T {
+  agent<T>(options: AgentOptions, fn: (span: SpanHandle) => T): T {
     const frame = agentFrame(options)
     this.sink.registerAgent(frame)
     return runInSpan(this.sink, options.name, 'agent', fn, undefined, false, frame)
@@ -218,6 +242,8 @@ export class TollgateClient {
   private plan(record: CallRecord): SendPlan | Promise<SendPlan> {
     const decision = this.control.decide(record)
     if (decision.kind === 'block') return this.block(decision.result)
+    const hook = this.config.beforeRequest
+    if (hook) return runBeforeRequest(hook, record, decision, { breaker: this.breaker, log: this.log, tags: this.config.tags })
     if (decision.throttleMs > 0) {
       record.attributes.throttled_ms = decision.throttleMs
       return new Promise((resolve) => setTimeout(() => resolve({ degradeTo: decision.degradeTo }), decision.throttleMs))
@@ -281,6 +307,7 @@ export class TollgateClient {
   async flush(timeoutMs?: number): Promise<void> {
     const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs
     await this.inflight.idle(Math.min(deadline, Date.now() + this.config.shutdownTimeoutMs))
+    await this.exports.settled(Math.min(deadline, Date.now() + this.config.shutdownTimeoutMs))
     try {
       await this.delivery?.flush(deadline)
     } catch (err) {

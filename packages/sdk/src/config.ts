@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { AlertEvent, BlockEvent } from './breaker/types.js'
+import type { SpanExporter } from './exporters.js'
+import type { BeforeRequestHook } from './request-hook.js'
 
 export type Durability = 'durable_local' | 'best_effort'
 
@@ -26,6 +28,8 @@ export interface InitOptions {
   maxQueueSize?: number
   /** Never send `input`/`output` (prompts and completions). */
   zeroDataRetention?: boolean
+  /** Send the SHA-256 (hex) of `user_id` instead of the id (`TOLLGATE_HASH_USER_IDS`). */
+  hashUserIds?: boolean
   /** Tags added to every span (`TOLLGATE_TAGS`, JSON object or `k=v,k=v`). */
   tags?: Record<string, string>
   /** Fraction of traces kept, 0..1 (`TOLLGATE_SAMPLE_RATE`); decided per trace so traces stay whole. */
@@ -41,6 +45,21 @@ export interface InitOptions {
   onAlert?: (alert: AlertEvent) => void | Promise<void>
   /** Runs (and is awaited) before a call is blocked; may call `event.monitor.pause()` etc. */
   onBlock?: (event: BlockEvent) => void | Promise<void>
+  /**
+   * Runs before each LLM request, after the budget checks: proceed, cancel (the call throws
+   * {@link CircuitBreakerError}), throttle or degrade. Sync or async; fail-open if it throws.
+   */
+  beforeRequest?: BeforeRequestHook
+  /**
+   * Exporters that receive every span (console, JSONL file, your own backend), on top of
+   * delivery to Tollgate. See `consoleExporter`, `fileExporter`, `filterExporter`.
+   */
+  onSpan?: SpanExporter | SpanExporter[]
+  /**
+   * `false`: nothing is sent to Tollgate and no spool is opened; spans only go to `onSpan`
+   * (local development without a server). Default true (`TOLLGATE_DELIVER`).
+   */
+  deliver?: boolean
   /** `false` turns the SDK into a no-op (`TOLLGATE_ENABLED`). */
   enabled?: boolean
   /** Log SDK internals to stderr (`TOLLGATE_DEBUG`); never logs keys or prompts. */
@@ -65,6 +84,7 @@ export interface ResolvedConfig {
   maxSpoolAgeMs: number
   maxQueueSize: number
   zeroDataRetention: boolean
+  hashUserIds: boolean
   tags: Record<string, string>
   sampleRate: number
   budgetPerHour: number | undefined
@@ -73,6 +93,9 @@ export interface ResolvedConfig {
   blockOnThreshold: boolean
   onAlert: InitOptions['onAlert']
   onBlock: InitOptions['onBlock']
+  beforeRequest: BeforeRequestHook | undefined
+  exporters: SpanExporter[]
+  deliver: boolean
   enabled: boolean
   debug: boolean
   requestTimeoutMs: number
@@ -178,6 +201,7 @@ export function resolveConfig(options: InitOptions = {}, env: Env = process.env)
     maxSpoolAgeMs: positive(options.maxSpoolAgeDays, DEFAULTS.maxSpoolAgeDays) * 86_400_000,
     maxQueueSize: Math.floor(positive(options.maxQueueSize, DEFAULTS.maxQueueSize)),
     zeroDataRetention: options.zeroDataRetention ?? bool(env.TOLLGATE_ZERO_DATA_RETENTION) ?? false,
+    hashUserIds: options.hashUserIds ?? bool(env.TOLLGATE_HASH_USER_IDS) ?? false,
     tags: { ...parseTags(env.TOLLGATE_TAGS), ...(options.tags ?? {}) },
     sampleRate: Number.isFinite(sampleRate) ? Math.min(1, Math.max(0, sampleRate)) : 1,
     budgetPerHour: optionalPositive(options.budgetPerHour),
@@ -186,11 +210,16 @@ export function resolveConfig(options: InitOptions = {}, env: Env = process.env)
     blockOnThreshold: options.blockOnThreshold ?? false,
     onAlert: options.onAlert,
     onBlock: options.onBlock,
+    beforeRequest: typeof options.beforeRequest === 'function' ? options.beforeRequest : undefined,
+    exporters: (Array.isArray(options.onSpan) ? options.onSpan : options.onSpan ? [options.onSpan] : []).filter((e) => typeof e === 'function'),
+    deliver: options.deliver ?? bool(env.TOLLGATE_DELIVER) ?? true,
     enabled: options.enabled ?? bool(env.TOLLGATE_ENABLED) ?? true,
     debug: options.debug ?? bool(env.TOLLGATE_DEBUG) ?? false,
     requestTimeoutMs: positive(options.requestTimeoutMs, DEFAULTS.requestTimeoutMs),
     policyPollIntervalMs:
-      options.policyPollIntervalMs !== undefined && options.policyPollIntervalMs >= 0
+      options.deliver === false
+        ? 0
+        : options.policyPollIntervalMs !== undefined && options.policyPollIntervalMs >= 0
         ? options.policyPollIntervalMs
         : DEFAULTS.policyPollIntervalMs,
     shutdownTimeoutMs: positive(options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs),

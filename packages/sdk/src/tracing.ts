@@ -4,6 +4,10 @@ import { newSpanId } from './ids.js'
 import { errorMessage } from './log.js'
 import { agentOf, isoMicro } from './spans.js'
 import type { AttributeValue, Span, SpanKind } from './types.js'
+import { applyContext, runtimeContext } from './user-context.js'
+import type { Pending } from './inflight.js'
+import type { SpanHandle } from './span-handle.js'
+import { SpanState } from './span-handle.js'
 
 /** Attributes of `trace()` and `span()`. */
 export interface SpanAttrs extends ContextAttrs {
@@ -30,6 +34,9 @@ export interface AgentOptions {
 export interface SpanSink {
   emit(span: Span): void
   registerAgent(frame: AgentFrame): void
+  /** A span waiting for its wrapped stream: flush() and shutdown() wait for it. */
+  track(pending: Pending): void
+  untrack(pending: Pending): void
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
@@ -37,45 +44,74 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 }
 
 /**
- * Runs `fn` inside a new span; the span ends when `fn` returns or its promise settles, with
- * status error when it throws (the error is rethrown unchanged).
+ * Runs `fn` inside a new span; the span ends when `fn` returns or its promise settles (or, when
+ * `fn` wrapped a stream with the handle, when that stream ends), with status error when it
+ * throws (the error is rethrown unchanged).
  */
-export function runInSpan<T>(sink: SpanSink | undefined, name: string, kind: SpanKind, fn: () => T, attrs: SpanAttrs | undefined, newTrace: boolean, frame?: AgentFrame): T {
+export function runInSpan<T>(sink: SpanSink | undefined, name: string, kind: SpanKind, fn: (span: SpanHandle) => T, attrs: SpanAttrs | undefined, newTrace: boolean, frame?: AgentFrame): T {
   const parent = newTrace ? undefined : currentContext()
   const ctx: TraceContext = childContext(attrs, newTrace, frame)
   const parentSpanId = parent?.spanId ?? ctx.remoteParentId ?? null
   const startWall = Date.now()
   const startPerf = performance.now()
+  const user = runtimeContext()
+  let outcome: { err?: unknown; failed: boolean } | undefined
+  let emitted = false
+  const emit = (abandoned: boolean) => {
+    if (emitted || !outcome) return
+    emitted = true
+    state.end()
+    if (sink) sink.untrack(pending)
+    if (sink) sink.emit(buildSpan(abandoned))
+  }
+  const state = new SpanState(ctx.traceId, ctx.spanId, () => emit(false))
+  // Registered so flush()/shutdown() wait for a span whose stream is still being read.
+  const pending = { abandon: () => ((outcome ??= { failed: false }), emit(true)) }
+  const buildSpan = (abandoned: boolean): Span => {
+    const failed = outcome?.failed === true
+    const span: Span = {
+      trace_id: ctx.traceId,
+      span_id: ctx.spanId,
+      parent_span_id: parentSpanId,
+      name: name.slice(0, 256) || 'span',
+      kind: attrs?.kind === undefined && (state.model !== undefined || state.usage !== undefined) ? 'llm' : kind,
+      start_time: isoMicro(startWall),
+      end_time: isoMicro(startWall + (performance.now() - startPerf)),
+      status: failed ? 'error' : abandoned ? 'unset' : 'ok',
+    }
+    if (failed) span.error_message = errorMessage(outcome?.err, 4096)
+    const agent = agentOf(ctx)
+    if (agent) span.agent = agent
+    if (Object.keys(ctx.tags).length) span.tags = { ...ctx.tags }
+    if (ctx.userId) span.user_id = ctx.userId
+    if (ctx.sessionId) span.session_id = ctx.sessionId
+    if (attrs?.input !== undefined) span.input = attrs.input
+    const output = state.output !== undefined ? state.output : attrs?.output
+    if (output !== undefined) span.output = output
+    if (attrs?.attributes || state.attributes || abandoned) span.attributes = { ...attrs?.attributes, ...state.attributes, ...(abandoned ? { incomplete: true } : {}) }
+    if (state.model !== undefined) span.model = state.model
+    if (state.provider !== undefined) span.provider = state.provider
+    if (state.usage) span.usage = state.usage
+    if (state.streaming) {
+      span.stream = true
+      span.ttft_ms = state.firstChunkPerf === undefined ? null : Math.round((state.firstChunkPerf - startPerf) * 1000) / 1000
+    }
+    applyContext(span, user)
+    return span
+  }
   const finish = (err?: unknown, failed = false) => {
     if (!sink) return
     try {
-      const span: Span = {
-        trace_id: ctx.traceId,
-        span_id: ctx.spanId,
-        parent_span_id: parentSpanId,
-        name: name.slice(0, 256) || 'span',
-        kind,
-        start_time: isoMicro(startWall),
-        end_time: isoMicro(startWall + (performance.now() - startPerf)),
-        status: failed ? 'error' : 'ok',
-      }
-      if (failed) span.error_message = errorMessage(err, 4096)
-      const agent = agentOf(ctx)
-      if (agent) span.agent = agent
-      if (Object.keys(ctx.tags).length) span.tags = { ...ctx.tags }
-      if (ctx.userId) span.user_id = ctx.userId
-      if (ctx.sessionId) span.session_id = ctx.sessionId
-      if (attrs?.input !== undefined) span.input = attrs.input
-      if (attrs?.output !== undefined) span.output = attrs.output
-      if (attrs?.attributes) span.attributes = { ...attrs.attributes }
-      sink.emit(span)
+      outcome = { err, failed }
+      if (!state.waiting) emit(false)
+      else sink.track(pending)
     } catch {
       // Telemetry never changes what fn returns or throws.
     }
   }
   let result: T
   try {
-    result = runWithContext(ctx, fn)
+    result = runWithContext(ctx, () => fn(state))
   } catch (err) {
     finish(err, true)
     throw err

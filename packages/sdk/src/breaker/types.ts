@@ -9,6 +9,8 @@ export type BreakerReason =
   | 'circuit_paused'
   | 'circuit_half_open'
   | 'server_budget'
+  /** A `beforeRequest` hook cancelled the call. */
+  | 'request_cancelled'
 
 export type MonitorScope = 'global' | 'agent'
 
