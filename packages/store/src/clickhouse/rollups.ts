@@ -66,7 +66,11 @@ async function refresh(ch: ClickHouse, { sinceHours, nowMs = Date.now() }: { sin
           .replace('{day}', `start_time >= {from:DateTime64(6, 'UTC')} AND start_time < {to:DateTime64(6, 'UTC')}`)}`,
         params: { from: microsToClickHouse(dayStart * 1000), to: microsToClickHouse((dayStart + dayMs) * 1000) },
       })
-      await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} REPLACE PARTITION ${day} FROM ${staging}` })
+      // A day with no spans left replaces the partition with nothing: what the views put there was wrong.
+      await ch.client.command({
+        query: `ALTER TABLE ${ch.table(table)} REPLACE PARTITION ${day} FROM ${staging}`,
+        clickhouse_settings: { allow_replace_partition_from_empty_source: 1 },
+      })
     }
   }
   return { days: days.map((d) => Number(new Date(d).toISOString().slice(0, 10).replaceAll('-', ''))) }
