@@ -110,9 +110,16 @@ export class WriteAheadLog {
     this.track(payload.length)
     return new Promise<number>((resolve, reject) => {
       this.pending.push({ payload, resolve, reject })
-      this.writing ??= this.writeLoop().finally(() => {
-        this.writing = null
-      })
+      this.kick()
+    })
+  }
+
+  private kick(): void {
+    if (this.writing) return
+    this.writing = this.writeLoop().finally(() => {
+      this.writing = null
+      // An append may have arrived after the loop saw an empty queue and before this ran.
+      if (this.pending.length > 0) this.kick()
     })
   }
 
