@@ -10,6 +10,7 @@ export default defineConfig({
       '@tollgate/core': src('./packages/core/src/index.ts'),
       '@tollgate/store': src('./packages/store/src/index.ts'),
       '@tollgate/pipeline': src('./packages/pipeline/src/index.ts'),
+      '@tollgate/policy': src('./packages/policy/src/index.ts'),
       '@tollgate/sdk': src('./packages/sdk/src/index.ts'),
     },
   },

@@ -77,21 +77,22 @@ export class ControlPlane {
       const tags = Object.assign({}, this.config.tags, effectiveContext(record.user)?.tags, record.ctx?.tags)
       const call = { agents, tags }
       budgetIds = policy.budgets.filter((b) => matches(b, call)).map((b) => b.id)
-      const d = evaluatePolicy(policy, call, this.poller.localSpend)
-      for (const hit of [d.block, d.degrade, d.throttle, ...d.alerts]) if (hit) this.policyAlert(hit)
-      if (d.block) {
-        const b = d.block
-        const limit = b.budget.limit_usd ?? b.budget.limit_tokens ?? 0
-        const message = `budget "${b.budget.name ?? b.budget.id}" at ${b.percent.toFixed(1)}% of its ${b.budget.window} limit`
-        return { kind: 'block', result: this.breaker.externalBlock({ reason: 'server_budget', message, threshold: limit, current: (b.percent / 100) * limit }, b.budget.id) as Extract<CheckResult, { ok: false }> }
+      const d = evaluatePolicy(policy, call, (id) => this.poller.localSpend.get(id))
+      for (const hit of d.hits) this.policyAlert(hit)
+      const hit = d.decisive
+      // The most restrictive action over every matching budget is the one applied.
+      if (hit && d.action === 'block') {
+        const limit = hit.budget.limit_usd ?? hit.budget.limit_tokens ?? 0
+        const message = `budget "${hit.budget.name ?? hit.budget.id}" at ${hit.percent.toFixed(1)}% of its ${hit.budget.window} limit`
+        return { kind: 'block', result: this.breaker.externalBlock({ reason: 'server_budget', message, threshold: limit, current: (hit.percent / 100) * limit }, hit.budget.id) as Extract<CheckResult, { ok: false }> }
       }
-      if (d.degrade) {
-        degradeTo = d.degrade.threshold.degrade_to_model
-        record.attributes.policy_budget_id = d.degrade.budget.id
+      if (hit && d.action === 'throttle') {
+        throttleMs = hit.threshold.throttle_ms ?? 1000
+        record.attributes.policy_budget_id = hit.budget.id
       }
-      if (d.throttle) {
-        throttleMs = d.throttle.threshold.throttle_ms ?? 1000
-        record.attributes.policy_budget_id ??= d.throttle.budget.id
+      if (hit && d.action === 'degrade') {
+        degradeTo = hit.threshold.degrade_to_model
+        record.attributes.policy_budget_id = hit.budget.id
       }
     }
     const check = this.breaker.check(agents)
