@@ -14,7 +14,6 @@
 
 import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
@@ -73,7 +72,7 @@ if (files.length === 0) {
   process.exit(1)
 }
 
-const dclint = path.join(path.dirname(createRequire(import.meta.url).resolve('dclint/package.json')), 'bin/dclint.cjs')
+const dclint = fileURLToPath(new URL('bin/dclint.cjs', import.meta.resolve('dclint/package.json')))
 const lint = spawnSync(
   process.execPath,
   [dclint, ...files, '--config', path.join(root, '.dclintrc.yml'), '--max-warnings', '0'],
