@@ -60,6 +60,6 @@ async function rawRowCount(traceId: string): Promise<number> {
     query_params: { id: traceId },
     format: 'JSONEachRow',
   })
-  const [row] = (await res.json()) as Array<{ n: number | string }>
+  const [row] = await res.json<{ n: number | string }>()
   return Number(row?.n)
 }

@@ -26,7 +26,7 @@ export async function runQuery<T extends z.ZodType>(ch: ClickHouse, q: NamedQuer
   return rows.map((row, i) => {
     const parsed = q.schema.safeParse(row)
     if (!parsed.success) throw new Error(`query ${q.name}: row ${i} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`)
-    return parsed.data as z.infer<T>
+    return parsed.data
   })
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { NotFoundError, ValidationError, normalizeHexId, toEpochMicros } from '@tollgate/core'
+import { ValidationError, normalizeHexId, toEpochMicros } from '@tollgate/core'
 import type { TraceFilter, TraceListInput } from '@tollgate/store'
 
 const Time = z.string().transform((v, ctx) => {
