@@ -9,6 +9,7 @@ import { evaluatePolicy, matches } from './policy/evaluate.js'
 import { PolicyPoller } from './policy/poller.js'
 import { loadPrices, priceOf, pricesLoaded } from './pricing.js'
 import type { Span, Usage } from './types.js'
+import { countTokens } from './tokens.js'
 import { effectiveContext } from './user-context.js'
 import { SDK_NAME, SDK_VERSION } from './version.js'
 
@@ -72,12 +73,18 @@ export class ControlPlane {
     let budgetIds: string[] = []
     let degradeTo: string | undefined
     let throttleMs = 0
+    let projected: { usd: number; tokens: number } | undefined
     if (policy) {
       // Budgets match what the span will carry: init tags, default and runtime context, trace tags.
       const tags = Object.assign({}, this.config.tags, effectiveContext(record.user)?.tags, record.ctx?.tags)
       const call = { agents, tags }
       budgetIds = policy.budgets.filter((b) => matches(b, call)).map((b) => b.id)
-      const d = evaluatePolicy(policy, call, (id) => this.poller.localSpend.get(id))
+      if (budgetIds.length) projected = this.project(record)
+      const extra = projected
+      const d = evaluatePolicy(policy, call, (id) => {
+        const local = this.poller.localSpend.get(id)
+        return extra ? { usd: (local?.usd ?? 0) + extra.usd, tokens: (local?.tokens ?? 0) + extra.tokens } : local
+      })
       for (const hit of d.hits) this.policyAlert(hit)
       const hit = d.decisive
       // The most restrictive action over every matching budget is the one applied.
@@ -95,10 +102,24 @@ export class ControlPlane {
         record.attributes.policy_budget_id = hit.budget.id
       }
     }
-    const check = this.breaker.check(agents)
+    if (!projected && this.breaker.budgeted(agents)) projected = this.project(record)
+    const check = this.breaker.check(agents, projected?.usd ?? 0)
     if (!check.ok) return { kind: 'block', result: check }
     record.plan = { ticket: check.ticket, budgetIds }
     return { kind: 'go', degradeTo, throttleMs }
+  }
+
+  /**
+   * The prompt's tokens and price, counted before the call is sent (only when a budget applies:
+   * tokenizing costs microseconds per kilobyte of prompt). Output is unknown yet and not guessed.
+   */
+  private project(record: CallRecord): { usd: number; tokens: number } | undefined {
+    if (record.request.input === undefined) return undefined
+    const model = record.request.model
+    const { tokens } = countTokens(record.request.input, model)
+    record.attributes.projected_input_tokens = tokens
+    const usd = pricesLoaded() ? (priceOf(record.detected.provider, model, { input_tokens: tokens })?.total_usd ?? 0) : 0
+    return { usd, tokens }
   }
 
   recordCall(record: CallRecord): void {

@@ -3,7 +3,8 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { AIMessageChunk } from '@langchain/core/messages'
 import { ChatOpenAI } from '@langchain/openai'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { getState, init, instrument, isCircuitBreakerError, shutdown } from '../src/index.js'
+import { countTokens, getState, init, instrument, isCircuitBreakerError, shutdown } from '../src/index.js'
+import { loadPrices, priceOf } from '../src/pricing.js'
 import type { Span } from '../src/types.js'
 import { waitFor } from './helpers/fake-ingest.js'
 import { FAKE_TEXT } from './helpers/fake-provider.js'
@@ -121,11 +122,15 @@ describe.each(cases)('LangChain.js $label, captured by instrument() alone', (c) 
   it('with the breaker open, the next call fails with a CircuitBreakerError and sends nothing', async () => {
     h.client.uninstrument()
     try {
-      init({ endpoint: h.ingest.url, durability: 'best_effort', policyPollIntervalMs: 0, budgetPerHour: 1e-9, blockOnThreshold: true }, { env: {} })
+      // Above what the prompt alone costs (a call that would cross the budget is refused before it
+      // is sent), below what the first call costs once its answer is counted.
+      await loadPrices()
+      const promptUsd = priceOf(c.provider, c.model, { input_tokens: countTokens([{ role: 'user', content: PROMPT }], c.model).tokens + 10 })?.total_usd ?? 0
+      init({ endpoint: h.ingest.url, durability: 'best_effort', policyPollIntervalMs: 0, budgetPerHour: promptUsd, blockOnThreshold: true }, { env: {} })
       expect(instrument()).toMatchObject({ langchain: true, fetch: true, undici: true })
       const model = c.make(c.model) // LangChain's default retries
       expect((await model.invoke(PROMPT)).text).toBe(FAKE_TEXT)
-      await waitFor(() => getState().global.spend_last_hour_usd > 1e-9)
+      await waitFor(() => getState().global.spend_last_hour_usd > promptUsd)
       const sent = h.provider.received.length
       expect(sent).toBe(1)
 

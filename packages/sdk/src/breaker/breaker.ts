@@ -75,6 +75,11 @@ export class Breaker {
     return m
   }
 
+  /** True when a spend budget applies to a call of this agent stack (worth pricing its prompt). */
+  budgeted(agents: readonly AgentFrame[]): boolean {
+    return this.global.budget !== undefined || agents.some((a) => a.limits.budgetPerHour !== undefined || this.agents.get(a.id)?.budget !== undefined)
+  }
+
   /** Global first, then outer to inner agent. */
   chain(agents: readonly AgentFrame[]): Monitor[] {
     const out = [this.global]
@@ -89,9 +94,9 @@ export class Breaker {
    * Checks a call against every monitor of its agent stack. Alerts fire for each violation
    * (60 s cool-down per reason and monitor); the innermost blocking monitor decides the error.
    */
-  check(agents: readonly AgentFrame[]): CheckResult {
+  check(agents: readonly AgentFrame[], projectedUsd = 0): CheckResult {
     const monitors = this.chain(agents)
-    const verdicts = monitors.map((m) => ({ m, v: m.evaluate() }))
+    const verdicts = monitors.map((m) => ({ m, v: m.evaluate(projectedUsd) }))
     for (const { m, v } of verdicts) for (const violation of v.alerts) this.alert(m, violation)
     const blocking = verdicts.filter((x) => x.v.kind === 'block')
     const last = blocking[blocking.length - 1]

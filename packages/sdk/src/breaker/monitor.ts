@@ -65,14 +65,21 @@ export class Monitor implements MonitorHandle {
     return this.limits.budgetPerHour === undefined ? undefined : this.limits.budgetPerHour + this.budgetBoost
   }
 
-  /** Violations of the configured thresholds, in the order they are reported. */
-  violations(now: number): Violation[] {
+  /**
+   * Violations of the configured thresholds, in the order they are reported. `projectedUsd` is
+   * the priced prompt of the call being decided: a call that would cross the budget is refused
+   * before it is sent, not after.
+   */
+  violations(now: number, projectedUsd = 0): Violation[] {
     const out: Violation[] = []
     const budget = this.budget
     if (budget !== undefined) {
       const spent = this.spend.read(now).sum
       if (spent >= budget) {
         out.push({ reason: 'budget_exceeded', message: `hourly budget exceeded: $${spent.toFixed(4)} of $${budget}`, threshold: budget, current: spent })
+      } else if (projectedUsd > 0 && spent + projectedUsd > budget) {
+        const message = `this call's prompt (~$${projectedUsd.toFixed(4)}) would cross the hourly budget: $${spent.toFixed(4)} of $${budget} spent`
+        out.push({ reason: 'budget_exceeded', message, threshold: budget, current: spent + projectedUsd })
       }
     }
     const maxRate = this.limits.maxErrorRate
@@ -94,7 +101,7 @@ export class Monitor implements MonitorHandle {
   }
 
   /** Decides the next call. Side effects limited to the PAUSED → HALF_OPEN timeout. */
-  evaluate(): Verdict {
+  evaluate(projectedUsd = 0): Verdict {
     const now = this.now()
     if (this.state === 'PAUSED' && now >= this.pausedUntil) this.move('HALF_OPEN', 'half_open')
     switch (this.state) {
@@ -108,7 +115,7 @@ export class Monitor implements MonitorHandle {
         }
         return { kind: 'allow', probe: true, alerts: [] }
       case 'CLOSED': {
-        const found = this.violations(now)
+        const found = this.violations(now, projectedUsd)
         const first = found[0]
         if (first && this.limits.blockOnThreshold) return { kind: 'block', violation: first, alerts: found }
         return { kind: 'allow', probe: false, alerts: found }
