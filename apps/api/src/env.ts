@@ -69,7 +69,7 @@ const Schema = Base
   })
   .transform((env) => {
     const localMode = env.LOCAL_MODE ?? !(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
-    // Without auth, listen on loopback only unless HOST says otherwise (DESIGN §9).
+    // Without auth, listen on loopback only unless HOST says otherwise: an open API is never exposed by default.
     return { ...env, LOCAL_MODE: localMode, HOST: env.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0') }
   })
 

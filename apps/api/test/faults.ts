@@ -3,7 +3,7 @@ import { createChdbConnection } from 'chdb/connection'
 /**
  * The real chDB connection behind a switch: `sever()` makes every call fail as a refused TCP
  * connection would, `slow(ms)` delays inserts, `loseNextAck()` lets the next insert write and then fail. This is the in-process equivalent of a TCP proxy
- * between client and server (RELIABILITY.md), not a fake: every call that goes through reaches chDB.
+ * between client and server, not a fake: every call that goes through reaches chDB.
  */
 export function severableChdb(dataDir: string): { connection: unknown; sever(): void; heal(): void; slow(ms: number): void; loseNextAck(): void } {
   const real = createChdbConnection({ path: `${dataDir}/clickhouse` })

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ids, ingest, startTestApp, type TestApp } from './harness.js'
 
-// The agentwatch Python SDK posts one ATP span per request (shared/reference/wire-formats.md §1).
+// The agentwatch Python SDK posts one ATP span per request (mapped onto wire v1 by packages/core/src/normalize/atp.ts).
 const KEY = 'test-key-0123456789abcdef'
 let t: TestApp
 beforeAll(async () => {

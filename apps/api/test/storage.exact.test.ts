@@ -1,4 +1,4 @@
-// G3 on the v2 storage: each (project, trace_id, span_id) counts once in the trace list, a trace's
+// Idempotency (docs/architecture.md) on the v2 storage: each (project, trace_id, span_id) counts once in the trace list, a trace's
 // spans and every rollup, whatever day or month its deliveries carry, however many arrive at once,
 // across a restart, and before and after merges. Real engines (chDB + PGlite), deliveries over the
 // ingest route (its batch-store verb drops keys already stored).

@@ -13,7 +13,8 @@ const US_PER_DAY = 86_400_000_000
 /**
  * Why a span's times cannot be kept, or null. A span older than the retention would be removed by the
  * TTL within minutes of its 202, and one far in the future sits outside every window a reader asks
- * for: both are refused per index at the edge instead (RELIABILITY G9).
+ * for: both are refused per index at the edge instead, since a 202 promises the span stays queryable
+ * until its retention ends.
  */
 export function implausibleTime(span: Span, w: TimeWindow): string | null {
   const oldest = w.nowUs - w.retentionDays * US_PER_DAY

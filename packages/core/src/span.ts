@@ -106,7 +106,7 @@ export const emptyUsage = (): Usage => ({
   reasoning_tokens: 0,
 })
 
-/** Configurable limits of DESIGN §3. */
+/** Per-span limits; the server sets them from MAX_TEXT_BYTES and MAX_ATTRIBUTES (.env.example). */
 export interface SpanLimits {
   maxTextBytes: number
   maxAttributes: number

@@ -1,5 +1,5 @@
-// ATP spans as the agentwatch (AeneasSoft) Python SDK posts them: the example bodies of
-// shared/reference/wire-formats.md §1.4 (a)–(d), parsed from JSON text as the ingest route parses them.
+// ATP spans as the agentwatch (AeneasSoft) Python SDK posts them: four example bodies (a)–(d) of
+// its span kinds, parsed from JSON text as the ingest route parses them.
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_SPAN_LIMITS, isAtpSpan, normalizeSpan, type Span } from '@tollgate/core'
 

@@ -1,4 +1,4 @@
-// Traces as the query API serves them (DESIGN §7): zod schemas (validation and the OpenAPI document),
+// Traces as the query API serves them (docs/architecture.md, Queries): zod schemas (validation and the OpenAPI document),
 // their inferred types, and the pure logic over them. No database here; rows and their converters
 // live in @tollgate/store.
 import { z } from 'zod'

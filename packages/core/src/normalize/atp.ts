@@ -3,7 +3,7 @@ import { providerId } from '../providers.js'
 
 /**
  * ATP spans, as posted by the agentwatch (AeneasSoft) Python SDK, one per request
- * (shared/reference/wire-formats.md §1.3). They are mapped onto wire v1 and then normalised like any
+ * (docs/architecture.md, the flow of one span, step 4). They are mapped onto wire v1 and then normalised like any
  * native span. Nulls where that SDK emits them (input, output, model_name) are accepted.
  */
 export function isAtpSpan(raw: unknown): raw is Record<string, unknown> {

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { SPAN_KINDS } from '../span.js'
 
 /**
- * Wire format v1 (DESIGN §3), as sent by our SDK and by anyone posting native spans. Lenient where
+ * Wire format v1, as sent by our SDK and by anyone posting native spans. Lenient where
  * producers differ (epoch or RFC 3339 times, null for absent), strict where a wrong value would be
  * stored wrongly (negative or fractional token counts, malformed ids). Unknown keys are kept
  * (looseObject) and land in `attributes`.
