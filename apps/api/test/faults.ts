@@ -17,12 +17,14 @@ export function severableChdb(dataDir: string): { connection: unknown; sever(): 
       if (typeof value !== 'function') return value
       if (!['query', 'insert', 'command', 'exec', 'ping'].includes(String(prop))) return value.bind(target)
       return async (...args: unknown[]) => {
+        // Inserts arrive as `insert`, or as `exec` with a raw body (pre-serialised rows).
+        const isInsert = prop === 'insert' || (prop === 'exec' && (args[0] as { values?: unknown } | undefined)?.values !== undefined)
         if (severed) return refuse()
-        if (prop === 'insert' && insertDelayMs > 0) await new Promise((r) => setTimeout(r, insertDelayMs))
+        if (isInsert && insertDelayMs > 0) await new Promise((r) => setTimeout(r, insertDelayMs))
         if (severed) return refuse()
         const result: unknown = await (value as (...a: unknown[]) => unknown).apply(target, args)
         // The store wrote the rows but the answer never reached the client.
-        if (prop === 'insert' && loseAck) {
+        if (isInsert && loseAck) {
           loseAck = false
           return Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
         }

@@ -55,14 +55,14 @@ describe('gzip', () => {
   it('accepts a gzip body', async () => {
     const { traceId, spanId } = ids()
     const body = gzipSync(JSON.stringify([span({ trace_id: traceId, span_id: spanId(1) }), span({ trace_id: traceId, span_id: spanId(2) })]))
-    const res = await t.request('/api/ingest', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body })
+    const res = await t.request('/api/ingest?consistency=strong', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body })
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ accepted: 2, rejected: [] })
     expect(await spansOf(traceId)).toHaveLength(2)
   })
 
   it('rejects a body that claims gzip but is not', async () => {
-    const res = await t.request('/api/ingest', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: '{"a":1}' })
+    const res = await t.request('/api/ingest?consistency=strong', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: '{"a":1}' })
     expect(res.status).toBe(400)
     expect(res.headers.get('content-type')).toContain('application/problem+json')
     expect(((await res.json()) as { type: string }).type).toMatch(/\/malformed-json$/)
@@ -89,7 +89,7 @@ describe('partial rejection', () => {
   })
 
   it('answers 400 with the list when every span is invalid', async () => {
-    const res = await t.request('/api/ingest', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ span_id: 'zz' }, { trace_id: 5 }]) })
+    const res = await t.request('/api/ingest?consistency=strong', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ span_id: 'zz' }, { trace_id: 5 }]) })
     expect(res.status).toBe(400)
     const body = (await res.json()) as { type: string; accepted: number; rejected: unknown[] }
     expect(body.type).toMatch(/\/validation$/)
