@@ -100,7 +100,15 @@ export async function applyRetention(ch: ClickHouse, days: number): Promise<stri
     const ddl = tables.get(table)
     if (ddl === undefined) continue
     if (ddl.includes(`TTL ${column} + toIntervalDay(${days})`)) continue
-    await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} MODIFY TTL ${column} + INTERVAL ${days} DAY` })
+    // Parts written from now on carry the new TTL at once. Existing parts learn it from a background
+    // mutation that is not waited for (materialising in the ALTER took ~170 ms per part: 26 s at 150
+    // daily partitions). With ttl_only_drop_parts the mutation only recomputes TTL info and drops
+    // parts wholly expired; nothing is rewritten.
+    await ch.client.command({
+      query: `ALTER TABLE ${ch.table(table)} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
+      clickhouse_settings: { materialize_ttl_after_modify: 0 },
+    })
+    await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: 0 } })
     changed.push(table)
   }
   return changed
