@@ -22,6 +22,7 @@ function usages(): Usage[] {
 
 describe('compiled prices equal calcPrice on every bundled model', async () => {
   const providers = await waitForUpdate()
+  if (!providers) throw new Error('genai-prices has no bundled price data')
   const pricer = createPricer()
   const times = [Date.UTC(2024, 0, 15, 3, 0, 0), Date.UTC(2026, 5, 1, 18, 30, 0)]
   const cases = providers.flatMap((p) => p.models.map((m) => [p.id, m.id] as const))
