@@ -108,7 +108,7 @@ export async function applyRetention(ch: ClickHouse, days: number): Promise<stri
       query: `ALTER TABLE ${ch.table(table)} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
       clickhouse_settings: { materialize_ttl_after_modify: 0 },
     })
-    await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: 0 } })
+    await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: '0' } })
     changed.push(table)
   }
   return changed
