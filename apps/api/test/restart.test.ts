@@ -20,9 +20,9 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function start(port: number, pglitePort: number): Promise<{ child: ChildProcess; startupMs: number }> {
+async function start(port: number, pglitePort: number, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; startupMs: number }> {
   const started = Date.now()
-  const env = { ...process.env, PORT: String(port), PGLITE_PORT: String(pglitePort), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }
+  const env = { ...process.env, PORT: String(port), PGLITE_PORT: String(pglitePort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra }
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'inherit', 'inherit'] })
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
@@ -108,6 +108,48 @@ describe('restart with the same DATA_DIR', () => {
     } finally {
       expect(await stop(again.child)).toBe(0)
     }
+  })
+
+  it('keeps an existing data directory\'s spans when restarted at either retention bound', async () => {
+    // 36,500 days is the bound: as 32-bit TTL arithmetic (the previous release) it wrapped and
+    // deleted every span on restart. 1 day must keep today's spans.
+    const [port, pglitePort] = [await freePort(), await freePort()]
+    const recent = ids()
+    const older = ids()
+    const first = await start(port, pglitePort)
+    const at = (ms: number) => ({ start_time: new Date(ms).toISOString(), end_time: new Date(ms + 1000).toISOString() })
+    const res = await fetch(`http://127.0.0.1:${port}/api/ingest?consistency=strong`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        span({ trace_id: recent.traceId, span_id: recent.spanId(1), ...at(Date.now() - 3_600_000) }),
+        span({ trace_id: older.traceId, span_id: older.spanId(1), ...at(Date.now() - 20 * 86_400_000) }),
+      ]),
+    })
+    expect(res.status).toBe(202)
+    expect(await stop(first.child)).toBe(0)
+    const spansOf = async (traceId: string): Promise<number> => {
+      const r = await fetch(`http://127.0.0.1:${port}/api/traces/${traceId}/spans`)
+      return r.status === 200 ? ((await r.json()) as { spans: unknown[] }).spans.length : 0
+    }
+    for (const days of ['36500', '1', '30']) {
+      const again = await start(port, pglitePort, { DATA_RETENTION_DAYS: days })
+      try {
+        expect(await spansOf(recent.traceId), `recent span at DATA_RETENTION_DAYS=${days}`).toBe(1)
+        if (days === '36500') expect(await spansOf(older.traceId), 'older span at the longest retention').toBe(1)
+      } finally {
+        expect(await stop(again.child)).toBe(0)
+      }
+    }
+  })
+
+  it('refuses a retention past the bound and names the variable', async () => {
+    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATA_RETENTION_DAYS: '36501', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+    expect(code).toBe(1)
+    expect(stderr).toContain('DATA_RETENTION_DAYS')
   })
 
   it('refuses to start on a bad variable and names it', async () => {
