@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { ids, removeDir, span, tempDataDir } from './harness.js'
 import { exited, startProcess, stopProcess, waitForSpans, type ServerProcess } from './process.js'
 
-// G1/G9: a 202 is durable in the write-ahead log, so neither kill -9 nor SIGTERM loses it.
+// A 202 is durable in the write-ahead log, so neither kill -9 nor SIGTERM loses it.
 const dataDir = tempDataDir()
 afterAll(() => removeDir(dataDir))
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ids, ingest, must, span, startTestApp, type TestApp } from './harness.js'
 
-// G9: nothing is answered 202 and then removed. Each case used to get `202 {"accepted":1}` and vanish
+// Nothing is answered 202 and then removed. Each case used to get `202 {"accepted":1}` and vanish
 // (TTL), or fail every concurrent request (503). Now each is refused per index, or stored.
 let t: TestApp
 const RETENTION_DAYS = 365

@@ -1,4 +1,4 @@
-// G9 at the retention bounds: the TTL is DateTime64 arithmetic, so the longest retention cannot wrap
+// Retention at its bounds: the TTL is DateTime64 arithmetic, so the longest retention cannot wrap
 // around and expire everything (0001's 32-bit `toDateTime(start_time) + N DAY` did at ≥ ~29,000 days),
 // the shortest drops whole expired days only, and a value out of range changes nothing.
 import { mkdtempSync, rmSync } from 'node:fs'
