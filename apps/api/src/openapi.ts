@@ -54,7 +54,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         IngestBody: schema(ingestBody, 'input'),
         IngestResponse: schema(IngestResponse),
         TraceSummary: schema(TraceSummary),
-        TraceList: schema(z.object({ traces: z.array(TraceSummary), total: z.number(), next_cursor: z.string().nullable() })),
+        TraceList: schema(z.object({ traces: z.array(TraceSummary), total: z.number(), total_exact: z.boolean(), next_cursor: z.string().nullable() })),
         SpanView: schema(SpanView),
         TraceSpans: schema(z.object({ trace_id: z.string(), spans: z.array(SpanView), next_cursor: z.string().nullable() })),
         TraceGraph: schema(TraceGraph.extend({ trace_id: z.string() })),

@@ -35,7 +35,7 @@ describe('GET /api/traces: the trace summary', () => {
 
     const { body, type } = await list({ 'tag.run': run })
     expect(type).toMatch(/^application\/json/)
-    expect(Object.keys(body).sort()).toEqual(['next_cursor', 'total', 'traces'])
+    expect(Object.keys(body).sort()).toEqual(['next_cursor', 'total', 'total_exact', 'traces'])
     expect(body.total).toBe(1)
     expect(body.next_cursor).toBeNull()
     expect(body.traces).toEqual([

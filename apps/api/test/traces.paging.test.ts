@@ -176,3 +176,19 @@ describe('GET /api/traces: invalid parameters', () => {
     expect(res.body.detail).toContain(names)
   })
 })
+
+describe('GET /api/traces?total=', () => {
+  it('counts approximately by default, exactly on request, or not at all', async () => {
+    const run = uniqueRun('total-mode')
+    await seed(sortSet(run))
+    const get = async (total?: string) => (await list({ 'tag.run': run, ...(total ? { total } : {}) })).body as ListBody & { total_exact: boolean }
+    expect(await get()).toMatchObject({ total: 4, total_exact: false })
+    expect(await get('approx')).toMatchObject({ total: 4, total_exact: false })
+    expect(await get('exact')).toMatchObject({ total: 4, total_exact: true })
+    const none = await get('none')
+    expect(none).toMatchObject({ total: -1, total_exact: false })
+    expect(none.traces).toHaveLength(4)
+    expect((await list({ 'tag.run': run, total: 'exact', status: 'ok' })).body).toMatchObject({ total: 4, total_exact: true })
+  })
+})
+

@@ -54,7 +54,7 @@ describe('a data directory of the previous release', () => {
 
     ch = await connectClickHouse({ database: 'tollgate', dataDir: dir })
     try {
-      expect(await migrateClickHouse(ch)).toEqual([2, 3])
+      expect(await migrateClickHouse(ch)).toEqual([2, 3, 4])
       expect(await applyRetention(ch, 365)).toContain('spans')
       const spans = ch.table('spans')
       expect(await count(ch, `SELECT count() AS n FROM ${spans} FINAL`)).toBe(150)

@@ -10,6 +10,7 @@ export function registerList(app: Hono<AppEnv>): void {
     return c.json({
       traces: page.traces,
       total: page.total,
+      total_exact: page.totalExact,
       next_cursor: page.nextAfter ? encodeCursor(input.sort, input.order, page.nextAfter) : null,
     })
   })

@@ -26,7 +26,10 @@ export const TraceQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).max(100_000).default(0),
   cursor: z.string().max(512).optional(),
-  total: z.enum(['exact', 'none']).default('exact').describe('`none` skips counting the matching traces (total is then -1)'),
+  total: z
+    .enum(['approx', 'exact', 'none'])
+    .default('approx')
+    .describe('approx: distinct traces among matching index rows (exact up to ~65k, ~1% above); exact: grouped and checked; none: not counted (-1)'),
 })
 export type TraceQuery = z.infer<typeof TraceQuery>
 
