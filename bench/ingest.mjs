@@ -1,94 +1,146 @@
-// Ingest throughput of the embedded default, end to end over HTTP, against a baseline measured in the
-// same run. Prints figures; asserts nothing. Usage: npm run bench:ingest [-- --batches 200 --size 100]
-import { spawn } from 'node:child_process'
+// Ingest of the embedded default, end to end over HTTP, against the engine's own insert rate measured
+// in the same run (shared machines are noisy: only same-run ratios mean anything). Prints figures;
+// asserts nothing. Usage: npm run bench:ingest [-- --spans 60000 --saturate-s 5]
+import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({ options: { batches: { type: 'string', default: '200' }, size: { type: 'string', default: '100' } } })
-const BATCHES = Number(values.batches)
-const SIZE = Number(values.size)
+const { values } = parseArgs({ options: { spans: { type: 'string', default: '60000' }, 'saturate-s': { type: 'string', default: '5' } } })
+const SPANS = Number(values.spans)
+const CHILD = fileURLToPath(new URL('./lib/chdb-child.mjs', import.meta.url))
+const LOAD = fileURLToPath(new URL('./lib/load.mjs', import.meta.url))
+const MAIN = fileURLToPath(new URL('../apps/api/dist/main.js', import.meta.url))
+const work = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 
-const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port
-    s.close(() => resolve(p))
-  })
-})
-const dataDir = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
-const base = `http://127.0.0.1:${port}`
+const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
+const chdb = (...args) => JSON.parse(execFileSync(process.execPath, [CHILD, ...args], { encoding: 'utf8' }).trim().split('\n').at(-1))
 
-const t0 = performance.now()
-const child = spawn(process.execPath, ['apps/api/dist/main.js'], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'inherit' })
-for (;;) {
-  if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break
-  await new Promise((r) => setTimeout(r, 50))
-}
-const startupMs = performance.now() - t0
-
-function batch() {
+function spansOfTrace(n) {
   const traceId = randomBytes(16).toString('hex')
   const now = Date.now()
-  return JSON.stringify(
-    Array.from({ length: SIZE }, (_, i) => ({
-      trace_id: traceId,
-      span_id: randomBytes(8).toString('hex'),
-      parent_span_id: i === 0 ? null : undefined,
-      name: 'openai.chat.completions',
-      start_time: now - 500,
-      end_time: now,
-      status: 'ok',
-      provider: 'openai',
-      model: 'gpt-4o-mini',
-      usage: { input_tokens: 120 + i, output_tokens: 40, cache_read_tokens: 64 },
-      tags: { feature: 'bench', tenant: `t${i % 7}` },
-      input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20),
-      output: 'The customer cannot log in after the password reset.',
-    })),
-  )
+  return Array.from({ length: n }, (_, i) => ({
+    trace_id: traceId, span_id: randomBytes(8).toString('hex'), name: 'openai.chat.completions', start_time: now - 500 - i, end_time: now - i,
+    status: 'ok', provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 120 + i, output_tokens: 40, cache_read_tokens: 64 },
+    tags: { feature: 'bench', tenant: `t${i % 7}` }, user_id: `user-${i % 50}`,
+    input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20), output: 'The customer cannot log in after the password reset.',
+  }))
 }
 
-async function run(concurrency) {
-  const bodies = Array.from({ length: BATCHES }, batch)
+/** Server CPU time (user + system) in µs, from /proc. */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return ((Number(fields[11]) + Number(fields[12])) / 100) * 1e6
+}
+
+async function startServer(dataDir, env = {}) {
+  const port = await freePort()
+  // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof) to name the top frames before optimising.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const child = spawn(process.execPath, [...prof, MAIN], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  for (;;) {
+    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+async function stop(child) {
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** `clients` loops posting the prepared bodies (each once); 503s are retried after Retry-After. */
+async function drive(url, bodies, clients) {
   let next = 0
   const latencies = []
-  const started = performance.now()
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]
+  let acked = 0
+  let refused = 0
+  await Promise.all(Array.from({ length: clients }, async () => {
+    while (next < bodies.length) {
+      const { body, n } = bodies[next++]
+      for (;;) {
         const t = performance.now()
-        const res = await fetch(`${base}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`)
+        const res = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
         await res.arrayBuffer()
-        latencies.push(performance.now() - t)
+        if (res.status === 202) { latencies.push(performance.now() - t); acked += n; break }
+        if (res.status !== 503 && res.status !== 429) throw new Error(`ingest answered ${res.status}`)
+        refused++
+        await new Promise((r) => setTimeout(r, 50))
       }
-    }),
-  )
-  const seconds = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]
-  return { concurrency, spansPerS: (BATCHES * SIZE) / seconds, p50: pct(50), p99: pct(99) }
+    }
+  }))
+  return { latencies: latencies.sort((a, b) => a - b), acked, refused }
+}
+
+async function scenario(name, batchSize, clients, allSpans) {
+  const dataDir = join(work, name)
+  const bodies = []
+  for (let i = 0; i < allSpans.length; i += batchSize) {
+    const slice = allSpans.slice(i, i + batchSize)
+    bodies.push({ body: JSON.stringify(slice), n: slice.length })
+  }
+  const { child, url } = await startServer(dataDir)
+  await drive(url, bodies.slice(0, Math.ceil(bodies.length / 20)), clients) // warm-up (JIT), counted in stored
+  const warm = bodies.slice(0, Math.ceil(bodies.length / 20)).reduce((a, b) => a + b.n, 0)
+  const measured = bodies.slice(Math.ceil(bodies.length / 20))
+  const cpu0 = cpuMicros(child.pid)
+  const t0 = performance.now()
+  const r = await drive(url, measured, clients)
+  const seconds = (performance.now() - t0) / 1000
+  const cpu = cpuMicros(child.pid) - cpu0
+  await stop(child) // SIGTERM drains the log into ClickHouse
+  const stored = chdb('count', dataDir)
+  return { name, spansPerS: r.acked / seconds, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), cpuUsPerSpan: cpu / r.acked, refused: r.refused, acked: r.acked + warm, stored }
+}
+
+/** /health latency while 256 clients in another process post 1,000-span batches as fast as they can. */
+async function saturation(seconds) {
+  const dataDir = join(work, 'saturation')
+  const { child, url } = await startServer(dataDir)
+  const load = spawn(process.execPath, [LOAD, url, '256', String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  load.stdout.on('data', (d) => (out += d))
+  const loadDone = new Promise((r) => load.once('exit', r))
+  const health = []
+  const until = Date.now() + seconds * 1000
+  await new Promise((r) => setTimeout(r, 500))
+  while (Date.now() < until) {
+    const t = performance.now()
+    await fetch(`${url}/health`)
+    health.push(performance.now() - t)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  await loadDone
+  const rss = Number(readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+)/)?.[1] ?? 0) / 1024
+  const sigterm = performance.now()
+  await stop(child)
+  health.sort((a, b) => a - b)
+  return { probes: health.length, p50: pct(health, 50), p99: pct(health, 99), statuses: JSON.parse(out).statuses, peakRssMiB: rss, stopMs: performance.now() - sigterm }
 }
 
 try {
-  await run(4) // warm-up: JIT, first parts, connection pool
-  const results = []
-  for (const c of [1, 4, 16]) results.push(await run(c))
-  const baseline = results[0].spansPerS
-  console.log(`startup to /health (fresh DATA_DIR): ${startupMs.toFixed(0)} ms`)
-  console.log(`batches of ${SIZE} spans, ${BATCHES} batches per row, embedded chDB + PGlite, ${process.version}`)
-  console.log('concurrency  spans/s   ×(c=1)  p50 ms  p99 ms')
-  for (const r of results) {
-    console.log(`${String(r.concurrency).padStart(11)}  ${r.spansPerS.toFixed(0).padStart(7)}  ${(r.spansPerS / baseline).toFixed(2).padStart(6)}  ${r.p50.toFixed(1).padStart(6)}  ${r.p99.toFixed(1).padStart(6)}`)
+  const allSpans = []
+  while (allSpans.length < SPANS) allSpans.push(...spansOfTrace(100))
+  writeFileSync(join(work, 'spans.json'), JSON.stringify(allSpans))
+  const raw = chdb('raw', join(work, 'raw'), join(work, 'spans.json'))
+  const a = await scenario('8x100', 100, 8, allSpans)
+  const b = await scenario('64x5', 5, 64, allSpans.slice(0, Math.min(allSpans.length, 30000)))
+  const s = await saturation(Number(values['saturate-s']))
+
+  console.log(`embedded chDB + PGlite, ${process.version}, ${SPANS} spans`)
+  console.log(`baseline: raw JSONEachRow inserts of 6,400 rows into the same table, one in flight: ${raw.rowsPerS.toFixed(0)} rows/s`)
+  console.log('clients x batch   spans/s   ×baseline  ack p50 ms  ack p99 ms  CPU µs/span  503s   acked  stored rows  distinct')
+  for (const r of [a, b]) {
+    console.log(`${r.name.padStart(15)}  ${r.spansPerS.toFixed(0).padStart(8)}  ${(r.spansPerS / raw.rowsPerS).toFixed(2).padStart(9)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${r.cpuUsPerSpan.toFixed(1).padStart(11)}  ${String(r.refused).padStart(4)}  ${String(r.acked).padStart(6)}  ${String(r.stored.rows).padStart(11)}  ${String(r.stored.keys).padStart(8)}`)
   }
-  const list = await (await fetch(`${base}/api/traces?limit=1`)).json()
-  console.log(`stored traces: ${list.total} (expected ${BATCHES * 4})`)
+  console.log(`saturation (256 clients x 1,000-span batches, ${values['saturate-s']} s): /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms over ${s.probes} probes; ingest statuses ${JSON.stringify(s.statuses)}; peak RSS ${s.peakRssMiB.toFixed(0)} MiB; SIGTERM to exit ${s.stopMs.toFixed(0)} ms`)
 } finally {
-  child.kill('SIGTERM')
-  await new Promise((r) => child.once('exit', r))
-  rmSync(dataDir, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true })
 }

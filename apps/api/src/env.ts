@@ -43,7 +43,7 @@ const Base = z.object({
   MAX_SPANS_PER_REQUEST: Int(1, 100_000).default(1000),
   MAX_TEXT_BYTES: Int(1024, 16 * 1024 * 1024).default(256 * 1024),
   MAX_ATTRIBUTES: Int(1, 10_000).default(128),
-  INGEST_QUEUE_MAX_SPANS: Int(100, 10_000_000).default(200_000),
+  INGEST_QUEUE_MAX_SPANS: Int(100, 10_000_000).default(100_000),
   INGEST_FLUSH_MS: Int(0, 10_000).default(10),
   INGEST_BATCH_SPANS: Int(1, 1_000_000).default(10_000),
   INGEST_LOG_MAX_BYTES: Int(1024 * 1024, 1024 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),

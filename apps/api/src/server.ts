@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
-import { clickHouseCode, openDirectTransport } from '@tollgate/pipeline'
+import { CpuGate, clickHouseCode, openDirectTransport } from '@tollgate/pipeline'
 import { applyRetention, connectClickHouse, connectPostgres, migrateClickHouse, migratePostgres } from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
@@ -81,6 +81,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
       limits,
       enrich: { pricer, zeroDataRetention: env.ZERO_DATA_RETENTION, sampleRate: env.EMBEDDING_SAMPLE_RATE },
       window: { retentionDays: env.DATA_RETENTION_DAYS, maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_S * 1000 },
+      gate: new CpuGate(),
     },
     lifecycle: { stopping: false },
   }

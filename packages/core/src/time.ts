@@ -21,12 +21,18 @@ export function toEpochMicros(value: unknown): number | null {
   return ms * 1000 + micros
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
 /** Date.parse rolls 2026-02-30 over to March and reads 24:00 as the next midnight: refuse both. */
 function validCalendar(date: string, clock: string): boolean {
-  const [y = 0, m = 0, d = 0] = date.split('-').map(Number)
-  const [hh = 0, mm = 0, ss = 0] = clock.split(':').map(Number)
-  if (m < 1 || m > 12 || d < 1 || d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return false
-  return hh <= 23 && mm <= 59 && ss <= 60
+  const y = Number(date.slice(0, 4))
+  const m = Number(date.slice(5, 7))
+  const d = Number(date.slice(8, 10))
+  if (m < 1 || m > 12 || d < 1) return false
+  const days = m === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[m - 1] ?? 0)
+  if (d > days) return false
+  return Number(clock.slice(0, 2)) <= 23 && Number(clock.slice(3, 5)) <= 59 && Number(clock.slice(6, 8)) <= 60
 }
 
 function normalizeZone(zone: string): string {
@@ -42,12 +48,20 @@ function fromEpochNumber(n: number): number | null {
   return Math.floor(n / 1e3)
 }
 
+// Spans of one batch mostly share their second: the date-and-time part is formatted once for it.
+let cachedSecond = NaN
+let cachedPrefix = ''
+
 /** `2026-01-02 03:04:05.123456` — the text form ClickHouse DateTime64(6, 'UTC') takes and returns. */
 export function microsToClickHouse(micros: number): string {
-  const ms = Math.floor(micros / 1000)
-  const iso = new Date(ms).toISOString() // 2026-01-02T03:04:05.123Z
-  const frac = String(micros % 1_000_000).padStart(6, '0')
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${frac}`
+  const second = Math.floor(micros / 1_000_000)
+  if (second !== cachedSecond) {
+    const iso = new Date(second * 1000).toISOString() // 2026-01-02T03:04:05.000Z
+    cachedPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`
+    cachedSecond = second
+  }
+  const frac = micros - second * 1_000_000
+  return cachedPrefix + (frac >= 100_000 ? String(frac) : String(frac).padStart(6, '0'))
 }
 
 /** Inverse of {@link microsToClickHouse}. */

@@ -39,7 +39,7 @@ export async function openDirectTransport(opts: DirectTransportOptions): Promise
     store: (rows) => storeRows({ ch: opts.ch, deadLetter, hooks: opts.hooks }, rows),
     maxBatchRows: opts.maxBatchRows ?? 10_000,
     lingerMs: opts.lingerMs ?? 10,
-    maxBacklogRows: opts.maxBacklogRows ?? 200_000,
+    maxBacklogRows: opts.maxBacklogRows ?? 100_000,
     refuseAfterStoreFailingMs: opts.refuseAfterStoreFailingMs ?? 30_000,
     onStored: opts.hooks?.onStored,
     onStoreError: opts.hooks?.onStoreError,

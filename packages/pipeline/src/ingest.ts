@@ -1,5 +1,6 @@
 import { PayloadTooLargeError, implausibleTime, type NormalizeResult, type SpanLimits } from '@tollgate/core'
 import { spanRowRecord, type RowRecord } from '@tollgate/store'
+import type { CpuGate } from './cpu-gate.js'
 import { enrichmentOf, type EnrichOptions } from './enrich.js'
 import type { Receipt, SpanTransport } from './transport.js'
 
@@ -12,6 +13,8 @@ export interface IngestDeps {
   limits: SpanLimits & { maxSpansPerRequest: number }
   /** Spans must start within the retention and at most this far in the future. */
   window: { retentionDays: number; maxFutureSkewMs: number }
+  /** Shared by every door of one process, so batch work never monopolises the event loop. */
+  gate: CpuGate
   now?: () => number
 }
 
@@ -45,19 +48,19 @@ export async function ingestSpans(deps: IngestDeps, input: IngestInput): Promise
   const window = { nowUs, retentionDays: deps.window.retentionDays, maxFutureSkewUs: deps.window.maxFutureSkewMs * 1000 }
   const rows: RowRecord[] = []
   const rejected: IngestResult['rejected'] = []
-  for (let index = 0; index < input.items.length; index++) {
+  await deps.gate.run(input.items.length, (index) => {
     const result = input.normalize(input.items[index], deps.limits, nowUs)
     if (!result.ok) {
       rejected.push({ index, error: result.error, reason: 'invalid' })
-      continue
+      return
     }
     const timeError = implausibleTime(result.span, window)
     if (timeError) {
       rejected.push({ index, error: timeError, reason: 'time' })
-      continue
+      return
     }
     rows.push(spanRowRecord(input.projectId, result.span, enrichmentOf(result.span, deps.enrich, nowUs)))
-  }
+  })
   const receipt = rows.length > 0 ? await deps.transport.submit({ projectId: input.projectId, rows }) : { stored: () => Promise.resolve() }
   return { accepted: rows.length, rejected, receipt }
 }

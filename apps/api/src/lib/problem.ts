@@ -45,7 +45,11 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
     if (err instanceof UnavailableError || err instanceof RateLimitedError) {
       c.header('Retry-After', String(err.retryAfterS))
     }
-    if (err instanceof PayloadTooLargeError) extra.limit = err.limit
+    if (err instanceof PayloadTooLargeError) {
+      extra.limit = err.limit
+      // The rest of the body was not read: the connection cannot carry another request.
+      c.header('Connection', 'close')
+    }
     return problem(c, STATUS[err.code], err.code, TITLE[err.code], err.message, extra)
   }
   const deps = c.get('deps')

@@ -39,9 +39,11 @@ export function compileFlatPrice(modelPrice: Record<string, unknown>): FlatPrice
   const terms: FlatPrice['terms'] = []
   for (const [key, value] of Object.entries(modelPrice)) {
     if (value === undefined) continue
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null
     const unit = UNITS[key]
-    if (!unit || typeof value !== 'number' || !Number.isFinite(value) || value < 0) return null
-    terms.push({ price: value, ...unit })
+    // A unit the span's usage never reports (web searches, audio or image tokens, …) is priced at
+    // 0 × rate = +0 by calcPrice and leaves every token leaf unchanged: it adds nothing here either.
+    if (unit) terms.push({ price: value, ...unit })
   }
   // calcPrice refuses a cache price without an input price (its unit graph needs the ancestor).
   const has = (leaf: LeafKey): boolean => terms.some((t) => t.leaf === leaf)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { calcPrice, findProvider, type PriceOptions, type Provider } from '@pydantic/genai-prices'
+import { calcPrice, findProvider, type ConditionalPrice, type PriceOptions, type Provider } from '@pydantic/genai-prices'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import type { Cost, CostStatus, Usage } from '../span.js'
@@ -64,6 +64,8 @@ export function loadPriceOverrides(path: string): { overrides: PriceOverrides; s
 type Resolution =
   | { kind: 'none' }
   | { kind: 'flat'; price: FlatPrice; source: string }
+  /** Rates that change on dates (e.g. a price cut): one flat price per period, chosen by the span's start. */
+  | { kind: 'periods'; periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice; source: string }
   | { kind: 'dynamic'; options: PriceOptions; source: string }
 
 const ZERO_USAGE = { input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0 }
@@ -86,8 +88,13 @@ export function createPricer(options: { overrides?: PriceOverrides; overrideSour
     for (const [opts, source] of candidates) {
       const found = safeCalc(ZERO_USAGE, model, opts)
       if (!found) continue
-      const flat = Array.isArray(found.model.prices) ? null : compileFlatPrice(found.model_price)
-      return flat ? { kind: 'flat', price: flat, source } : { kind: 'dynamic', options: opts, source }
+      const prices = found.model.prices
+      if (!Array.isArray(prices)) {
+        const flat = compileFlatPrice(found.model_price)
+        return flat ? { kind: 'flat', price: flat, source } : { kind: 'dynamic', options: opts, source }
+      }
+      const periods = compilePeriods(prices)
+      return periods ? { kind: 'periods', ...periods, source } : { kind: 'dynamic', options: opts, source }
     }
     return { kind: 'none' }
   }
@@ -105,6 +112,7 @@ export function createPricer(options: { overrides?: PriceOverrides; overrideSour
       }
       if (r.kind === 'none') return unknown()
       if (r.kind === 'flat') return computed(flatCost(r.price, usage), r.source)
+      if (r.kind === 'periods') return computed(flatCost(pricedAt(r, Math.floor(atUs / 1000)), usage), r.source)
       const priceUsage = {
         input_tokens: usage.input_tokens,
         output_tokens: usage.output_tokens,
@@ -115,6 +123,32 @@ export function createPricer(options: { overrides?: PriceOverrides; overrideSour
       return result ? computed(result, r.source) : unknown()
     },
   }
+}
+
+/**
+ * Date-conditional prices as genai-prices resolves them: the last entry whose constraint is absent or
+ * whose start date is not after the span's start, else the first entry. Null when any entry has a
+ * time-of-day constraint or a price this module does not compile.
+ */
+function compilePeriods(prices: ConditionalPrice[]): { periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice } | null {
+  const periods: Array<{ fromMs: number; price: FlatPrice }> = []
+  for (const p of prices) {
+    const flat = compileFlatPrice(p.prices)
+    if (!flat) return null
+    if (p.constraint === undefined) periods.push({ fromMs: -Infinity, price: flat })
+    else if (p.constraint.type === 'start_date') periods.push({ fromMs: new Date(p.constraint.start_date).getTime(), price: flat })
+    else return null
+  }
+  const first = periods[0]
+  return first ? { periods, fallback: first.price } : null
+}
+
+function pricedAt(r: { periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice }, atMs: number): FlatPrice {
+  for (let i = r.periods.length - 1; i >= 0; i--) {
+    const p = r.periods[i]
+    if (p && atMs >= p.fromMs) return p.price
+  }
+  return r.fallback
 }
 
 /** calcPrice throws on data it cannot price (a cache price without an input price): that is an unknown cost, not a failed request. */

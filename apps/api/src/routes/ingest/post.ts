@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { Hono } from 'hono'
 import { UnavailableError, UnsupportedMediaTypeError, ValidationError, normalizeSpan } from '@tollgate/core'
 import { ingestSpans } from '@tollgate/pipeline'
@@ -18,7 +19,8 @@ export function registerIngest(app: Hono<AppEnv>, limits: { maxRequests: number;
     const type = c.req.header('content-type')
     if (type && !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(`Content-Type ${type} is not accepted; send application/json`)
 
-    const { spans: items, client } = splitBody(parseJson(await readBody(c.req.raw, spanLimits.maxBodyBytes)))
+    const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
+    const { spans: items, client } = splitBody(parseJson(await readBody(c.req.raw, spanLimits.maxBodyBytes, incoming)))
     const result = await ingestSpans(ingest, { projectId: c.var.caller.projectId, items, normalize: normalizeSpan })
     for (const r of result.rejected) metrics.ingestRejected.inc({ reason: r.reason })
     const rejected: IngestResponse['rejected'] = result.rejected.map(({ index, error }) => ({ index, error }))
