@@ -30,6 +30,10 @@ const ANY_SPAN: ReadonlyArray<readonly [keyof TraceFilter, string, string]> = [
   ['sessionId', 'session_ids', 'session_id'],
 ]
 
+/** Whether a filter must be matched by a span (rather than by the trace's totals or start). */
+export const hasSpanFilter = (f: TraceFilter): boolean =>
+  Boolean(f.search || f.agentId || f.model || f.userId || f.sessionId || Object.keys(f.tags ?? {}).length > 0)
+
 /**
  * `trace_id IN (…)` conditions for `trace_index` rows: one per filter a single span must satisfy, each
  * served by a bloom-filter index (or, for search, the text indexes of spans). Rows are bounded below by

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { clickHouseToMicros, microsToClickHouse, microsToIso, type TraceSummary } from '@tollgate/core'
 import type { ClickHouse } from './client.js'
 import { runQuery } from './query.js'
-import { SEARCH_DEFAULT_WINDOW_US, indexConditions, indexHaving, spanHaving, type TraceFilter } from './trace-filter.js'
+import { SEARCH_DEFAULT_WINDOW_US, hasSpanFilter, indexConditions, indexHaving, spanHaving, type TraceFilter } from './trace-filter.js'
 
 export type { TraceFilter } from './trace-filter.js'
 export type TraceSort = 'time' | 'cost' | 'duration' | 'tokens'
@@ -99,8 +99,11 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
     if (desc) hi = Math.min(hi, input.after.value + 1)
     else lo = Math.max(lo, input.after.value)
   }
-  // Whole µs, and never past the range: the window bounds are bound as DateTime64 texts.
-  let width = Math.min(s.ceil - s.floor + 1, Math.max(60_000_000, Math.ceil((4 * need) / Math.max(s.density, 1e-12))))
+  // Whole µs, and never past the range: the window bounds are bound as DateTime64 texts. A filter a
+  // span must match makes the density unknown: one pass over the whole range (its `IN` set is read
+  // once either way) beats growing the window through rounds that each re-read it.
+  const full = s.ceil - s.floor + 1
+  let width = hasSpanFilter(s.filter) ? full : Math.min(full, Math.max(60_000_000, Math.ceil((4 * need) / Math.max(s.density, 1e-12))))
   let n = need
   for (let round = 0; ; round++) {
     const windowLo = timeSort && desc ? Math.max(lo, hi - width) : lo
