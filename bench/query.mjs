@@ -15,7 +15,9 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { connectClickHouse, costByModel, listTraces, migrateClickHouse, applyRetention } from '../packages/store/dist/index.js'
 
-const { values } = parseArgs({ options: { spans: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '20' }, keep: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: { spans: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '20' }, keep: { type: 'boolean', default: false } },
+})
 const SPANS = Number(values.spans)
 const RUNS = Number(values.runs)
 const CHUNK = 1_000_000
@@ -107,7 +109,10 @@ line('list ?model=model-3, previous shape (HAVING)', await time(() => sql(OLD_LI
 line('list ?model=model-3, new path', await time(() => listTraces(ch, { ...input, filter: { model: 'model-3' } })))
 line('list ?user_id=user-42, previous shape (HAVING)', await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(user_id = 'user-42') > 0"))))
 line('list ?user_id=user-42, new path', await time(() => listTraces(ch, { ...input, filter: { userId: 'user-42' } })))
-line('search "zanzibar", previous shape (substring scan)', await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(positionCaseInsensitiveUTF8(input, 'zanzibar') > 0) > 0")), 3))
+line(
+  'search "zanzibar", previous shape (substring scan)',
+  await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(positionCaseInsensitiveUTF8(input, 'zanzibar') > 0) > 0")), 3),
+)
 line('search "zanzibar", new path (text index, 7 days)', await time(() => listTraces(ch, { ...input, filter: { search: 'zanzibar' } })))
 const range = { fromUs: baseUs - DAY_US, toUs: nowUs + DAY_US }
 const RAW_BY_MODEL = `SELECT provider, model, toDate(start_time) AS day, count() AS calls, sum(cost_total_usd) AS cost FROM tollgate.spans FINAL
@@ -116,7 +121,9 @@ line('cost by model/day, raw spans FINAL', await time(() => sql(RAW_BY_MODEL)))
 line('cost by model/day, rollup (costByModel)', await time(() => costByModel(ch, 'default', range)))
 const [rawTotal] = await sql(`SELECT sum(cost_total_usd) AS c, count() AS n FROM tollgate.spans FINAL WHERE project_id = 'default'`)
 const rolled = await costByModel(ch, 'default', range)
-console.log(`  same sums: raw ${Number(rawTotal.n)} calls $${Number(rawTotal.c).toFixed(4)}; rollup ${rolled.reduce((a, r) => a + r.calls, 0)} calls $${rolled.reduce((a, r) => a + r.cost_usd, 0).toFixed(4)}`)
+console.log(
+  `  same sums: raw ${Number(rawTotal.n)} calls $${Number(rawTotal.c).toFixed(4)}; rollup ${rolled.reduce((a, r) => a + r.calls, 0)} calls $${rolled.reduce((a, r) => a + r.cost_usd, 0).toFixed(4)}`,
+)
 await ch.close()
 
 // ---- 3. HTTP against the real server -------------------------------------------------------------
@@ -133,7 +140,13 @@ const child = spawn(process.execPath, ['apps/api/dist/main.js'], {
 })
 for (;;) {
   if (child.exitCode !== null) throw new Error('server exited')
-  if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break
+  if (
+    await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
+  )
+    break
   await new Promise((r) => setTimeout(r, 100))
 }
 const get = async (path) => {
@@ -152,16 +165,17 @@ for (const [label, path] of [
   ['GET /api/traces?search=weather (common)', '/api/traces?search=weather'],
   ['GET /api/traces?search=zanzibar (rare)', '/api/traces?search=zanzibar'],
   ['GET /api/traces?total=none', '/api/traces?total=none'],
-]) line(label, await time(() => get(path)))
+])
+  line(label, await time(() => get(path)))
 const traceIds = first.traces.map((t) => t.trace_id)
 let k = 0
 const oneTrace = () => get(`/api/traces/${traceIds[k++ % traceIds.length]}/spans`)
-line("GET /api/traces/:id/spans alone", await time(oneTrace))
+line('GET /api/traces/:id/spans alone', await time(oneTrace))
 let listing = true
 const background = (async () => {
   while (listing) await get('/api/traces')
 })()
-line("GET /api/traces/:id/spans while a client lists traces", await time(oneTrace))
+line('GET /api/traces/:id/spans while a client lists traces', await time(oneTrace))
 listing = false
 await background
 const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')

@@ -37,7 +37,11 @@ async function spansOf(traceId: string): Promise<number> {
 }
 
 /** Every rollup's view of one model (each test uses its own model, user and tag value). */
-async function rolled(model: string, user: string, tagValue: string): Promise<{ calls: number; cost: number; userCost: number; tagCost: number; tokens: number }> {
+async function rolled(
+  model: string,
+  user: string,
+  tagValue: string,
+): Promise<{ calls: number; cost: number; userCost: number; tagCost: number; tokens: number }> {
   const byModel = (await costByModel(t.deps.ch, 'default', within)).filter((r) => r.model === model)
   const byUser = (await costByUser(t.deps.ch, 'default', within)).filter((r) => r.user_id === user)
   const byTag = (await costByTag(t.deps.ch, 'default', 'case', within)).filter((r) => r.tag_value === tagValue)
@@ -59,8 +63,14 @@ async function optimize(): Promise<void> {
 /** One span of cost 0.5 and 100 input tokens, tagged so that each rollup can be read for it alone. */
 function priced(label: string, startMs: number, traceId: string, spanId: string): Record<string, unknown> {
   return span({
-    trace_id: traceId, span_id: spanId, model: `m-${label}`, user_id: `u-${label}`, tags: { case: label },
-    start_time: iso(startMs), end_time: iso(startMs + 1000), cost: { input_usd: 0.5, output_usd: 0, total_usd: 0.5 },
+    trace_id: traceId,
+    span_id: spanId,
+    model: `m-${label}`,
+    user_id: `u-${label}`,
+    tags: { case: label },
+    start_time: iso(startMs),
+    end_time: iso(startMs + 1000),
+    cost: { input_usd: 0.5, output_usd: 0, total_usd: 0.5 },
   })
 }
 
@@ -133,7 +143,8 @@ describe('identical rows that get past the key lookup (a crash replay racing it)
   })
 
   it('a refresh changes nothing where the views were exact', async () => {
-    const totals = async () => (await costByModel(t.deps.ch, 'default', within)).map((r) => `${r.day} ${r.model} ${r.calls} ${r.input_tokens} ${r.cost_usd.toFixed(9)}`).sort()
+    const totals = async () =>
+      (await costByModel(t.deps.ch, 'default', within)).map((r) => `${r.day} ${r.model} ${r.calls} ${r.input_tokens} ${r.cost_usd.toFixed(9)}`).sort()
     const before = await totals()
     expect(before.length).toBeGreaterThan(0)
     await refreshRecentRollups(t.deps.ch, { sinceHours: 40 * 24 })

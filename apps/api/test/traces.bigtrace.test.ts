@@ -12,19 +12,53 @@ const N = 2500
 beforeAll(async () => {
   const base = Date.now() - 3_600_000
   // Straight into the store: the fixture is large, and the ingest route caps spans per request.
-  const rows = Array.from({ length: N }, (_, i) => toSpanRow({
-    project_id: 'default', trace_id: traceId, span_id: spanId(i), parent_span_id: i === 0 ? null : spanId(0), name: `step-${i}`,
-    kind: 'tool', start_us: (base + i) * 1000, end_us: (base + i + 1) * 1000, status: 'ok', error_message: null, provider: '',
-    model: '', response_model: '', operation: '', stream: false, ttft_ms: null,
-    usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
-    cost: null, cost_status: 'unknown', price_source: '', agent: null, user_id: null, session_id: null, tags: {}, input: null,
-    output: null, input_truncated: false, output_truncated: false, attributes: {}, pii_detected: false, pii_types: [],
-    injection_attempt: false, sampled: false, prompt_sha256: '', source: 'native', ingested_us: Date.now() * 1000,
-  }))
+  const rows = Array.from({ length: N }, (_, i) =>
+    toSpanRow({
+      project_id: 'default',
+      trace_id: traceId,
+      span_id: spanId(i),
+      parent_span_id: i === 0 ? null : spanId(0),
+      name: `step-${i}`,
+      kind: 'tool',
+      start_us: (base + i) * 1000,
+      end_us: (base + i + 1) * 1000,
+      status: 'ok',
+      error_message: null,
+      provider: '',
+      model: '',
+      response_model: '',
+      operation: '',
+      stream: false,
+      ttft_ms: null,
+      usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+      cost: null,
+      cost_status: 'unknown',
+      price_source: '',
+      agent: null,
+      user_id: null,
+      session_id: null,
+      tags: {},
+      input: null,
+      output: null,
+      input_truncated: false,
+      output_truncated: false,
+      attributes: {},
+      pii_detected: false,
+      pii_types: [],
+      injection_attempt: false,
+      sampled: false,
+      prompt_sha256: '',
+      source: 'native',
+      ingested_us: Date.now() * 1000,
+    }),
+  )
   await insertSpanRows(app().deps.ch, rows)
 })
 
-interface Page { spans: Array<{ span_id: string; start_time: string }>; next_cursor: string | null }
+interface Page {
+  spans: Array<{ span_id: string; start_time: string }>
+  next_cursor: string | null
+}
 
 describe('GET /api/traces/:id/spans on a large trace', () => {
   it('pages 1,000 + 1,000 + 500 spans, each once and in start order', async () => {

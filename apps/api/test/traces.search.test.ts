@@ -27,7 +27,10 @@ describe('GET /api/traces?search=', () => {
     expect((await ingest(app(), [...bulk, needle])).status).toBe(202)
     for (const q of [word, word.toUpperCase(), `please ${word}`]) {
       const body = await search({ search: q })
-      expect(body.traces.map((t) => t.trace_id), q).toEqual([traceId])
+      expect(
+        body.traces.map((t) => t.trace_id),
+        q,
+      ).toEqual([traceId])
       expect(body.total).toBe(1)
     }
     // Words, not substrings: a fragment of the word finds nothing.

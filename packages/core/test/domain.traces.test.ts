@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { buildTraceGraph, type GraphSpan } from '../src/index.js'
 
 const s = (id: string, parent: string | null, agent: string | null = null): GraphSpan => ({
-  span_id: id, parent_span_id: parent, name: `n-${id}`, kind: 'llm', status: 'ok',
+  span_id: id,
+  parent_span_id: parent,
+  name: `n-${id}`,
+  kind: 'llm',
+  status: 'ok',
   agent: agent ? { id: agent, name: agent, role: '', parent_id: null } : null,
 })
 

@@ -19,8 +19,23 @@ afterAll(async () => {
 })
 
 const HOSTILE = [
-  "plain", '', "it's", "\\'", "\\", "'; DROP TABLE x; --", "a\\' OR 1=1 --", "\u0000nul", "tab\tnew\nline\r", "\u007f",
-  "émoji 🚀", "lone \ud800 surrogate", "{x:String}", "$1 ?", "back\\\\slash", "'''", "\\x27",
+  'plain',
+  '',
+  "it's",
+  "\\'",
+  '\\',
+  "'; DROP TABLE x; --",
+  "a\\' OR 1=1 --",
+  '\u0000nul',
+  'tab\tnew\nline\r',
+  '\u007f',
+  'émoji 🚀',
+  'lone \ud800 surrogate',
+  '{x:String}',
+  '$1 ?',
+  'back\\\\slash',
+  "'''",
+  '\\x27',
 ]
 
 describe('bindParams', () => {

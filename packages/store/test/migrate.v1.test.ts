@@ -6,7 +6,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { applyRetention, connectClickHouse, costByModel, DEFAULT_CLICKHOUSE_MIGRATIONS, insertSpanRows, listTraces, migrateClickHouse, runQuery, type ClickHouse, type SpanRow } from '../src/index.js'
+import {
+  applyRetention,
+  connectClickHouse,
+  costByModel,
+  DEFAULT_CLICKHOUSE_MIGRATIONS,
+  insertSpanRows,
+  listTraces,
+  migrateClickHouse,
+  runQuery,
+  type ClickHouse,
+  type SpanRow,
+} from '../src/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-v1-'))
 const v1Migrations = join(dir, 'migrations-v1')
@@ -18,15 +29,54 @@ const now = Math.floor(Date.now() / DAY) * DAY + 12 * 3_600_000
 
 function row(trace: number, span: number, startMs: number, extra: Partial<SpanRow> = {}): SpanRow {
   return {
-    project_id: 'default', trace_id: trace.toString(16).padStart(32, '0'), span_id: span.toString(16).padStart(16, '0'),
-    parent_span_id: '', name: `t${trace}`, kind: 'llm', start_time: ts(startMs), end_time: ts(startMs + 1000), duration_ms: 1000,
-    status: 'ok', error_message: '', provider: 'openai', model: 'gpt-4o', response_model: '', operation: 'chat', stream: false,
-    ttft_ms: null, input_tokens: 10, output_tokens: 5, total_tokens: 15, cache_read_tokens: 0, cache_write_tokens: 0,
-    reasoning_tokens: 0, cost_input_usd: 0.25, cost_output_usd: 0.25, cost_total_usd: 0.5, cost_status: 'reported',
-    price_source: 'reported', agent_id: '', agent_name: '', agent_role: '', agent_parent_id: '', user_id: 'u1', session_id: '',
-    tags: { env: 'prod' }, input: 'hello migrated world', output: '', input_truncated: false, output_truncated: false,
-    attributes: {}, pii_detected: false, pii_types: [], injection_attempt: false, sampled: false, prompt_sha256: '',
-    source: 'native', ingested_at: ts(startMs + 2000), ...extra,
+    project_id: 'default',
+    trace_id: trace.toString(16).padStart(32, '0'),
+    span_id: span.toString(16).padStart(16, '0'),
+    parent_span_id: '',
+    name: `t${trace}`,
+    kind: 'llm',
+    start_time: ts(startMs),
+    end_time: ts(startMs + 1000),
+    duration_ms: 1000,
+    status: 'ok',
+    error_message: '',
+    provider: 'openai',
+    model: 'gpt-4o',
+    response_model: '',
+    operation: 'chat',
+    stream: false,
+    ttft_ms: null,
+    input_tokens: 10,
+    output_tokens: 5,
+    total_tokens: 15,
+    cache_read_tokens: 0,
+    cache_write_tokens: 0,
+    reasoning_tokens: 0,
+    cost_input_usd: 0.25,
+    cost_output_usd: 0.25,
+    cost_total_usd: 0.5,
+    cost_status: 'reported',
+    price_source: 'reported',
+    agent_id: '',
+    agent_name: '',
+    agent_role: '',
+    agent_parent_id: '',
+    user_id: 'u1',
+    session_id: '',
+    tags: { env: 'prod' },
+    input: 'hello migrated world',
+    output: '',
+    input_truncated: false,
+    output_truncated: false,
+    attributes: {},
+    pii_detected: false,
+    pii_types: [],
+    injection_attempt: false,
+    sampled: false,
+    prompt_sha256: '',
+    source: 'native',
+    ingested_at: ts(startMs + 2000),
+    ...extra,
   }
 }
 
@@ -63,7 +113,12 @@ describe('a data directory of the previous release', () => {
       expect(await count(ch, `SELECT uniqExact(toYYYYMMDD(start_time)) AS n FROM ${spans}`)).toBe(149)
       // The latest delivery of each key won: trace 1's error, trace 2's start 40 days back.
       expect(await count(ch, `SELECT countIf(status = 'error') AS n FROM ${spans}`)).toBe(1)
-      expect(await count(ch, `SELECT count() AS n FROM ${spans} WHERE trace_id = '${(2).toString(16).padStart(32, '0')}' AND start_time < now64() - INTERVAL 39 DAY`)).toBe(1)
+      expect(
+        await count(
+          ch,
+          `SELECT count() AS n FROM ${spans} WHERE trace_id = '${(2).toString(16).padStart(32, '0')}' AND start_time < now64() - INTERVAL 39 DAY`,
+        ),
+      ).toBe(1)
       expect(await count(ch, `SELECT count() AS n FROM ${ch.table('span_keys')} FINAL`)).toBe(150)
       expect(await count(ch, `SELECT uniqExact(trace_id) AS n FROM ${ch.table('trace_index')}`)).toBe(150)
       const byModel = await costByModel(ch, 'default', { fromUs: (now - 400 * DAY) * 1000, toUs: (now + DAY) * 1000 })

@@ -50,7 +50,7 @@ describe('concurrent reads (embedded chDB)', () => {
     expect(order).toEqual(['fast', 'slow'])
   })
 
-  it('control: the same two reads through the binding\'s own parameters do queue', async () => {
+  it("control: the same two reads through the binding's own parameters do queue", async () => {
     // What the workaround avoids; if chDB stops chaining parameterised queries this test says so.
     const order = await race(
       () => ch.read(async (c) => (await c.query({ query: SLOW, query_params: { x: 1 }, format: 'JSONEachRow' })).json()),

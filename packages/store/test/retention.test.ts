@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { applyRetention, connectClickHouse, insertSpanRows, MAX_RETENTION_DAYS, migrateClickHouse, runQuery, type ClickHouse, type SpanRow } from '../src/index.js'
+import {
+  applyRetention,
+  connectClickHouse,
+  insertSpanRows,
+  MAX_RETENTION_DAYS,
+  migrateClickHouse,
+  runQuery,
+  type ClickHouse,
+  type SpanRow,
+} from '../src/index.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-retention-'))
 let ch: ClickHouse
@@ -22,19 +31,61 @@ afterAll(async () => {
 const DAY = 86_400_000
 const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
 const row = (n: number, startMs: number): SpanRow => ({
-  project_id: 'default', trace_id: n.toString(16).padStart(32, '0'), span_id: '0000000000000001', parent_span_id: '', name: 'x',
-  kind: 'llm', start_time: ts(startMs), end_time: ts(startMs + 1), duration_ms: 0, status: 'ok', error_message: '', provider: '',
-  model: '', response_model: '', operation: '', stream: false, ttft_ms: null, input_tokens: 0, output_tokens: 0, total_tokens: 0,
-  cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_input_usd: 0, cost_output_usd: 0, cost_total_usd: 0,
-  cost_status: 'unknown', price_source: '', agent_id: '', agent_name: '', agent_role: '', agent_parent_id: '', user_id: '',
-  session_id: '', tags: {}, input: '', output: '', input_truncated: false, output_truncated: false, attributes: {},
-  pii_detected: false, pii_types: [], injection_attempt: false, sampled: false, prompt_sha256: '', source: 'native', ingested_at: ts(startMs),
+  project_id: 'default',
+  trace_id: n.toString(16).padStart(32, '0'),
+  span_id: '0000000000000001',
+  parent_span_id: '',
+  name: 'x',
+  kind: 'llm',
+  start_time: ts(startMs),
+  end_time: ts(startMs + 1),
+  duration_ms: 0,
+  status: 'ok',
+  error_message: '',
+  provider: '',
+  model: '',
+  response_model: '',
+  operation: '',
+  stream: false,
+  ttft_ms: null,
+  input_tokens: 0,
+  output_tokens: 0,
+  total_tokens: 0,
+  cache_read_tokens: 0,
+  cache_write_tokens: 0,
+  reasoning_tokens: 0,
+  cost_input_usd: 0,
+  cost_output_usd: 0,
+  cost_total_usd: 0,
+  cost_status: 'unknown',
+  price_source: '',
+  agent_id: '',
+  agent_name: '',
+  agent_role: '',
+  agent_parent_id: '',
+  user_id: '',
+  session_id: '',
+  tags: {},
+  input: '',
+  output: '',
+  input_truncated: false,
+  output_truncated: false,
+  attributes: {},
+  pii_detected: false,
+  pii_types: [],
+  injection_attempt: false,
+  sampled: false,
+  prompt_sha256: '',
+  source: 'native',
+  ingested_at: ts(startMs),
 })
 
 async function stored(): Promise<number[]> {
   const rows = await runQuery(ch, {
-    name: 'test.stored', query: `SELECT reinterpretAsUInt64(reverse(unhex(substring(trace_id, 17)))) AS n FROM ${ch.table('spans')} FINAL WHERE project_id = 'default' ORDER BY n`,
-    params: {}, schema: z.object({ n: z.coerce.number() }),
+    name: 'test.stored',
+    query: `SELECT reinterpretAsUInt64(reverse(unhex(substring(trace_id, 17)))) AS n FROM ${ch.table('spans')} FINAL WHERE project_id = 'default' ORDER BY n`,
+    params: {},
+    schema: z.object({ n: z.coerce.number() }),
   })
   return rows.map((r) => r.n)
 }
@@ -43,8 +94,10 @@ async function stored(): Promise<number[]> {
 async function expire(): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const [pending] = await runQuery(ch, {
-      name: 'test.mutations', query: `SELECT count() AS n FROM system.mutations WHERE database = 'tollgate' AND NOT is_done`,
-      params: {}, schema: z.object({ n: z.coerce.number() }),
+      name: 'test.mutations',
+      query: `SELECT count() AS n FROM system.mutations WHERE database = 'tollgate' AND NOT is_done`,
+      params: {},
+      schema: z.object({ n: z.coerce.number() }),
     })
     if (pending?.n === 0) break
     await new Promise((r) => setTimeout(r, 100))
@@ -54,8 +107,10 @@ async function expire(): Promise<void> {
 
 const ttlOf = async (): Promise<string> => {
   const [r] = await runQuery(ch, {
-    name: 'test.ttl', query: `SELECT create_table_query AS q FROM system.tables WHERE database = 'tollgate' AND name = 'spans'`,
-    params: {}, schema: z.object({ q: z.string() }),
+    name: 'test.ttl',
+    query: `SELECT create_table_query AS q FROM system.tables WHERE database = 'tollgate' AND name = 'spans'`,
+    params: {},
+    schema: z.object({ q: z.string() }),
   })
   return /TTL (.*?) SETTINGS/.exec(r?.q ?? '')?.[1] ?? 'none'
 }

@@ -6,7 +6,7 @@ import { z } from 'zod'
 /** One trace in `GET /api/traces`. */
 export const TraceSummary = z.object({
   trace_id: z.string(),
-  name: z.string().describe('the root span\'s name (the earliest span while the root has not arrived)'),
+  name: z.string().describe("the root span's name (the earliest span while the root has not arrived)"),
   start_time: z.string(),
   end_time: z.string(),
   duration_ms: z.number(),

@@ -17,7 +17,9 @@ export async function migrateClickHouse(ch: ClickHouse, dir = DEFAULT_CLICKHOUSE
   const rows = await (await ch.client.query({ query: `SELECT version FROM ${journal} FINAL`, format: 'JSONEachRow' })).json()
   const applied = new Set(rows.map((r) => Applied.parse(r).version))
 
-  const files = readdirSync(dir).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort()
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+    .sort()
   const done: number[] = []
   for (const file of files) {
     const version = Number(file.slice(0, 4))
@@ -94,7 +96,12 @@ export async function applyRetention(ch: ClickHouse, days: number): Promise<stri
     query_params: { db: ch.database },
     format: 'JSONEachRow',
   })
-  const tables = new Map(z.array(z.object({ name: z.string(), q: z.string() })).parse(await res.json()).map((t) => [t.name, t.q]))
+  const tables = new Map(
+    z
+      .array(z.object({ name: z.string(), q: z.string() }))
+      .parse(await res.json())
+      .map((t) => [t.name, t.q]),
+  )
   const changed: string[] = []
   for (const [table, column] of RETAINED) {
     const ddl = tables.get(table)

@@ -46,7 +46,10 @@ const running = new WeakMap<ClickHouse, Promise<unknown>>()
  */
 export async function refreshRecentRollups(ch: ClickHouse, options: { sinceHours: number; nowMs?: number }): Promise<{ days: number[] }> {
   const result = (running.get(ch) ?? Promise.resolve()).then(() => refresh(ch, options))
-  running.set(ch, result.catch(() => undefined))
+  running.set(
+    ch,
+    result.catch(() => undefined),
+  )
   return result
 }
 
@@ -101,7 +104,13 @@ export async function costByModel(ch: ClickHouse, projectId: string, range: { fr
   })
 }
 
-const ByUser = z.object({ user_id: z.string(), calls: z.coerce.number(), input_tokens: z.coerce.number(), output_tokens: z.coerce.number(), cost_usd: z.coerce.number() })
+const ByUser = z.object({
+  user_id: z.string(),
+  calls: z.coerce.number(),
+  input_tokens: z.coerce.number(),
+  output_tokens: z.coerce.number(),
+  cost_usd: z.coerce.number(),
+})
 export type CostByUserRow = z.infer<typeof ByUser>
 
 /** Cost and usage per user over [fromUs, toUs), from `cost_hourly_user`. Spans without a user count under ''. */
@@ -117,7 +126,13 @@ export async function costByUser(ch: ClickHouse, projectId: string, range: { fro
   })
 }
 
-const ByTag = z.object({ tag_value: z.string(), calls: z.coerce.number(), input_tokens: z.coerce.number(), output_tokens: z.coerce.number(), cost_usd: z.coerce.number() })
+const ByTag = z.object({
+  tag_value: z.string(),
+  calls: z.coerce.number(),
+  input_tokens: z.coerce.number(),
+  output_tokens: z.coerce.number(),
+  cost_usd: z.coerce.number(),
+})
 export type CostByTagRow = z.infer<typeof ByTag>
 
 /** Cost and usage per value of one tag key over [fromUs, toUs), from `cost_hourly_tag`. */

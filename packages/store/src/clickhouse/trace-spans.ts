@@ -21,7 +21,12 @@ export interface SpanPage {
  * Served by the sort key of `spans` (project_id, trace_id, …): one primary-key range per daily part,
  * and at most `limit` rows read back, however large the trace.
  */
-export async function getTraceSpans(ch: ClickHouse, projectId: string, traceId: string, page: { limit: number; after?: SpanCursor | undefined }): Promise<SpanPage> {
+export async function getTraceSpans(
+  ch: ClickHouse,
+  projectId: string,
+  traceId: string,
+  page: { limit: number; after?: SpanCursor | undefined },
+): Promise<SpanPage> {
   const params: Record<string, unknown> = { project: projectId, trace: traceId, n: page.limit + 1 }
   let keyset = ''
   if (page.after) {

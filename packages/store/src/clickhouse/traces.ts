@@ -65,7 +65,14 @@ export async function listTraces(ch: ClickHouse, input: TraceListInput): Promise
     schema: Range,
   })
   if (!range || range.rows === 0) return { traces: [], total: 0, totalExact: true, nextAfter: null }
-  const scope: Scope = { ch, input, filter, floor: Math.max(range.lo, filter.fromUs ?? range.lo), ceil: range.hi, density: range.rows / Math.max(1, range.hi - range.lo) }
+  const scope: Scope = {
+    ch,
+    input,
+    filter,
+    floor: Math.max(range.lo, filter.fromUs ?? range.lo),
+    ceil: range.hi,
+    density: range.rows / Math.max(1, range.hi - range.lo),
+  }
   const mode = input.total ?? 'approx'
   const [page, total] = await Promise.all([findPage(scope), mode === 'none' ? Promise.resolve({ n: -1, exact: false }) : countTraces(scope, range.lo, mode)])
   return { ...page, total: total.n, totalExact: total.exact }
@@ -109,7 +116,10 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
     const windowLo = timeSort && desc ? Math.max(lo, hi - width) : lo
     const windowHi = timeSort && !desc ? Math.min(hi, lo + width) : hi
     const candidates = await findCandidates(s, windowLo, windowHi, n)
-    const exact = await summarize(s, candidates.map((c) => c.trace_id))
+    const exact = await summarize(
+      s,
+      candidates.map((c) => c.trace_id),
+    )
     const kept = exact
       .filter((t) => !timeSort || (t.startUs >= windowLo && t.startUs < windowHi))
       .filter((t) => {
@@ -173,7 +183,11 @@ async function findCandidates(s: Scope, lo: number, hi: number, n: number): Prom
 async function countTraces(s: Scope, lo: number, mode: 'exact' | 'approx'): Promise<{ n: number; exact: boolean }> {
   const { ch, input, filter } = s
   const params: Record<string, unknown> = { project: input.projectId, lo: microsToClickHouse(lo) }
-  const where = ['project_id = {project:String}', `start_time >= {lo:DateTime64(6, 'UTC')}`, ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params)]
+  const where = [
+    'project_id = {project:String}',
+    `start_time >= {lo:DateTime64(6, 'UTC')}`,
+    ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params),
+  ]
   const exact = mode === 'exact' || filter.status !== undefined || filter.minCost !== undefined
   let query: string
   if (exact) {
