@@ -48,20 +48,34 @@ function fromEpochNumber(n: number): number | null {
   return Math.floor(n / 1e3)
 }
 
-// Spans of one batch mostly share their second: the date-and-time part is formatted once for it.
-let cachedSecond = NaN
-let cachedPrefix = ''
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
 
-/** `2026-01-02 03:04:05.123456` — the text form ClickHouse DateTime64(6, 'UTC') takes and returns. */
+/**
+ * `2026-01-02 03:04:05.123456` — the text form ClickHouse DateTime64(6, 'UTC') takes and returns.
+ * Civil date from day count with integer arithmetic (H. Hinnant's algorithm), no Date object: it runs
+ * three times per span on the ingest path.
+ */
 export function microsToClickHouse(micros: number): string {
   const second = Math.floor(micros / 1_000_000)
-  if (second !== cachedSecond) {
-    const iso = new Date(second * 1000).toISOString() // 2026-01-02T03:04:05.000Z
-    cachedPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`
-    cachedSecond = second
-  }
   const frac = micros - second * 1_000_000
-  return cachedPrefix + (frac >= 100_000 ? String(frac) : String(frac).padStart(6, '0'))
+  const days = Math.floor(second / 86_400)
+  let sod = second - days * 86_400
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+  const hh = Math.floor(sod / 3600)
+  sod -= hh * 3600
+  const mm = Math.floor(sod / 60)
+  const ss = sod - mm * 60
+  const year = y >= 1000 && y <= 9999 ? String(y) : String(y).padStart(4, '0')
+  const f = frac >= 100_000 ? String(frac) : String(frac).padStart(6, '0')
+  return year + '-' + PAD2[m] + '-' + PAD2[d] + ' ' + PAD2[hh] + ':' + PAD2[mm] + ':' + PAD2[ss] + '.' + f
 }
 
 /** Inverse of {@link microsToClickHouse}. */

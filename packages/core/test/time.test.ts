@@ -109,6 +109,27 @@ describe('microsToClickHouse / clickHouseToMicros / microsToIso', () => {
     expect(toEpochMicros(text)).toBe(micros)
   })
 
+  it('formats like Date#toISOString for every instant the column holds (1900–2299, sampled)', () => {
+    const viaDate = (micros: number): string => {
+      const ms = Math.floor(micros / 1000)
+      const iso = new Date(ms).toISOString()
+      return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(((micros % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0')}`
+    }
+    const from = Date.UTC(1900, 0, 1) * 1000
+    const to = Date.UTC(2299, 11, 31, 23, 59, 59) * 1000
+    let x = 42
+    for (let i = 0; i < 20_000; i++) {
+      x = (x * 1103515245 + 12345) % 2 ** 31
+      const micros = from + Math.floor((x / 2 ** 31) * (to - from))
+      expect(microsToClickHouse(micros)).toBe(viaDate(micros))
+    }
+    // Leap days and year ends.
+    for (const iso of ['2000-02-29T23:59:59.999Z', '1900-03-01T00:00:00Z', '2100-02-28T12:00:00Z', '2299-12-31T23:59:59Z']) {
+      const micros = Date.parse(iso) * 1000
+      expect(microsToClickHouse(micros)).toBe(viaDate(micros))
+    }
+  })
+
   it('reads ClickHouse text without a fraction', () => {
     expect(clickHouseToMicros('2026-01-01 00:00:00')).toBe(BASE)
   })

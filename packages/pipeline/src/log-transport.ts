@@ -62,8 +62,7 @@ export class LogTransport implements SpanTransport {
     const failingFor = this.failingSince === null ? 0 : Date.now() - this.failingSince
     if (failingFor > this.opts.refuseAfterStoreFailingMs) throw new UnavailableError('clickhouse', 5)
     if (this.backlog + batch.rows.length > this.opts.maxBacklogRows) throw new UnavailableError('ingest backlog (full)', 1)
-    const payload = Buffer.from(batch.rows.map((r) => r.line).join('\n'), 'utf8')
-    const seq = await this.opts.log.append(payload)
+    const seq = await this.opts.log.append(batch.rows.map((r) => r.line).join('\n'))
     this.enqueue({ seq, rows: batch.rows })
     return { stored: () => this.storedThrough(seq) }
   }

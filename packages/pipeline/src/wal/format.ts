@@ -9,12 +9,15 @@ export const HEADER_BYTES = 12
 /** A length past this is corruption, not a record (no request body is that large). */
 export const MAX_RECORD_BYTES = 1 << 30
 
-export function encodeRecord(payload: Buffer, crc: number): Buffer {
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
+/** The framed record of `payload`; a string is encoded straight into the frame (no intermediate copy). */
+export function encodeRecord(payload: string | Buffer): Buffer {
+  const length = typeof payload === 'string' ? Buffer.byteLength(payload, 'utf8') : payload.length
+  const frame = Buffer.allocUnsafe(HEADER_BYTES + length)
+  if (typeof payload === 'string') frame.write(payload, HEADER_BYTES, 'utf8')
+  else payload.copy(frame, HEADER_BYTES)
   frame.writeUInt32LE(RECORD_MAGIC, 0)
-  frame.writeUInt32LE(payload.length, 4)
-  frame.writeUInt32LE(crc >>> 0, 8)
-  payload.copy(frame, HEADER_BYTES)
+  frame.writeUInt32LE(length, 4)
+  frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)) >>> 0, 8)
   return frame
 }
 

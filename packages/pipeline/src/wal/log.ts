@@ -1,9 +1,8 @@
 import { mkdirSync, readdirSync } from 'node:fs'
 import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { crc32 } from 'node:zlib'
 import { UnavailableError } from '@tollgate/core'
-import { decodeRecords, encodeRecord } from './format.js'
+import { HEADER_BYTES, decodeRecords, encodeRecord } from './format.js'
 
 export interface WalOptions {
   dir: string
@@ -33,7 +32,7 @@ interface Segment {
 }
 
 interface Pending {
-  payload: Buffer
+  frame: Buffer
   resolve: (seq: number) => void
   reject: (err: unknown) => void
 }
@@ -102,14 +101,16 @@ export class WriteAheadLog {
   }
 
   /** Resolves with the record's seq once it is on disk (fdatasync'd). */
-  append(payload: Buffer): Promise<number> {
+  append(payload: string | Buffer): Promise<number> {
     if (this.closed) return Promise.reject(new UnavailableError('ingest log (shutting down)', 5))
-    if (this.unreleased + payload.length > this.opts.maxBytes) {
+    const frame = encodeRecord(payload)
+    const size = frame.length - HEADER_BYTES
+    if (this.unreleased + size > this.opts.maxBytes) {
       return Promise.reject(new UnavailableError('ingest log (full)', 5))
     }
-    this.track(payload.length)
+    this.track(size)
     return new Promise<number>((resolve, reject) => {
-      this.pending.push({ payload, resolve, reject })
+      this.pending.push({ frame, resolve, reject })
       this.kick()
     })
   }
@@ -131,11 +132,11 @@ export class WriteAheadLog {
   private async writeLoop(): Promise<void> {
     while (this.pending.length > 0) {
       const group = this.pending.splice(0, this.pending.length)
-      const frames = group.map((p) => encodeRecord(p.payload, crc32(p.payload)))
+      const frames = group.map((p) => p.frame)
       const size = frames.reduce((n, f) => n + f.length, 0)
       try {
         const active = await this.activeSegment(size)
-        await active.fh.write(Buffer.concat(frames, size), 0, size, active.size)
+        await writeAll(active.fh, frames, active.size)
         await active.fh.datasync()
         active.size += size
         const first = this.nextSeq
@@ -198,5 +199,26 @@ export class WriteAheadLog {
     this.closed = true
     while (this.writing) await this.writing
     await this.closeActive()
+  }
+}
+
+/** One writev for the whole group; a short write (rare: a full disk) continues where it stopped. */
+async function writeAll(fh: FileHandle, frames: Buffer[], position: number): Promise<void> {
+  let rest = frames
+  let at = position
+  while (rest.length > 0) {
+    const { bytesWritten } = await fh.writev(rest, at)
+    at += bytesWritten
+    let skip = bytesWritten
+    const next: Buffer[] = []
+    for (const f of rest) {
+      if (skip >= f.length) skip -= f.length
+      else {
+        next.push(skip > 0 ? f.subarray(skip) : f)
+        skip = 0
+      }
+    }
+    if (bytesWritten === 0) throw new Error('write made no progress')
+    rest = next
   }
 }

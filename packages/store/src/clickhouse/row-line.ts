@@ -19,6 +19,8 @@ type WellFormed = { isWellFormed(): boolean; toWellFormed(): string }
 /** A lone surrogate makes ClickHouse refuse the whole insert; U+FFFD keeps the rest of the text. */
 const wf = (s: string): string => ((s as unknown as WellFormed).isWellFormed() ? s : (s as unknown as WellFormed).toWellFormed())
 const q = (s: string): string => JSON.stringify(wf(s))
+/** Values validated upstream to need no escaping (hex ids, enums, digests): quoted as they are. */
+const raw = (s: string): string => '"' + s + '"'
 
 function stringMap(m: Record<string, string>): string {
   let out = '{'
@@ -56,21 +58,21 @@ export function spanRowRecord(projectId: string, s: Span, e: Enrichment): RowRec
   const a = s.agent
   const line =
     '[' +
-    q(projectId) + ',' + q(s.trace_id) + ',' + q(s.span_id) + ',' + q(s.parent_span_id ?? '') + ',' +
-    q(s.name) + ',' + q(s.kind) + ',"' + microsToClickHouse(s.start_us) + '","' + microsToClickHouse(s.end_us) + '",' +
-    String((s.end_us - s.start_us) / 1000) + ',' + q(s.status) + ',' + q(s.error_message ?? '') + ',' +
+    q(projectId) + ',' + raw(s.trace_id) + ',' + raw(s.span_id) + ',' + raw(s.parent_span_id ?? '') + ',' +
+    q(s.name) + ',' + raw(s.kind) + ',"' + microsToClickHouse(s.start_us) + '","' + microsToClickHouse(s.end_us) + '",' +
+    String((s.end_us - s.start_us) / 1000) + ',' + raw(s.status) + ',' + q(s.error_message ?? '') + ',' +
     q(s.provider) + ',' + q(s.model) + ',' + q(s.response_model) + ',' + q(s.operation) + ',' +
     String(s.stream) + ',' + (s.ttft_ms === null ? 'null' : String(s.ttft_ms)) + ',' +
     String(s.usage.input_tokens) + ',' + String(s.usage.output_tokens) + ',' + String(s.usage.total_tokens) + ',' +
     String(s.usage.cache_read_tokens) + ',' + String(s.usage.cache_write_tokens) + ',' + String(s.usage.reasoning_tokens) + ',' +
     String(cost?.input_usd ?? 0) + ',' + String(cost?.output_usd ?? 0) + ',' + String(cost?.total_usd ?? 0) + ',' +
-    q(e.cost_status) + ',' + q(e.price_source) + ',' +
+    raw(e.cost_status) + ',' + q(e.price_source) + ',' +
     q(a?.id ?? '') + ',' + q(a?.name ?? '') + ',' + q(a?.role ?? '') + ',' + q(a?.parent_id ?? '') + ',' +
     q(s.user_id ?? '') + ',' + q(s.session_id ?? '') + ',' + stringMap(s.tags) + ',' +
     q(keep ? (s.input ?? '') : '') + ',' + q(keep ? (s.output ?? '') : '') + ',' +
     String(keep && s.input_truncated) + ',' + String(keep && s.output_truncated) + ',' + attributeMap(s.attributes) + ',' +
     String(e.pii_detected) + ',' + JSON.stringify(e.pii_types) + ',' + String(e.injection_attempt) + ',' + String(e.sampled) + ',' +
-    q(e.prompt_sha256) + ',' + q(s.source) + ',"' + microsToClickHouse(e.ingested_us) + '"]'
+    raw(e.prompt_sha256) + ',' + raw(s.source) + ',"' + microsToClickHouse(e.ingested_us) + '"]'
   return { projectId, traceId: s.trace_id, spanId: s.span_id, day: Math.floor(s.start_us / US_PER_DAY), line }
 }
 
