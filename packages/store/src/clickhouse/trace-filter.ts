@@ -39,10 +39,21 @@ export const hasSpanFilter = (f: TraceFilter): boolean =>
  * served by a bloom-filter index (or, for search, the text indexes of spans). Rows are bounded below by
  * `{lo}`: a trace starting at or after it has every span after it.
  */
-export function indexConditions(filter: TraceFilter, tables: { index: string; spans: string }, params: Record<string, unknown>): string[] {
+export function indexConditions(
+  filter: TraceFilter,
+  tables: { index: string; spans: string },
+  params: Record<string, unknown>,
+  options: { rowsOnly?: boolean } = {},
+): string[] {
   const out: string[] = []
+  // `rowsOnly`: the caller only counts distinct trace ids of matching rows, so one such filter can test
+  // the row itself; two need the IN form (different spans of a trace may match each).
+  const spanFilters = ANY_SPAN.filter(([key]) => Boolean(filter[key])).length + Object.keys(filter.tags ?? {}).length
+  const direct = options.rowsOnly === true && spanFilters === 1
   const sub = (where: string): string =>
-    `trace_id IN (SELECT trace_id FROM ${tables.index} WHERE project_id = {project:String} AND start_time >= {lo:DateTime64(6, 'UTC')} AND ${where})`
+    direct
+      ? where
+      : `trace_id IN (SELECT trace_id FROM ${tables.index} WHERE project_id = {project:String} AND start_time >= {lo:DateTime64(6, 'UTC')} AND ${where})`
   for (const [key, column, param] of ANY_SPAN) {
     const value = filter[key]
     if (typeof value !== 'string' || value === '') continue

@@ -183,12 +183,12 @@ async function findCandidates(s: Scope, lo: number, hi: number, n: number): Prom
 async function countTraces(s: Scope, lo: number, mode: 'exact' | 'approx'): Promise<{ n: number; exact: boolean }> {
   const { ch, input, filter } = s
   const params: Record<string, unknown> = { project: input.projectId, lo: microsToClickHouse(lo) }
+  const exact = mode === 'exact' || filter.status !== undefined || filter.minCost !== undefined
   const where = [
     'project_id = {project:String}',
     `start_time >= {lo:DateTime64(6, 'UTC')}`,
-    ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params),
+    ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params, { rowsOnly: !exact }),
   ]
-  const exact = mode === 'exact' || filter.status !== undefined || filter.minCost !== undefined
   let query: string
   if (exact) {
     query = `SELECT count() AS total FROM (SELECT trace_id FROM ${ch.table('trace_index')} WHERE ${where.join(' AND ')}
