@@ -53,6 +53,29 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
     return problem(c, STATUS[err.code], err.code, TITLE[err.code], err.message, extra)
   }
   const deps = c.get('deps')
+  // A store that cannot be reached is back-pressure, not a bug: 503 + Retry-After, its cause logged once.
+  if (isConnectionError(err)) {
+    deps.logger.error('store.unreachable', { request_id: c.get('requestId'), route: c.req.routePath, ...connectionCause(err) })
+    c.header('Retry-After', '5')
+    return problem(c, 503, 'unavailable', TITLE.unavailable, 'a store is unavailable; retry later')
+  }
   deps.logger.error('request.failed', { request_id: c.get('requestId'), error: err instanceof Error ? err.stack ?? err.message : String(err) })
   return problem(c, 500, 'internal', 'Internal error', `internal error; quote request id ${c.get('requestId')}`)
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'])
+
+/** The error, or one in its cause chain, says the connection to a store failed (not the query itself). */
+function isConnectionError(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true
+    if (e instanceof Error && /^Timeout error\.?$/i.test(e.message)) return true
+  }
+  return false
+}
+
+function connectionCause(err: unknown): Record<string, unknown> {
+  const e = err as { name?: string; code?: unknown; message?: string }
+  return { error_class: e.name ?? typeof err, code: typeof e.code === 'string' ? e.code : undefined, error: String(e.message ?? err).split('\n')[0]?.slice(0, 200) }
 }
