@@ -1,31 +1,29 @@
-import type { CheckResult } from './breaker/breaker.js'
+import { createHash } from 'node:crypto'
 import { Breaker } from './breaker/breaker.js'
-import { CircuitBreakerError } from './breaker/errors.js'
 import type { BreakerSnapshot } from './breaker/types.js'
+import { Calls } from './calls.js'
 import type { InitOptions, ResolvedConfig } from './config.js'
 import { resolveConfig } from './config.js'
+import { ControlPlane } from './control.js'
 import type { DeliveryState } from './delivery/delivery.js'
 import { Delivery } from './delivery/delivery.js'
-import { Sender } from './delivery/sender.js'
 import { openStore } from './delivery/open-store.js'
-import { CallRecord } from './instrument/capture.js'
-import { Inflight } from './inflight.js'
-import { runBeforeRequest } from './request-hook.js'
+import { Sender } from './delivery/sender.js'
 import { Exports } from './exporters.js'
-import { createHash } from 'node:crypto'
+import { Inflight } from './inflight.js'
+import { CallRecord } from './instrument/capture.js'
 import { unwrap } from './instrument/dispatcher.js'
-import type { FetchHooks, SendPlan } from './instrument/fetch.js'
+import type { FetchHooks } from './instrument/fetch.js'
 import type { InstrumentResult } from './instrument/install.js'
 import { Installation, globalDispatcher } from './instrument/install.js'
 import { wrapFetchOf } from './instrument/wrap.js'
 import type { Logger } from './log.js'
 import { createLogger } from './log.js'
-import { ControlPlane } from './control.js'
 import { loadPrices } from './pricing.js'
-import { completeReported, keepTrace, llmSpan } from './spans.js'
+import type { SpanHandle } from './span-handle.js'
+import { completeReported, keepTrace } from './spans.js'
 import type { AgentOptions, SpanAttrs, SpanSink } from './tracing.js'
 import { agentFrame, runInSpan } from './tracing.js'
-import type { SpanHandle } from './span-handle.js'
 import type { Span } from './types.js'
 
 /** Options of {@link instrument}. */
@@ -66,6 +64,7 @@ export class TollgateClient {
   /** Captures started and not yet spans: flush() and shutdown() wait for them. */
   readonly inflight = new Inflight()
   private readonly exports: Exports
+  private readonly calls: Calls
   private delivery: Delivery | undefined
   private readonly installation = new Installation()
   private readonly ownFetch: typeof fetch
@@ -102,20 +101,21 @@ export class TollgateClient {
       onAlert: (a) => this.control.reportAlert(a),
     })
     this.control = new ControlPlane(this.config, this.breaker, this.ownFetch, this.log)
+    this.calls = new Calls({ config: this.config, control: this.control, breaker: this.breaker, log: this.log, inflight: this.inflight, emit: (s) => this.emit(s) })
     this.exports = new Exports(this.config.exporters, (err) => this.log.debug('onSpan exporter failed', { error: err instanceof Error ? err.name : 'error' }))
     this.hooks = {
       active: () => this.instrumented && !this.closed,
       begin: (detected, url) => {
-        const record = new CallRecord(detected, url, (r) => this.complete(r))
+        const record = new CallRecord(detected, url, (r) => this.calls.complete(r))
         this.inflight.add(record)
         return record
       },
-      plan: (record) => this.plan(record),
+      plan: (record) => this.calls.plan(record),
       beforeSend: (record) => {
-        const p = this.plan(record)
+        const p = this.calls.plan(record)
         return p instanceof Promise ? p.then(() => undefined) : undefined
       },
-      blocked: (record, err) => this.blocked(record, err),
+      blocked: (record, err) => this.calls.blocked(record, err),
       propagateTraceparent: () => this.instrumentOptions.propagateTraceparent === true,
       ensureDispatcher: () => this.installation.ensureDispatcher(),
     }
@@ -237,62 +237,6 @@ export class TollgateClient {
   wrap<T extends object>(target: T): T {
     if (!this.enabled) return target
     return wrapFetchOf(target, { ...this.hooks, active: () => this.enabled })
-  }
-
-  private plan(record: CallRecord): SendPlan | Promise<SendPlan> {
-    const decision = this.control.decide(record)
-    if (decision.kind === 'block') return this.block(decision.result)
-    const hook = this.config.beforeRequest
-    if (hook) return runBeforeRequest(hook, record, decision, { breaker: this.breaker, log: this.log, tags: this.config.tags })
-    if (decision.throttleMs > 0) {
-      record.attributes.throttled_ms = decision.throttleMs
-      return new Promise((resolve) => setTimeout(() => resolve({ degradeTo: decision.degradeTo }), decision.throttleMs))
-    }
-    return { degradeTo: decision.degradeTo }
-  }
-
-  private async block(result: Extract<CheckResult, { ok: false }>): Promise<never> {
-    if (result.onBlock) {
-      try {
-        await result.onBlock(result.event)
-      } catch {
-        // onBlock failing does not change the outcome: the call is blocked.
-      }
-    }
-    throw result.error
-  }
-
-  private blocked(record: CallRecord, err: unknown): void {
-    this.inflight.delete(record)
-    if (!(err instanceof CircuitBreakerError)) return
-    record.finished = true
-    record.endPerf = record.startPerf
-    record.error = err.message
-    record.attributes.blocked = true
-    record.attributes.breaker_reason = err.reason
-    this.emit(llmSpan(record, !this.config.zeroDataRetention))
-  }
-
-  /** Breakers first, at once; the span may wait for the stream's kept events to be read. */
-  private complete(record: CallRecord): void {
-    if (record.discarded) return this.inflight.delete(record)
-    try {
-      this.control.recordCall(record)
-    } catch (err) {
-      this.log.debug('could not record a call', { error: String(err) })
-    }
-    const emit = () => {
-      try {
-        record.settle()
-        this.emit(llmSpan(record, !this.config.zeroDataRetention))
-      } catch (err) {
-        this.log.debug('could not record a call', { error: String(err) })
-      }
-      // Only once the span is in the buffer: a flush waiting on this record then commits it.
-      this.inflight.delete(record)
-    }
-    if (record.unsettled && !record.abandoned) setImmediate(emit)
-    else emit()
   }
 
   getState(): SdkState {

@@ -26,7 +26,7 @@ export class Inflight {
   }
 
   delete(item: Pending): void {
-    if (!this.items.delete(item) || this.items.size > 0) return
+    if (!this.items.delete(item) || this.items.size > 0 || this.waiters.length === 0) return
     const waiters = this.waiters
     this.waiters = []
     for (const w of waiters) w()

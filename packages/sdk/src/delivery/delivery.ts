@@ -2,7 +2,13 @@ import { SERVER_MAX_BYTES } from '../config.js'
 import type { Logger } from '../log.js'
 import type { Span } from '../types.js'
 import type { SendOutcome, Sender } from './sender.js'
+import type { DeliveryState } from './health.js'
+import { DeliveryHealth } from './health.js'
 import type { Leased, SpanStore } from './store.js'
+import { backoffMs, chunkByBytes, sleepUntil } from './batching.js'
+
+export type { DeliveryState } from './health.js'
+export { backoffMs, chunkByBytes } from './batching.js'
 
 export interface DeliveryOptions {
   maxBatch: number
@@ -16,54 +22,6 @@ export interface DeliveryOptions {
 const COMMIT_DELAY_MS = 20
 const COMMIT_AT = 256
 const MAINTAIN_EVERY_MS = 60_000
-const MAX_BACKOFF_MS = 300_000
-// A rejected key or a missing endpoint is fixed by a person, not by the next attempt.
-const AUTH_BACKOFF_MIN_MS = 60_000
-const AUTH_BACKOFF_MAX_MS = 3_600_000
-
-/** Where delivery stands, as `getState().delivery` shows it. */
-export interface DeliveryState {
-  /** `paused`: the backend refused the credentials or the endpoint (401/403/404); spans wait in the spool. */
-  status: 'ok' | 'retrying' | 'paused'
-  /** The status that paused or is delaying delivery. */
-  http_status: number | null
-  /** The request that was refused. */
-  endpoint: string
-  /** When the current pause or retry streak started (RFC 3339). */
-  since: string | null
-  /** Not sent again before this time (RFC 3339), unless a flush overrides a plain backoff. */
-  retry_at: string | null
-  /** Spans waiting in the spool or the memory queue. */
-  pending: number
-}
-
-function sleepUntil(deadline: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now())).unref())
-}
-
-/** Exponential backoff with "equal jitter": never zero, never synchronised across processes. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt, 20))
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
-}
-
-/** Splits leased rows into request-sized chunks (bytes); a single oversized row goes alone. */
-export function chunkByBytes(rows: readonly Leased[], maxBytes: number): Leased[][] {
-  const chunks: Leased[][] = []
-  let current: Leased[] = []
-  let size = 0
-  for (const row of rows) {
-    if (current.length > 0 && size + row.bytes + 1 > maxBytes) {
-      chunks.push(current)
-      current = []
-      size = 0
-    }
-    current.push(row)
-    size += row.bytes + 1
-  }
-  if (current.length) chunks.push(current)
-  return chunks
-}
 
 /**
  * Moves spans from report() to the backend: memory buffer → store (commit) → lease → send →
@@ -80,8 +38,7 @@ export class Delivery {
   /** A server-mandated pause (Retry-After): honoured even by an explicit flush. */
   private retryAfterUntil = 0
   private failures = 0
-  private authFailures = 0
-  private trouble: { status: DeliveryState['status']; httpStatus: number | null; since: number } | undefined
+  private readonly health: DeliveryHealth
   private uncommittedSince = 0
   private readySinceSend = { count: 0, bytes: 0 }
   private closed = false
@@ -95,7 +52,9 @@ export class Delivery {
     private readonly sender: Sender,
     private readonly opts: DeliveryOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.health = new DeliveryHealth(sender.url, log)
+  }
 
   start(): void {
     const jittered = Math.round(this.opts.flushIntervalMs * (0.8 + Math.random() * 0.4))
@@ -249,11 +208,9 @@ export class Delivery {
         if (rejectedIds.length) this.store.drop(rejectedIds, 'rejected')
         if (dropped && Object.keys(dropped).length) this.store.ackCounters(dropped)
         this.failures = 0
-        this.authFailures = 0
         this.pausedUntil = 0
         this.retryAfterUntil = 0
-        if (this.trouble?.status === 'paused') this.log.warn('delivery resumed', { endpoint: this.sender.url })
-        this.trouble = undefined
+        this.health.ok()
         return true
       }
       case 'retry': {
@@ -263,25 +220,15 @@ export class Delivery {
         this.pausedUntil = Date.now() + delay
         if (outcome.retryAfterMs !== undefined) this.retryAfterUntil = this.pausedUntil
         this.store.release(ids, this.pausedUntil)
-        if (this.trouble?.status !== 'paused') {
-          const status = /^http_(\d+)$/.exec(outcome.reason)?.[1]
-          this.trouble = { status: 'retrying', httpStatus: status ? Number(status) : null, since: this.trouble?.since ?? Date.now() }
-        }
+        this.health.retrying(outcome.reason)
         this.log.debug('ingest unavailable, will retry', { reason: outcome.reason, spans: ids.length, delay_ms: delay })
         return false
       }
       case 'pause': {
         // Honoured by flush() too (like Retry-After): resending with the same key cannot succeed.
-        const ceiling = Math.min(AUTH_BACKOFF_MAX_MS, AUTH_BACKOFF_MIN_MS * 2 ** Math.min(this.authFailures, 10))
-        const delay = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
-        this.authFailures++
-        this.pausedUntil = Date.now() + delay
+        this.pausedUntil = Date.now() + this.health.paused(outcome.status)
         this.retryAfterUntil = this.pausedUntil
         this.store.release(ids, this.pausedUntil)
-        if (this.trouble?.status !== 'paused' || this.trouble.httpStatus !== outcome.status) {
-          this.log.warn(`delivery paused: POST ${this.sender.url} answered ${outcome.status}; spans stay in the spool and are retried later. Check the API key and the endpoint.`, { status: outcome.status, retry_in_s: Math.round(delay / 1000) })
-          this.trouble = { status: 'paused', httpStatus: outcome.status, since: Date.now() }
-        }
         return false
       }
       case 'drop':
@@ -296,21 +243,13 @@ export class Delivery {
   }
 
   state(): DeliveryState {
-    const t = this.trouble
     let pending = this.buffer.length
     try {
       pending += this.store.size().count
     } catch {
       // A closed or broken store: what is buffered is all we know.
     }
-    return {
-      status: t?.status ?? 'ok',
-      http_status: t?.httpStatus ?? null,
-      endpoint: this.sender.url,
-      since: t ? new Date(t.since).toISOString() : null,
-      retry_at: t && this.pausedUntil > Date.now() ? new Date(this.pausedUntil).toISOString() : null,
-      pending,
-    }
+    return this.health.state(this.pausedUntil, pending)
   }
 
   /** Commit, then try to deliver everything until `deadline`; what is left stays in the store. */

@@ -7,11 +7,15 @@ import { currentContext } from '../context.js'
 import type { ResolvedContext } from '../user-context.js'
 import { runtimeContext } from '../user-context.js'
 import { newSpanId } from '../ids.js'
-import { at, str, tryParse } from './json.js'
+import { tryParse } from './json.js'
 import type { Detected } from './providers.js'
 import type { Extracted } from './response.js'
 import { ResponseReader, errorFromBody } from './response.js'
+import type { RequestInfo } from './request.js'
 import { NdjsonParser, SseParser } from './sse.js'
+
+export { readRequest } from './request.js'
+export type { RequestInfo } from './request.js'
 
 // A JSON body larger than this is passed through unread (no usage) rather than buffered.
 const MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -19,37 +23,6 @@ const MAX_JSON_BYTES = 8 * 1024 * 1024
 const MAX_PENDING_CHARS = 4 * 1024 * 1024
 
 export type ResponseMode = 'json' | 'sse' | 'ndjson'
-
-/** What the request said, as far as telemetry cares. */
-export interface RequestInfo {
-  model?: string
-  stream: boolean
-  /** The prompt part of the body (messages, input, contents...), not tools or settings. */
-  input?: unknown
-  bodyBytes: number
-}
-
-export function readRequest(detected: Detected, text: string | undefined): RequestInfo {
-  const body = text === undefined ? undefined : tryParse(text)
-  const bytes = text === undefined ? 0 : text.length
-  const stream = at(body, 'stream') === true || detected.pathStream === true
-  const model = str(at(body, 'model')) ?? detected.pathModel
-  let input: unknown
-  switch (detected.flavor) {
-    case 'anthropic':
-      input = at(body, 'system') === undefined ? at(body, 'messages') : { system: at(body, 'system'), messages: at(body, 'messages') }
-      break
-    case 'gemini':
-      input = at(body, 'systemInstruction') === undefined ? (at(body, 'contents') ?? at(body, 'content')) : { system: at(body, 'systemInstruction'), contents: at(body, 'contents') }
-      break
-    default: {
-      const instructions = at(body, 'instructions')
-      const main = at(body, 'messages') ?? at(body, 'input') ?? at(body, 'prompt')
-      input = instructions === undefined ? main : { instructions, input: main }
-    }
-  }
-  return { model, stream, input, bodyBytes: bytes }
-}
 
 /**
  * One intercepted LLM call, from request to last byte. It observes a copy of what flows by;
