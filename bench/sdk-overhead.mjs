@@ -2,15 +2,22 @@
 // Measures, in one run, the same calls to the same local fake provider with and without
 // instrument() (interleaved rounds), through the real `openai` client. Prints figures; asserts
 // nothing. Needs `npm run build` first. Usage: node bench/sdk-overhead.mjs [--calls 2000 --rounds 4]
+// [--sdk path/to/another/build/dist] (e.g. an older commit's build, for a same-machine before/after).
+// The network-bound medians move by tens of µs with machine load; the in-process line (the SDK's
+// own work per call, no socket) is the one that shows a sub-µs change.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import OpenAI from 'openai'
-import { TollgateClient } from '../packages/sdk/dist/index.js'
+import { pathToFileURL } from 'node:url'
 
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '4' }, spans: { type: 'string', default: '200000' } } })
+const { values } = parseArgs({ options: { calls: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '4' }, spans: { type: 'string', default: '200000' }, sdk: { type: 'string' } } })
+const dist = values.sdk ? pathToFileURL(`${values.sdk.replace(/\/+$/, '')}/`).href : new URL('../packages/sdk/dist/', import.meta.url).href
+const { TollgateClient } = await import(`${dist}index.js`)
+const { detect } = await import(`${dist}instrument/providers.js`)
+const { readRequest } = await import(`${dist}instrument/capture.js`)
 const CALLS = Number(values.calls)
 const ROUNDS = Number(values.rounds)
 const SPANS = Number(values.spans)
@@ -76,7 +83,39 @@ async function compare(stream) {
   }
 }
 
-console.log(`@tollgate/sdk overhead: ${ROUNDS} interleaved rounds x ${CALLS} calls per mode, openai client, fake provider in another process, durable_local spool`)
+/**
+ * The SDK's own work for one plain call (no budget, no hook, no exporter), without a socket:
+ * request read, pre-send decision, response observed, span built and queued.
+ */
+function inProcess() {
+  const c = new TollgateClient({ endpoint: `http://127.0.0.1:${ports.ingest}`, durability: 'best_effort', spoolPath: join(dir, 'cpu.sqlite'), policyPollIntervalMs: 0, flushIntervalMs: 3_600_000, maxQueueSize: 1e9 }, { env: {} }).start()
+  const url = 'https://api.openai.com/v1/chat/completions'
+  const detected = detect(url, 'POST')
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages })
+  const answer = { id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini-2024-07-18', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there, how are you?' }, finish_reason: 'stop' }] }
+  const response = Buffer.from(JSON.stringify({ ...answer, usage: { prompt_tokens: 11, completion_tokens: 6, total_tokens: 17 } }))
+  const headers = { 'content-type': 'application/json', 'x-request-id': 'req_1' }
+  const call = () => {
+    const r = c.hooks.begin(detected, url)
+    r.request = readRequest(detected, body)
+    c.hooks.plan(r)
+    r.responseStart(200, (name) => headers[name])
+    r.data(response)
+    r.end()
+  }
+  const times = []
+  for (let i = 0; i < 5000; i++) call()
+  for (let i = 0; i < CALLS * ROUNDS * 5; i++) {
+    const t0 = process.hrtime.bigint()
+    call()
+    times.push(Number(process.hrtime.bigint() - t0) / 1000)
+  }
+  console.log(`in-process          SDK work per call     median ${pct(times, 50).toFixed(2).padStart(7)} µs  p99 ${pct(times, 99).toFixed(2).padStart(7)} µs   (no socket: read request, decide, observe response, build and queue the span)`)
+  return c.shutdown(0)
+}
+
+console.log(`@tollgate/sdk overhead (${values.sdk ?? 'packages/sdk/dist'}): ${ROUNDS} interleaved rounds x ${CALLS} calls per mode, openai client, fake provider in another process, durable_local spool`)
+await inProcess()
 await compare(false)
 await compare(true)
 await client.flush()
