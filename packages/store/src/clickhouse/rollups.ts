@@ -41,10 +41,12 @@ const running = new WeakMap<ClickHouse, Promise<unknown>>()
  * Recomputes the last `sinceHours` (whole UTC days) of every rollup and of the trace index from
  * `spans FINAL`, replacing each day's partition atomically (`REPLACE PARTITION` from its `_staging`
  * twin). Views keep these tables current between runs; this bounds what a rare race (a duplicate
- * inserted past the key lookup) can leave wrong to the time until the next run. Calls in one process
- * run one after another; run it from one process only (it uses one staging table per rollup).
+ * inserted past the key lookup) can leave wrong to the time until the next run. After each swap the
+ * day's span count is checked against the table (inserts that land mid-swap), and the day recomputed
+ * up to 3 times; `uneven` lists any table/day still off (log it). Calls in one process run one after
+ * another; run it from one process only (it uses one staging table per rollup).
  */
-export async function refreshRecentRollups(ch: ClickHouse, options: { sinceHours: number; nowMs?: number }): Promise<{ days: number[] }> {
+export async function refreshRecentRollups(ch: ClickHouse, options: { sinceHours: number; nowMs?: number }): Promise<{ days: number[]; uneven: string[] }> {
   const result = (running.get(ch) ?? Promise.resolve()).then(() => refresh(ch, options))
   running.set(
     ch,
@@ -53,30 +55,61 @@ export async function refreshRecentRollups(ch: ClickHouse, options: { sinceHours
   return result
 }
 
-async function refresh(ch: ClickHouse, { sinceHours, nowMs = Date.now() }: { sinceHours: number; nowMs?: number }): Promise<{ days: number[] }> {
-  const days: number[] = []
+/**
+ * What a day of each table must add up to, on spans and on the table: a span inserted while its day is
+ * being recomputed reaches the table through its view and is then replaced away by the staging copy
+ * that did not see it; the check catches that and the day is recomputed.
+ */
+const CHECK: Record<DerivedTable, { spans: string; table: string; time: string }> = {
+  cost_hourly: { spans: 'count()', table: 'sum(calls)', time: 'hour' },
+  cost_hourly_user: { spans: 'count()', table: 'sum(calls)', time: 'hour' },
+  cost_hourly_tag: { spans: 'sum(length(mapKeys(tags)))', table: 'sum(calls)', time: 'hour' },
+  trace_index: { spans: 'count()', table: 'sum(spans)', time: 'start_time' },
+}
+const ATTEMPTS = 3
+
+async function refresh(
+  ch: ClickHouse,
+  { sinceHours, nowMs = Date.now() }: { sinceHours: number; nowMs?: number },
+): Promise<{ days: number[]; uneven: string[] }> {
   const dayMs = 86_400_000
+  const days: number[] = []
+  const uneven: string[] = []
   for (let t = Math.floor((nowMs - sinceHours * 3_600_000) / dayMs) * dayMs; t <= nowMs; t += dayMs) days.push(t)
+  const dayId = (t: number): number => Number(new Date(t).toISOString().slice(0, 10).replaceAll('-', ''))
   for (const dayStart of days) {
-    const day = Number(new Date(dayStart).toISOString().slice(0, 10).replaceAll('-', ''))
-    for (const [table, select] of Object.entries(DERIVED)) {
+    const params = { from: microsToClickHouse(dayStart * 1000), to: microsToClickHouse((dayStart + dayMs) * 1000) }
+    const inDay = (column: string): string => `${column} >= {from:DateTime64(6, 'UTC')} AND ${column} < {to:DateTime64(6, 'UTC')}`
+    for (const table of Object.keys(DERIVED) as DerivedTable[]) {
       const staging = ch.table(`${table}_staging`)
-      await ch.client.command({ query: `TRUNCATE TABLE ${staging}` })
-      await runCommand(ch, {
-        name: `rollups.refresh_${table}`,
-        query: `INSERT INTO ${staging} ${select
-          .replace('{spans}', `${ch.table('spans')} FINAL`)
-          .replace('{day}', `start_time >= {from:DateTime64(6, 'UTC')} AND start_time < {to:DateTime64(6, 'UTC')}`)}`,
-        params: { from: microsToClickHouse(dayStart * 1000), to: microsToClickHouse((dayStart + dayMs) * 1000) },
-      })
-      // A day with no spans left replaces the partition with nothing: what the views put there was wrong.
-      await ch.client.command({
-        query: `ALTER TABLE ${ch.table(table)} REPLACE PARTITION ${day} FROM ${staging}`,
-        clickhouse_settings: { allow_replace_partition_from_empty_source: 1 },
-      })
+      for (let attempt = 1; ; attempt++) {
+        await ch.client.command({ query: `TRUNCATE TABLE ${staging}` })
+        await runCommand(ch, {
+          name: `rollups.refresh_${table}`,
+          query: `INSERT INTO ${staging} ${DERIVED[table].replace('{spans}', `${ch.table('spans')} FINAL`).replace('{day}', inDay('start_time'))}`,
+          params,
+        })
+        // A day with no spans left replaces the partition with nothing: what the views put there was wrong.
+        await ch.client.command({
+          query: `ALTER TABLE ${ch.table(table)} REPLACE PARTITION ${dayId(dayStart)} FROM ${staging}`,
+          clickhouse_settings: { allow_replace_partition_from_empty_source: 1 },
+        })
+        const [check] = await runQuery(ch, {
+          name: `rollups.check_${table}`,
+          query: `SELECT (SELECT ${CHECK[table].spans} FROM ${ch.table('spans')} FINAL WHERE ${inDay('start_time')}) AS want,
+                         (SELECT ${CHECK[table].table} FROM ${ch.table(table)} WHERE ${inDay(CHECK[table].time)}) AS got`,
+          params,
+          schema: z.object({ want: z.coerce.number(), got: z.coerce.number() }),
+        })
+        if (check && check.want === check.got) break
+        if (attempt >= ATTEMPTS) {
+          uneven.push(`${table}/${dayId(dayStart)}`)
+          break
+        }
+      }
     }
   }
-  return { days: days.map((d) => Number(new Date(d).toISOString().slice(0, 10).replaceAll('-', ''))) }
+  return { days: days.map(dayId), uneven }
 }
 
 const ByModel = z.object({
