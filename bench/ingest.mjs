@@ -79,6 +79,28 @@ async function drive(url, bodies, clients) {
   return { latencies: latencies.sort((a, b) => a - b), acked, refused }
 }
 
+/** While `running()`, posts one 1-span trace every 200 ms and times 202 → visible in /api/traces/:id/spans. */
+async function freshness(url, running) {
+  const samples = []
+  while (running()) {
+    const [span] = spansOfTrace(1)
+    const res = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(span) })
+    await res.arrayBuffer()
+    if (res.status === 202) {
+      const acked = performance.now()
+      for (;;) {
+        const r = await fetch(`${url}/api/traces/${span.trace_id}/spans`)
+        await r.arrayBuffer()
+        if (r.status === 200) break
+        await new Promise((r) => setTimeout(r, 10))
+      }
+      samples.push(performance.now() - acked)
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  return samples.sort((a, b) => a - b)
+}
+
 async function scenario(name, batchSize, clients, allSpans) {
   const dataDir = join(work, name)
   const bodies = []
@@ -92,12 +114,16 @@ async function scenario(name, batchSize, clients, allSpans) {
   const measured = bodies.slice(Math.ceil(bodies.length / 20))
   const cpu0 = cpuMicros(child.pid)
   const t0 = performance.now()
+  let driving = true
+  const fresh = freshness(url, () => driving)
   const r = await drive(url, measured, clients)
   const seconds = (performance.now() - t0) / 1000
+  driving = false
+  const freshMs = await fresh
   const cpu = cpuMicros(child.pid) - cpu0
   await stop(child) // SIGTERM drains the log into ClickHouse
   const stored = chdb('count', dataDir)
-  return { name, spansPerS: r.acked / seconds, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), cpuUsPerSpan: cpu / r.acked, refused: r.refused, acked: r.acked + warm, stored }
+  return { name, spansPerS: r.acked / seconds, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), cpuUsPerSpan: cpu / r.acked, refused: r.refused, acked: r.acked + warm + freshMs.length, stored, fresh50: pct(freshMs, 50), fresh99: pct(freshMs, 99) }
 }
 
 /** /health latency while 256 clients in another process post 1,000-span batches as fast as they can. */
@@ -136,9 +162,9 @@ try {
 
   console.log(`embedded chDB + PGlite, ${process.version}, ${SPANS} spans`)
   console.log(`baseline: raw JSONEachRow inserts of 6,400 rows into the same table, one in flight: ${raw.rowsPerS.toFixed(0)} rows/s`)
-  console.log('clients x batch   spans/s   ×baseline  ack p50 ms  ack p99 ms  CPU µs/span  503s   acked  stored rows  distinct')
+  console.log('clients x batch   spans/s   ×baseline  ack p50 ms  ack p99 ms  fresh p50/p99 ms  CPU µs/span  503s   acked  stored rows  distinct')
   for (const r of [a, b]) {
-    console.log(`${r.name.padStart(15)}  ${r.spansPerS.toFixed(0).padStart(8)}  ${(r.spansPerS / raw.rowsPerS).toFixed(2).padStart(9)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${r.cpuUsPerSpan.toFixed(1).padStart(11)}  ${String(r.refused).padStart(4)}  ${String(r.acked).padStart(6)}  ${String(r.stored.rows).padStart(11)}  ${String(r.stored.keys).padStart(8)}`)
+    console.log(`${r.name.padStart(15)}  ${r.spansPerS.toFixed(0).padStart(8)}  ${(r.spansPerS / raw.rowsPerS).toFixed(2).padStart(9)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(16)}  ${r.cpuUsPerSpan.toFixed(1).padStart(11)}  ${String(r.refused).padStart(4)}  ${String(r.acked).padStart(6)}  ${String(r.stored.rows).padStart(11)}  ${String(r.stored.keys).padStart(8)}`)
   }
   console.log(`saturation (256 clients x 1,000-span batches, ${values['saturate-s']} s): /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms over ${s.probes} probes; ingest statuses ${JSON.stringify(s.statuses)}; peak RSS ${s.peakRssMiB.toFixed(0)} MiB; SIGTERM to exit ${s.stopMs.toFixed(0)} ms`)
 } finally {
