@@ -66,14 +66,23 @@ export function openApiDocument(version: string): Record<string, unknown> {
         post: {
           summary: 'Ingest spans: one span, an array, or { spans }; wire format v1 or agentwatch ATP; gzip accepted',
           security: secured,
+          parameters: [
+            {
+              name: 'consistency',
+              in: 'query',
+              required: false,
+              description: '`strong`: answer once the spans are queryable, not only durable (read-your-writes; 503 if the store does not take them within 30 s)',
+              schema: { type: 'string', enum: ['strong'] },
+            },
+          ],
           requestBody: { required: true, content: { 'application/json': { schema: ref('IngestBody') } } },
           responses: {
-            '202': { description: 'every accepted span is durable; invalid ones are listed', ...json('IngestResponse') },
-            '400': problem('malformed JSON, or every span invalid (the list is in `rejected`)'),
+            '202': { description: 'every accepted span is durable (fdatasync\'d to the write-ahead log); refused ones are listed per index', ...json('IngestResponse') },
+            '400': problem('malformed JSON, or every span refused (the list is in `rejected`)'),
             '401': problem('missing or invalid credentials'),
             '413': problem('body over MAX_BODY_BYTES (after decompression) or more than MAX_SPANS_PER_REQUEST spans'),
             '415': problem('not JSON, or an unsupported Content-Encoding'),
-            '503': { ...problem('the store cannot take the batch now; nothing was acknowledged'), headers: retryAfter },
+            '503': { ...problem('overloaded, shutting down, log or backlog full, or the store down too long; nothing was acknowledged'), headers: retryAfter },
           },
         },
       },
