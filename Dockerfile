@@ -1,7 +1,12 @@
 # Tollgate API image (used by docker-compose.local.yml and, later, docker-compose.yml).
 #
 #   docker build -t tollgate-api .
-#   docker run -p 3001:3001 -v tollgate-data:/data tollgate-api
+#   docker run -e API_KEY="$(openssl rand -hex 24)" -p 127.0.0.1:3001:3001 -v tollgate-data:/data tollgate-api
+#
+# The image listens on 0.0.0.0 inside the container, so it refuses to start without credentials
+# (API_KEY, JWT_SECRET or JWT_JWKS_URL): an open API must never be published by accident. API_KEY is
+# the instance admin (creates projects and their tg_sk_ keys: docs/security.md). `-e LOCAL_MODE=true`
+# runs it open on purpose, with a warning at every start.
 #
 # Debian (glibc) rather than Alpine: chdb ships prebuilt glibc-only libraries
 # (@chdb/lib-linux-*-gnu), and better-sqlite3's prebuilds are glibc too.

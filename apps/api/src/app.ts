@@ -1,12 +1,16 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { AppDeps, AppEnv } from './context.js'
+import { createJwtVerifier } from './auth/jwt.js'
+import { KeyStore } from './auth/key-store.js'
+import { rateLimit } from './auth/rate-limit.js'
 import { authenticate } from './middleware/auth.js'
 import { lifecycleGuard } from './middleware/admission.js'
 import { requestContext } from './middleware/request.js'
 import { errorToResponse, problem } from './lib/problem.js'
 import { healthRoutes } from './routes/health/index.js'
 import { ingestRoutes } from './routes/ingest/index.js'
+import { projectRoutes } from './routes/projects/index.js'
 import { traceRoutes } from './routes/traces/index.js'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
@@ -16,13 +20,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const origins = deps.env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
   if (origins.length > 0) app.use('*', cors({ origin: origins, exposeHeaders: ['Retry-After', 'X-Request-Id'] }))
 
-  // Health first: registered before the authenticated /api sub-app, so it answers without credentials.
+  // One authentication for every route; only the allow-list in auth/policy.ts passes bare (docs/security.md).
+  const { env } = deps
+  const keys = new KeyStore(deps.pg.db, env.API_KEY_CACHE_TTL_MS, (error) => deps.logger.warn('auth.touch_failed', { error: String(error) }))
+  const jwt = createJwtVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE })
+  app.use('*', authenticate({ localMode: env.LOCAL_MODE, instanceKey: env.API_KEY, keys, jwt, metricsPublic: env.METRICS_PUBLIC }))
+  app.use(
+    '*',
+    rateLimit({
+      perKey: { perSecond: env.RATE_LIMIT_KEY_PER_S, burst: env.RATE_LIMIT_KEY_BURST },
+      perProject: { perSecond: env.RATE_LIMIT_PROJECT_PER_S, burst: env.RATE_LIMIT_PROJECT_BURST },
+    }),
+  )
+
   app.route('/', healthRoutes)
 
   const api = new Hono<AppEnv>()
-  api.use('*', authenticate({ env: deps.env }))
   api.route('/ingest', ingestRoutes(deps))
   api.route('/traces', traceRoutes)
+  api.route('/projects', projectRoutes(keys))
   app.route('/api', api)
 
   app.notFound((c) => problem(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`))

@@ -24,8 +24,15 @@ export interface AppDeps {
 /** Who is calling. The project always comes from here, never from a parameter or a body. */
 export interface Caller {
   projectId: string
+  /** admin may mutate (projects, keys, rules); viewer only reads. */
   role: 'viewer' | 'admin'
-  via: 'local' | 'api-key'
+  /** local: no auth configured; api-key: the API_KEY env key; project-key: a tg_sk_ key; jwt: a verified token. */
+  via: 'local' | 'api-key' | 'project-key' | 'jwt'
+  scopes: readonly ('ingest' | 'read')[]
+  /** May create projects and act on any project's keys: local mode and the API_KEY env key only. */
+  instanceAdmin: boolean
+  /** The key id (project-key), or the token's `sub` (jwt): who, for logs and rate limits; never the secret. */
+  actor?: string
 }
 
 export interface AppEnv {

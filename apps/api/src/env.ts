@@ -23,7 +23,15 @@ const Base = z.object({
   API_KEY: opt(z.string().min(16, 'use at least 16 characters')),
   JWT_SECRET: opt(z.string().min(32, 'use at least 32 characters')),
   JWT_JWKS_URL: opt(z.string().url()),
+  JWT_ISSUER: opt(z.string()),
+  JWT_AUDIENCE: opt(z.string()),
   LOCAL_MODE: BoolEnv.optional(),
+  METRICS_PUBLIC: BoolEnv.default(false),
+  API_KEY_CACHE_TTL_MS: Int(0, 3_600_000).default(30_000),
+  RATE_LIMIT_KEY_PER_S: z.coerce.number().min(0).max(1_000_000).default(100),
+  RATE_LIMIT_KEY_BURST: Int(1, 10_000_000).default(200),
+  RATE_LIMIT_PROJECT_PER_S: z.coerce.number().min(0).max(1_000_000).default(300),
+  RATE_LIMIT_PROJECT_BURST: Int(1, 10_000_000).default(600),
   CORS_ORIGINS: z.string().default(''),
   ZERO_DATA_RETENTION: BoolEnv.default(false),
   DATA_RETENTION_DAYS: Int(1, 36500).default(30),
@@ -63,6 +71,13 @@ const Schema = Base
     if (env.LOCAL_MODE === false && !hasCredentials) {
       ctx.addIssue({ code: 'custom', path: ['LOCAL_MODE'], message: 'false, but none of API_KEY, JWT_SECRET, JWT_JWKS_URL is set' })
     }
+    if (env.LOCAL_MODE === true && hasCredentials) {
+      // Silently ignoring configured credentials would open a server its operator believes is locked.
+      ctx.addIssue({ code: 'custom', path: ['LOCAL_MODE'], message: 'true, but credentials are configured (API_KEY, JWT_SECRET or JWT_JWKS_URL): unset one or the other' })
+    }
+    if (env.LOCAL_MODE === undefined && !hasCredentials && env.HOST !== undefined && !isLoopback(env.HOST)) {
+      ctx.addIssue({ code: 'custom', path: ['HOST'], message: `${env.HOST} is not loopback and no credentials are configured: set API_KEY, JWT_SECRET or JWT_JWKS_URL, or LOCAL_MODE=true to serve an open API on purpose` })
+    }
     if (env.JWT_SECRET && env.JWT_JWKS_URL) {
       ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set either JWT_SECRET or JWT_JWKS_URL, not both' })
     }
@@ -74,6 +89,11 @@ const Schema = Base
   })
 
 export type Env = z.output<typeof Schema>
+
+/** 127.0.0.0/8, ::1 and localhost: the addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
+}
 
 export class EnvError extends Error {}
 

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { WireSpan } from '@tollgate/core'
 import { SpanView, TraceGraph, TraceSummary } from '@tollgate/store'
 import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
+import { CreatedKey, CreateKeyBody, CreateProjectBody, KeyView, ProjectView } from './routes/projects/schema.js'
 import { TraceQuery } from './routes/traces/schema.js'
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as requests send it. */
@@ -59,6 +60,12 @@ export function openApiDocument(version: string): Record<string, unknown> {
         TraceSpans: schema(z.object({ trace_id: z.string(), spans: z.array(SpanView), next_cursor: z.string().nullable() })),
         TraceGraph: schema(TraceGraph.extend({ trace_id: z.string() })),
         Problem: schema(Problem),
+        CreateProjectBody: schema(CreateProjectBody, 'input'),
+        Project: schema(ProjectView),
+        ProjectList: schema(z.object({ projects: z.array(ProjectView) })),
+        CreateKeyBody: schema(CreateKeyBody, 'input'),
+        CreatedKey: schema(CreatedKey),
+        KeyList: schema(z.object({ keys: z.array(KeyView) })),
       },
     },
     paths: {
@@ -114,11 +121,32 @@ export function openApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'the graph', ...json('TraceGraph') }, '400': problem('malformed id'), '404': problem('no such trace in this project') },
         },
       },
+      ...projectPaths(),
       '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
       '/api/health': { get: { summary: 'Liveness (no auth; the path agentwatch verify() calls)', responses: { '200': { description: 'alive' } } } },
       '/ready': { get: { summary: 'Readiness: ClickHouse and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down', headers: retryAfter } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics (no auth)', responses: { '200': { description: 'text exposition format' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (credentials needed unless METRICS_PUBLIC=true)', responses: { '200': { description: 'text exposition format' } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    },
+  }
+}
+
+/** Projects and keys: mutations need an admin credential; another project's id answers 404. */
+function projectPaths(): Record<string, unknown> {
+  const projectId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
+  const denied = { '401': problem('missing or invalid credentials'), '403': problem('not an admin credential'), '429': { ...problem('rate limited'), headers: retryAfter } }
+  const body = (name: string) => ({ required: false, content: { 'application/json': { schema: ref(name) } } })
+  return {
+    '/api/projects': {
+      post: { summary: 'Create a project (instance admin: API_KEY)', security: secured, requestBody: { ...body('CreateProjectBody'), required: true }, responses: { '201': { description: 'created', ...json('Project') }, '400': problem('invalid body'), ...denied } },
+      get: { summary: "Projects: all for the instance admin, the caller's own otherwise", security: secured, responses: { '200': { description: 'projects', ...json('ProjectList') }, ...denied } },
+    },
+    '/api/projects/{id}/keys': {
+      post: { summary: 'Create a key (shown once; stored as SHA-256); scopes ingest and/or read', security: secured, parameters: [projectId], requestBody: body('CreateKeyBody'), responses: { '201': { description: 'the key, once', ...json('CreatedKey') }, '400': problem('invalid body'), '404': problem('no such project for this caller'), ...denied } },
+      get: { summary: "A project's keys: prefixes, scopes, last use, revocation", security: secured, parameters: [projectId], responses: { '200': { description: 'keys', ...json('KeyList') }, '404': problem('no such project for this caller'), ...denied } },
+    },
+    '/api/projects/{id}/keys/{keyId}': {
+      delete: { summary: 'Revoke a key (at once on this process, within API_KEY_CACHE_TTL_MS on others)', security: secured, parameters: [projectId, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'revoked' }, '404': problem('no such live key in this project'), ...denied } },
     },
   }
 }

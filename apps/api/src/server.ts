@@ -4,7 +4,7 @@ import { CpuGate, clickHouseCode, openDirectTransport } from '@tollgate/pipeline
 import { applyRetention, connectClickHouse, connectPostgres, migrateClickHouse, migratePostgres } from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
-import type { Env } from './env.js'
+import { isLoopback, type Env } from './env.js'
 import { createLogger, type Logger } from './lib/logger.js'
 import { createMetrics } from './lib/metrics.js'
 
@@ -115,8 +115,16 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
+/** env.ts refuses an open API on a non-loopback address unless LOCAL_MODE=true was set on purpose; say so at every start all the same. */
+export function warnIfOpenAndExposed(env: Env, logger: Logger): boolean {
+  if (!env.LOCAL_MODE || isLoopback(env.HOST)) return false
+  logger.warn('auth.local_mode_exposed', { host: env.HOST, detail: 'LOCAL_MODE=true on a non-loopback address: anyone who reaches this port can read and write every span' })
+  return true
+}
+
 export async function startServer(env: Env, options: BuildOptions = {}): Promise<RunningServer> {
   const deps = await buildDeps(env, options)
+  warnIfOpenAndExposed(env, deps.logger)
   const app = createApp(deps)
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s))

@@ -17,3 +17,6 @@ export { migratePostgres, pingPostgres, DEFAULT_POSTGRES_MIGRATIONS } from './po
 export * as pgSchema from './postgres/schema.js'
 export { DEFAULT_PROJECT_ID } from './postgres/schema.js'
 export { findStoredSpanKeys, spanKeyString, type SpanKey } from './clickhouse/dedup.js'
+export { createProject, listProjects, getProject } from './postgres/projects.js'
+export { insertApiKey, listApiKeys, findLiveApiKey, revokeApiKey, touchApiKey } from './postgres/api-keys.js'
+export { KEY_SCOPES, type KeyScope, type ApiKey, type Project } from './postgres/schema.js'

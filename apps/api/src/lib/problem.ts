@@ -1,6 +1,6 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { DomainError, PayloadTooLargeError, RateLimitedError, UnavailableError, ValidationError } from '@tollgate/core'
+import { DomainError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnavailableError, ValidationError } from '@tollgate/core'
 import type { AppEnv } from '../context.js'
 
 /** Stable problem types: clients switch on these, so they never change once published. */
@@ -45,6 +45,8 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
     if (err instanceof UnavailableError || err instanceof RateLimitedError) {
       c.header('Retry-After', String(err.retryAfterS))
     }
+    // RFC 9110 §15.5.2: a 401 names the scheme that would work.
+    if (err instanceof UnauthorizedError) c.header('WWW-Authenticate', 'Bearer realm="tollgate"')
     if (err instanceof PayloadTooLargeError) {
       extra.limit = err.limit
       // The rest of the body was not read: the connection cannot carry another request.

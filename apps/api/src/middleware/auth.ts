@@ -1,36 +1,75 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import { UnauthorizedError } from '@tollgate/core'
+import { ForbiddenError, UnauthorizedError } from '@tollgate/core'
 import { DEFAULT_PROJECT_ID } from '@tollgate/store'
-import type { AppEnv } from '../context.js'
-import type { Env } from '../env.js'
+import type { AppEnv, Caller } from '../context.js'
+import type { JwtVerifier } from '../auth/jwt.js'
+import { looksLikeJwt } from '../auth/jwt.js'
+import type { KeyStore } from '../auth/key-store.js'
+import { hashKey, isProjectKey } from '../auth/keys.js'
+import { permits, publicPaths, requiredPermission } from '../auth/policy.js'
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest()
-
-/** The key as any supported SDK sends it: X-API-Key, agentwatch's X-AeneasSoft-API-Key, or a Bearer token. */
+/**
+ * The credential as any supported SDK sends it: X-API-Key, agentwatch's X-AeneasSoft-API-Key, or a
+ * Bearer token. The first non-empty one counts: an empty `X-API-Key:` (a client with an unset
+ * variable) must not hide a valid Bearer.
+ */
 export function presentedKey(header: (name: string) => string | undefined): string | undefined {
-  const bearer = header('authorization')?.match(/^Bearer\s+(.+)$/i)?.[1]
-  return header('x-api-key') ?? header('x-aeneassoft-api-key') ?? bearer
+  const bearer = header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
+  for (const value of [header('x-api-key')?.trim(), header('x-aeneassoft-api-key')?.trim(), bearer]) if (value) return value
+  return undefined
+}
+
+export interface AuthOptions {
+  /** No credentials configured: every request is the default project's admin. */
+  localMode: boolean
+  /** The API_KEY env key: instance admin on the default project. */
+  instanceKey: string | undefined
+  keys: KeyStore
+  jwt: JwtVerifier | null
+  metricsPublic: boolean
 }
 
 /**
- * LOCAL_MODE: no credentials, one default project. API_KEY: the single-tenant shortcut; the key maps to
- * the default project with admin rights. Per-project keys and JWTs arrive with the tenancy issue; until
- * then a server configured only for JWT admits nobody rather than everybody.
+ * One middleware for the whole app (mounted at `*`): the allow-list in `auth/policy.ts` passes bare;
+ * everything else needs a credential, and the credential decides the project and what it may do.
  */
-export function authenticate(options: { env: Env }): MiddlewareHandler<AppEnv> {
-  const { env } = options
-  const expected = env.API_KEY ? digest(env.API_KEY) : null
-  return async function authMiddleware(c, next) {
-    if (env.LOCAL_MODE) {
-      c.set('caller', { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'local' })
-      return next()
+export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
+  const open = publicPaths({ metricsPublic: options.metricsPublic })
+  const instanceDigest = options.instanceKey ? Buffer.from(hashKey(options.instanceKey), 'hex') : null
+  const local: Caller = { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'local', scopes: ['ingest', 'read'], instanceAdmin: true }
+
+  async function identify(credential: string): Promise<Caller> {
+    if (isProjectKey(credential)) {
+      const key = await options.keys.resolve(credential)
+      if (!key) throw new UnauthorizedError('invalid credentials')
+      return { projectId: key.projectId, role: 'viewer', via: 'project-key', scopes: key.scopes, instanceAdmin: false, actor: key.id }
     }
-    const key = presentedKey((name) => c.req.header(name))
-    if (!key) throw new UnauthorizedError('missing credentials: send X-API-Key or Authorization: Bearer')
-    // Compare digests of equal length in constant time: neither length nor prefix leaks.
-    if (!expected || !timingSafeEqual(digest(key), expected)) throw new UnauthorizedError('invalid credentials')
-    c.set('caller', { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'api-key' })
+    // Digests of equal length compared in constant time: neither length nor prefix of API_KEY leaks.
+    if (instanceDigest && timingSafeEqual(Buffer.from(hashKey(credential), 'hex'), instanceDigest)) {
+      return { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'api-key', scopes: ['ingest', 'read'], instanceAdmin: true, actor: 'api-key' }
+    }
+    if (options.jwt && looksLikeJwt(credential)) {
+      const claims = await options.jwt(credential)
+      const projectId = claims.projectId ?? DEFAULT_PROJECT_ID
+      // A token for a project that does not exist would write orphan data or read nothing: refuse it.
+      if (!(await options.keys.projectExists(projectId))) throw new UnauthorizedError('invalid token (unknown project_id)')
+      return { projectId, role: claims.role, via: 'jwt', scopes: ['read'], instanceAdmin: false, actor: claims.subject }
+    }
+    throw new UnauthorizedError('invalid credentials')
+  }
+
+  return async function authMiddleware(c, next) {
+    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && open.has(c.req.path)) return next()
+    let caller = local
+    if (!options.localMode) {
+      const credential = presentedKey((name) => c.req.header(name))
+      if (!credential) throw new UnauthorizedError('missing credentials: send X-API-Key or Authorization: Bearer')
+      caller = await identify(credential)
+    }
+    c.set('caller', caller)
+    const need = requiredPermission(c.req.method, c.req.path)
+    if (!permits(caller, need)) throw new ForbiddenError(need === 'admin' ? 'this needs an admin credential' : `this needs a key with the ${need} scope`)
     return next()
   }
 }
