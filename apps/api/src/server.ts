@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
-import { CpuGate, clickHouseCode, openDirectTransport } from '@tollgate/pipeline'
+import { CpuGate, clickHouseCode, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
 import { applyRetention, connectClickHouse, connectPostgres, migrateClickHouse, migratePostgres } from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
@@ -33,9 +33,29 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   }
   const prices = env.PRICES_FILE ? loadPriceOverrides(env.PRICES_FILE) : undefined
   const pricer = createPricer({ overrides: prices?.overrides, overrideSource: prices?.source })
-  if (env.KAFKA_BROKERS) logger.warn('kafka.not_available', { detail: 'KAFKA_BROKERS is set but the Kafka transport is not built yet; using direct mode' })
   const metrics = createMetrics({ health: () => transport.health() })
-  const { transport, recovery, deadLetterPath } = await openDirectTransport({
+  // KAFKA_BROKERS selects Kafka mode: spans are produced to tollgate.spans.v1 and apps/worker stores them.
+  let kafkaFailing = false
+  const { transport, recovery, deadLetterPath } = env.KAFKA_BROKERS
+    ? {
+        transport: openKafkaTransport({
+          brokers: env.KAFKA_BROKERS,
+          clientId: env.KAFKA_CLIENT_ID,
+          ch,
+          onLog: (e) => logger[e.level]('kafka.client', { detail: e.message.slice(0, 300) }),
+          hooks: {
+            onSend({ rows, ok, error }) {
+              // The cause once per outage, not once per refused request.
+              if (!ok && !kafkaFailing) logger.error('kafka.send_failed', { rows, ...errorCause(error) })
+              if (ok && kafkaFailing) logger.info('kafka.send_recovered', { rows })
+              kafkaFailing = !ok
+            },
+          },
+        }),
+        recovery: null,
+        deadLetterPath: '',
+      }
+    : await openDirectTransport({
     ch,
     dataDir: env.DATA_DIR,
     maxBatchRows: env.INGEST_BATCH_SPANS,
@@ -65,7 +85,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
       },
     },
   })
-  if (recovery.records > 0 || recovery.truncatedBytes > 0) logger.warn('ingest.log_recovered', { ...recovery })
+  if (recovery && (recovery.records > 0 || recovery.truncatedBytes > 0)) logger.warn('ingest.log_recovered', { ...recovery })
   logger.info('stores.ready', { clickhouse: ch.mode, postgres: pg.mode, postgres_url: pg.mode === 'pglite' ? pg.url : undefined, migrations_applied: applied, prices: pricer.bundledSource })
   return {
     env,

@@ -8,3 +8,4 @@ export { WriteAheadLog, type WalOptions, type WalRecord, type RecoveryReport } f
 export { decodeRecords, encodeRecord, HEADER_BYTES, RECORD_MAGIC } from './wal/format.js'
 export { openDirectTransport, type DirectTransportOptions } from './direct.js'
 export { CpuGate } from './cpu-gate.js'
+export * from './kafka/index.js'

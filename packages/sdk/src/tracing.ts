@@ -66,7 +66,7 @@ export function runInSpan<T>(sink: SpanSink | undefined, name: string, kind: Spa
   }
   const state = new SpanState(ctx.traceId, ctx.spanId, () => emit(false))
   // Registered so flush()/shutdown() wait for a span whose stream is still being read.
-  const pending = { abandon: () => ((outcome ??= { failed: false }), emit(true)) }
+  const pending = { abandon: () => ((outcome ??= { failed: false }), emit(true)), inflightSlot: -1 }
   const buildSpan = (abandoned: boolean): Span => {
     const failed = outcome?.failed === true
     const span: Span = {

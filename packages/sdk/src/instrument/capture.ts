@@ -56,6 +56,8 @@ export class CallRecord {
   abandoned = false
   /** Replaced by another record (a redirect seen at the global dispatcher): no span. */
   discarded = false
+  /** Owned by the client's in-flight list (see inflight.ts). */
+  inflightSlot = -1
   private readonly reader: ResponseReader
   private decoder: Transform | undefined
   private sse: SseParser | undefined

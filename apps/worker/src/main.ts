@@ -1,0 +1,30 @@
+import { EnvError, parseWorkerEnv } from './env.js'
+import { createLogger } from './logger.js'
+import { startWorker } from './worker.js'
+
+let env
+try {
+  env = parseWorkerEnv(process.env)
+} catch (err) {
+  if (!(err instanceof EnvError)) throw err
+  process.stderr.write(`tollgate-worker: ${err.message}\n`)
+  process.exit(1)
+}
+const logger = createLogger(env.LOG_LEVEL)
+const worker = await startWorker(env, { logger })
+
+let stopping = false
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return
+    stopping = true
+    logger.info('stopping', { signal })
+    worker.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error('stop.failed', { error: String(err) })
+        process.exit(1)
+      },
+    )
+  })
+}

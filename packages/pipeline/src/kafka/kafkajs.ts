@@ -1,0 +1,145 @@
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs'
+import type { ConsumedBatch, LogConsumer, LogProducer, SpanLog, TopicSpec } from './log.js'
+
+export interface KafkaLogOptions {
+  brokers: string[]
+  clientId: string
+  connectionTimeoutMs?: number
+  requestTimeoutMs?: number
+  /** Client diagnostics (connection errors, crashes); never message content. */
+  onLog?(e: { level: 'error' | 'warn'; message: string }): void
+}
+
+/**
+ * {@link SpanLog} on kafkajs 2.x. Guards against its known issues:
+ * - lost messages under concurrent `send()`: one producer per process, and callers serialise sends;
+ * - an idempotent producer wedged by a sequence gap after a failed or timed-out send: the producer is
+ *   replaced (a new producer id) after any failed send;
+ * - skipped messages when `eachBatch` throws with auto-resolve/auto-commit: both are off, offsets are
+ *   resolved and committed by hand only after the handler stored the batch;
+ * - offsets after a rebalance: `active()` is false once the batch is stale, and a stale batch commits
+ *   nothing (its records are fetched again by the partition's new owner).
+ */
+export function createKafkaLog(opts: KafkaLogOptions): SpanLog {
+  const kafka = new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: opts.connectionTimeoutMs ?? 3000,
+    requestTimeout: opts.requestTimeoutMs ?? 10_000,
+    retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => {
+      if (!opts.onLog) return
+      const level = entry.level === logLevel.ERROR ? 'error' : 'warn'
+      opts.onLog({ level, message: `${entry.namespace}: ${entry.log.message}` })
+    },
+  })
+  let producer: LogProducer | undefined
+  return {
+    producer: () => (producer ??= kafkaProducer(kafka)),
+    consumer: (groupId, topics) => kafkaConsumer(kafka, groupId, topics),
+    async ensureTopics(topics: TopicSpec[]) {
+      const admin = kafka.admin()
+      await admin.connect()
+      try {
+        const existing = new Set(await admin.listTopics())
+        const missing = topics.filter((t) => !existing.has(t.name))
+        if (missing.length === 0) return
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor })),
+        })
+      } catch (err) {
+        // Another process created it between list and create: that is the outcome we wanted.
+        if ((err as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw err
+      } finally {
+        await admin.disconnect()
+      }
+    },
+  }
+}
+
+function kafkaProducer(kafka: Kafka): LogProducer {
+  let current: Promise<Producer> | undefined
+  const open = (): Promise<Producer> => {
+    const p = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 3 },
+    })
+    return p.connect().then(() => p)
+  }
+  const discard = (p: Promise<Producer> | undefined): void => {
+    void p?.then((x) => x.disconnect()).catch(() => undefined)
+  }
+  return {
+    async send(topic, records) {
+      const opening = (current ??= open())
+      try {
+        const p = await opening
+        // The key hashes with Kafka's murmur2 partitioner, so Java clients put a trace on the same partition.
+        await p.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: records.map((r) => ({ key: r.key, value: r.value })) })
+      } catch (err) {
+        if (current === opening) current = undefined
+        discard(opening)
+        throw err
+      }
+    },
+    async close() {
+      const p = current
+      current = undefined
+      if (p) await p.then((x) => x.disconnect()).catch(() => undefined)
+    },
+  }
+}
+
+function kafkaConsumer(kafka: Kafka, groupId: string, topics: string[]): LogConsumer {
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3000,
+    maxBytesPerPartition: 8 * 1024 * 1024,
+    maxWaitTimeInMs: 500,
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 10 },
+  })
+  let crashed: Error | null = null
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) crashed = e.payload.error
+  })
+  return {
+    get crashed() {
+      return crashed
+    },
+    async run(handle) {
+      await consumer.connect()
+      await consumer.subscribe({ topics, fromBeginning: true })
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const view: ConsumedBatch = {
+            topic: batch.topic,
+            partition: batch.partition,
+            records: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value })),
+            lag: Number(batch.offsetLag()),
+            active: () => isRunning() && !isStale(),
+            heartbeat,
+            async commit(offset) {
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }])
+              resolveOffset(offset)
+            },
+          }
+          await handle(view)
+        },
+      })
+    },
+    async close() {
+      // disconnect() stops fetching and waits for the running eachBatch before leaving the group.
+      await consumer.disconnect()
+    },
+  }
+}
