@@ -137,6 +137,9 @@ export interface RunningServer {
 
 /** env.ts refuses an open API on a non-loopback address unless LOCAL_MODE=true was set on purpose; say so at every start all the same. */
 export function warnIfOpenAndExposed(env: Env, logger: Logger): boolean {
+  if (!env.DATABASE_URL && env.PGLITE_PORT > 0) {
+    logger.warn('postgres.tcp_open', { port: env.PGLITE_PORT, detail: 'PGLITE_PORT serves the embedded database on loopback TCP without a password: any local user can open it; unset it for a private Unix socket' })
+  }
   if (!env.LOCAL_MODE || isLoopback(env.HOST)) return false
   logger.warn('auth.local_mode_exposed', { host: env.HOST, detail: 'LOCAL_MODE=true on a non-loopback address: anyone who reaches this port can read and write every span' })
   return true

@@ -37,6 +37,8 @@ describe('auth configuration', () => {
     expect(warnIfOpenAndExposed(parseEnv({}), logger)).toBe(false)
     expect(warnIfOpenAndExposed(parseEnv({ HOST: '0.0.0.0', API_KEY: KEY }), logger)).toBe(false)
     expect(lines).toHaveLength(1)
+    warnIfOpenAndExposed(parseEnv({ PGLITE_PORT: '5433' }), logger)
+    expect(lines[1]).toContain('postgres.tcp_open')
   })
 
   it.each([

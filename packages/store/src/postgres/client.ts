@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
@@ -7,10 +9,14 @@ import pg from 'pg'
 import * as schema from './schema.js'
 
 export interface PostgresConfig {
-  /** Unset: PGlite (with pgvector) under `dataDir`, served on a loopback port by pglite-socket. */
+  /** Unset: PGlite (with pgvector) under `dataDir`, served by pglite-socket on a private Unix socket. */
   url?: string | undefined
   dataDir: string
-  /** Port for the embedded PGlite socket; 0 picks a free one. */
+  /**
+   * Unset or 0: the embedded PGlite is served on a Unix socket in a fresh 0700 directory (the socket
+   * itself 0600), so only this OS user can open it. A port: loopback TCP instead, which every local
+   * user can reach — pglite-socket has no authentication — so only for a machine you alone use.
+   */
   pglitePort?: number
   poolSize?: number
 }
@@ -21,7 +27,7 @@ export interface Postgres {
   readonly pool: pg.Pool
   readonly db: Db
   readonly mode: 'pglite' | 'server'
-  /** Connection string a tool can use; for PGlite the loopback socket. */
+  /** Connection string a tool can use; for PGlite its Unix socket (or loopback port). */
   readonly url: string
   close(): Promise<void>
 }
@@ -40,11 +46,27 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
   mkdirSync(dir, { recursive: true })
   const lite = await PGlite.create(dir, { extensions: { vector } })
   // PGlite is single-connection; the socket server multiplexes pool clients onto it.
-  const server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: config.pglitePort ?? 0, maxConnections: 16 })
-  await server.start()
-  const address = server.getServerConn()
-  const url = `postgres://postgres@${address}/postgres`
-  const pool = new pg.Pool({ connectionString: url, max: config.poolSize ?? 4 })
+  let server: PGLiteSocketServer
+  let url: string
+  let pool: pg.Pool
+  let socketDir: string | undefined
+  if (config.pglitePort) {
+    server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: config.pglitePort, maxConnections: 16 })
+    await server.start()
+    url = `postgres://postgres@${server.getServerConn()}/postgres`
+    pool = new pg.Pool({ connectionString: url, max: config.poolSize ?? 4 })
+  } else {
+    // pglite-socket accepts any client without a password: the file system is the lock. mkdtemp makes
+    // the directory 0700 before the socket exists, so there is no moment when another user could connect.
+    // (In the OS temp dir, not DATA_DIR: a Unix socket path is limited to ~104 bytes.)
+    socketDir = mkdtempSync(join(tmpdir(), 'tollgate-pg-'))
+    const path = join(socketDir, '.s.PGSQL.5432')
+    server = new PGLiteSocketServer({ db: lite, path, maxConnections: 16 })
+    await server.start()
+    chmodSync(path, 0o600)
+    url = `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}`
+    pool = new pg.Pool({ host: socketDir, port: 5432, user: 'postgres', database: 'postgres', max: config.poolSize ?? 4 })
+  }
   pool.on('error', () => undefined)
   return {
     pool,
@@ -55,6 +77,7 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
       await pool.end()
       await server.stop()
       await lite.close()
+      if (socketDir) rmSync(socketDir, { recursive: true, force: true })
     },
   }
 }
