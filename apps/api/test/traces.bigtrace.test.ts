@@ -2,7 +2,7 @@
 // in start order), never in one unbounded read; the graph covers it within its bound.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { insertSpanRows, toSpanRow } from '@tollgate/store'
-import { ids } from './harness.js'
+import { ids, ingest, span } from './harness.js'
 import { app, useTraceApp } from './traces.fixtures.js'
 
 useTraceApp()
@@ -94,5 +94,19 @@ describe('GET /api/traces/:id/spans on a large trace', () => {
   it('lists the trace with its exact span count', async () => {
     const res = await app().request(`/api/traces?search=${traceId}`)
     expect(((await res.json()) as { traces: Array<{ span_count: number }> }).traces).toEqual([expect.objectContaining({ span_count: N })])
+  })
+
+  it('serves a trace whose spans lie on three different days, from each day', async () => {
+    const t = ids()
+    const day = 86_400_000
+    const at = (ms: number) => ({ start_time: new Date(ms).toISOString(), end_time: new Date(ms + 1000).toISOString() })
+    const spans = [2, 1, 0].map((d, i) =>
+      span({ trace_id: t.traceId, span_id: t.spanId(i), parent_span_id: i === 0 ? null : t.spanId(0), ...at(Date.now() - d * day - 60_000) }),
+    )
+    expect((await ingest(app(), spans)).status).toBe(202)
+    const page = (await (await app().request(`/api/traces/${t.traceId}/spans`)).json()) as Page
+    expect(page.spans.map((x) => x.span_id)).toEqual([t.spanId(0), t.spanId(1), t.spanId(2)])
+    const res = await app().request(`/api/traces?search=${t.traceId}`)
+    expect(((await res.json()) as { traces: Array<{ span_count: number }> }).traces).toEqual([expect.objectContaining({ span_count: 3 })])
   })
 })

@@ -18,8 +18,8 @@ export interface SpanPage {
 
 /**
  * One page of a trace's spans in start order; empty when the trace does not exist in this project.
- * Served by the sort key of `spans` (project_id, trace_id, …): one primary-key range per daily part,
- * and at most `limit` rows read back, however large the trace.
+ * Served by the sort key of `spans` (project_id, trace_id, …): one primary-key range in each daily part
+ * that holds the trace, and at most `limit` rows read back, however large the trace.
  */
 export async function getTraceSpans(
   ch: ClickHouse,
@@ -36,8 +36,12 @@ export async function getTraceSpans(
   }
   const rows = await runQuery(ch, {
     name: 'traces.spans',
+    // trace_index has a row for every day that holds spans of the trace (found by id, idx_trace_id):
+    // only those daily partitions of spans are probed, not every day kept.
     query: `SELECT * FROM ${ch.table('spans')} FINAL
             WHERE project_id = {project:String} AND trace_id = {trace:String}${keyset}
+              AND toYYYYMMDD(start_time) IN (SELECT toYYYYMMDD(start_time) FROM ${ch.table('trace_index')}
+                                             WHERE project_id = {project:String} AND trace_id = {trace:String})
             ORDER BY start_time, span_id LIMIT {n:UInt32}`,
     params,
     schema: SpanRow,
