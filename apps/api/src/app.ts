@@ -7,6 +7,7 @@ import { rateLimit } from './auth/rate-limit.js'
 import { authenticate } from './middleware/auth.js'
 import { lifecycleGuard } from './middleware/admission.js'
 import { requestContext } from './middleware/request.js'
+import { allowedMethods } from './lib/http-errors.js'
 import { errorToResponse, problem } from './lib/problem.js'
 import { healthRoutes } from './routes/health/index.js'
 import { ingestRoutes } from './routes/ingest/index.js'
@@ -41,7 +42,15 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/projects', projectRoutes(keys))
   app.route('/api', api)
 
-  app.notFound((c) => problem(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`))
+  app.notFound((c) => {
+    // A known path with another method: 405 + Allow, not a 404 that says the path does not exist.
+    const allow = allowedMethods(app.routes, c.req.path)
+    if (allow.length > 0) {
+      c.header('Allow', allow.join(', '))
+      return problem(c, 405, 'method-not-allowed', 'Method not allowed', `${c.req.method} is not served on ${c.req.path}; use ${allow.join(', ')}`)
+    }
+    return problem(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`)
+  })
   app.onError(errorToResponse)
   return app
 }

@@ -5,6 +5,7 @@ import { applyRetention, connectClickHouse, connectPostgres, migrateClickHouse, 
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
 import { isLoopback, type Env } from './env.js'
+import { onClientError } from './lib/http-errors.js'
 import { createLogger, type Logger } from './lib/logger.js'
 import { createMetrics } from './lib/metrics.js'
 
@@ -151,6 +152,7 @@ export async function startServer(env: Env, options: BuildOptions = {}): Promise
   const app = createApp(deps)
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => resolve(s))
+    s.on('clientError', onClientError)
   })
   const address = server.address()
   const port = typeof address === 'object' && address ? address.port : env.PORT
