@@ -101,14 +101,16 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
   const timeSort = input.sort === 'time'
   const desc = input.order === 'desc'
   let lo = s.floor
-  let hi = s.ceil
+  // A trace starting before `to` has its earliest row before it: later rows cannot change its start.
+  let hi = timeSort && s.filter.toUs !== undefined ? Math.min(s.ceil, s.filter.toUs) : s.ceil
+  if (lo >= hi) return { traces: [], nextAfter: null }
   if (timeSort && input.after) {
     if (desc) hi = Math.min(hi, input.after.value + 1)
     else lo = Math.max(lo, input.after.value)
   }
   // Whole µs, and never past the range: the window bounds are bound as DateTime64 texts. A filter a
-  // span must match thins the rows out by an unknown factor: its first window is 64× wider (measured:
-  // a 1-in-5 filter is then found in one round, a 1-in-10,000 one in three).
+  // span must match thins the rows out by an unknown factor: its first window is 64× wider (a 1-in-5
+  // filter then fills the page in one round) and later windows grow by what the last one yielded.
   const full = s.ceil - s.floor + 1
   const sized = Math.max(60_000_000, Math.ceil((4 * need) / Math.max(s.density, 1e-12)))
   let width = Math.min(full, hasSpanFilter(s.filter) ? 64 * sized : sized)
