@@ -99,7 +99,8 @@ function kafkaConsumer(kafka: Kafka, groupId: string, topics: string[]): LogCons
   const consumer: Consumer = kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
-    sessionTimeout: 30_000,
+    // A member that died (SIGKILL, a broker restart) holds its partitions until this passes.
+    sessionTimeout: 15_000,
     heartbeatInterval: 3000,
     maxBytesPerPartition: 8 * 1024 * 1024,
     maxWaitTimeInMs: 500,
