@@ -1,4 +1,5 @@
-# Tollgate API image (used by docker-compose.local.yml and, later, docker-compose.yml).
+# Tollgate image (used by docker-compose.local.yml and docker-compose.yml): the API by default; the
+# Kafka worker with `node apps/worker/dist/main.js` (and `… main.js migrate` for the one-shot prepare).
 #
 #   docker build -t tollgate-api .
 #   docker run -e API_KEY="$(openssl rand -hex 24)" -p 127.0.0.1:3001:3001 -v tollgate-data:/data tollgate-api
@@ -37,8 +38,10 @@ COPY package.json package-lock.json ./
 COPY packages/core/package.json packages/core/
 COPY packages/store/package.json packages/store/
 COPY packages/pipeline/package.json packages/pipeline/
+COPY packages/policy/package.json packages/policy/
 COPY packages/sdk/package.json packages/sdk/
 COPY apps/api/package.json apps/api/
+COPY apps/worker/package.json apps/worker/
 RUN --mount=type=cache,target=/root/.npm npm ci
 
 # Sources, then `tsc -b` over the project references (root "build" script).
@@ -65,7 +68,8 @@ RUN set -eu; \
       if [ -d "$ws/node_modules" ]; then cp -a "$ws/node_modules" "/out/$ws/"; fi; \
     done; \
     find /out -path '*/dist/.tsbuildinfo' -delete; \
-    test -f /out/apps/api/dist/main.js
+    test -f /out/apps/api/dist/main.js; \
+    test -f /out/apps/worker/dist/main.js
 
 # ---------------------------------------------------------------------------
 # Stage 2: runtime. No compilers, no dev dependencies, non-root.

@@ -1,6 +1,6 @@
 import { EnvError, parseWorkerEnv } from './env.js'
 import { createLogger } from './logger.js'
-import { startWorker } from './worker.js'
+import { prepare, startWorker } from './worker.js'
 
 let env
 try {
@@ -11,6 +11,10 @@ try {
   process.exit(1)
 }
 const logger = createLogger(env.LOG_LEVEL)
+if (process.argv[2] === 'migrate') {
+  await prepare(env, logger)
+  process.exit(0)
+}
 const worker = await startWorker(env, { logger })
 
 let stopping = false

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http'
-import { TOPICS, createKafkaLog, createSpanBatchHandler, type SpanConsumerDeps } from '@tollgate/pipeline'
+import { TOPICS, createKafkaLog, createSpanBatchHandler, type SpanConsumerDeps, type SpanLog } from '@tollgate/pipeline'
 import { applyRetention, connectClickHouse, migrateClickHouse, type ClickHouse } from '@tollgate/store'
 import type { WorkerEnv } from './env.js'
 import { emptyStats, serveHealth, type WorkerStats } from './http.js'
@@ -43,13 +43,7 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
     await migrateClickHouse(ch)
     await applyRetention(ch, env.DATA_RETENTION_DAYS)
   }
-  const log = createKafkaLog({
-    brokers: env.KAFKA_BROKERS,
-    clientId: `${env.KAFKA_CLIENT_ID}-worker`,
-    onLog: (e) => logger[e.level]('kafka.client', { detail: e.message.slice(0, 300) }),
-  })
-  const topic = (name: string) => ({ name, partitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_REPLICATION_FACTOR })
-  await log.ensureTopics([topic(TOPICS.spans.name), topic(TOPICS.deadLetter.name)])
+  const log = await openLog(env, logger)
   const stats = emptyStats()
   const producer = log.producer()
   const consumer = log.consumer(CONSUMER_GROUP, [TOPICS.spans.name])
@@ -117,6 +111,40 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
       await new Promise<void>((resolve) => http.close(() => resolve()))
       logger.info('worker.stopped', { ms_left: Math.max(0, deadline - Date.now()) })
     },
+  }
+}
+
+async function openLog(env: WorkerEnv, logger: Logger): Promise<SpanLog> {
+  const log = createKafkaLog({
+    brokers: env.KAFKA_BROKERS,
+    clientId: `${env.KAFKA_CLIENT_ID}-worker`,
+    onLog: (e) => logger[e.level]('kafka.client', { detail: e.message.slice(0, 300) }),
+  })
+  const topic = (name: string) => ({ name, partitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_REPLICATION_FACTOR })
+  await log.ensureTopics([topic(TOPICS.spans.name), topic(TOPICS.deadLetter.name)])
+  return log
+}
+
+/**
+ * `main.js migrate`: the ClickHouse migrations, the retention TTLs and the topics, then exit. The full
+ * compose stack runs it once before any API or worker replica starts, so replicas never race on DDL
+ * (each still applies what is missing at its start, which is then nothing).
+ */
+export async function prepare(env: WorkerEnv, logger: Logger = createLogger(env.LOG_LEVEL)): Promise<void> {
+  const ch = await connectClickHouse({
+    url: env.CLICKHOUSE_URL,
+    database: env.CLICKHOUSE_DB,
+    username: env.CLICKHOUSE_USER,
+    password: env.CLICKHOUSE_PASSWORD,
+    dataDir: env.DATA_DIR,
+  })
+  try {
+    const applied = await migrateClickHouse(ch)
+    await applyRetention(ch, env.DATA_RETENTION_DAYS)
+    await openLog(env, logger)
+    logger.info('prepared', { migrations_applied: applied, topics: [TOPICS.spans.name, TOPICS.deadLetter.name], partitions: env.KAFKA_TOPIC_PARTITIONS })
+  } finally {
+    await ch.close()
   }
 }
 
