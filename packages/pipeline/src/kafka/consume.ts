@@ -86,7 +86,8 @@ export function createSpanBatchHandler(deps: SpanConsumerDeps): (batch: Consumed
       }
     }
     await deps.hooks?.beforeCommit?.(source(last.offset))
-    if (!batch.active()) return
+    // Stored: commit even when stopping (SIGTERM finishes the batch in flight), not once revoked.
+    if (batch.stale()) return
     await batch.commit(last.offset)
     deps.hooks?.onBatch?.({
       ...outcome,

@@ -1,4 +1,4 @@
-import { CompressionTypes, Kafka, Partitioners, logLevel, type Consumer, type Producer } from 'kafkajs'
+import { CompressionTypes, Kafka, Partitioners, logLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs'
 import type { ConsumedBatch, LogConsumer, LogProducer, SpanLog, TopicSpec } from './log.js'
 
 export interface KafkaLogOptions {
@@ -28,11 +28,7 @@ export function createKafkaLog(opts: KafkaLogOptions): SpanLog {
     requestTimeout: opts.requestTimeoutMs ?? 10_000,
     retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
     logLevel: logLevel.WARN,
-    logCreator: () => (entry) => {
-      if (!opts.onLog) return
-      const level = entry.level === logLevel.ERROR ? 'error' : 'warn'
-      opts.onLog({ level, message: `${entry.namespace}: ${entry.log.message}` })
-    },
+    logCreator: () => throttledLog(opts.onLog),
   })
   let producer: LogProducer | undefined
   return {
@@ -128,6 +124,7 @@ function kafkaConsumer(kafka: Kafka, groupId: string, topics: string[]): LogCons
             records: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value })),
             lag: Number(batch.offsetLag()),
             active: () => isRunning() && !isStale(),
+            stale: isStale,
             heartbeat,
             async commit(offset) {
               await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }])
@@ -142,5 +139,25 @@ function kafkaConsumer(kafka: Kafka, groupId: string, topics: string[]): LogCons
       // disconnect() stops fetching and waits for the running eachBatch before leaving the group.
       await consumer.disconnect()
     },
+  }
+}
+
+/**
+ * kafkajs logs every retry of every connection: with a broker down that is dozens of lines a second.
+ * Passes on at most one entry per namespace every 5 s, saying how many were held back.
+ */
+function throttledLog(onLog: KafkaLogOptions['onLog']): (entry: LogEntry) => void {
+  const last = new Map<string, { at: number; held: number }>()
+  return (entry) => {
+    if (!onLog) return
+    const now = Date.now()
+    const seen = last.get(entry.namespace)
+    if (seen && now - seen.at < 5000) {
+      seen.held++
+      return
+    }
+    last.set(entry.namespace, { at: now, held: 0 })
+    const held = seen?.held ? ` (+${seen.held} similar)` : ''
+    onLog({ level: entry.level === logLevel.ERROR ? 'error' : 'warn', message: `${entry.namespace}: ${entry.log.message}${held}` })
   }
 }

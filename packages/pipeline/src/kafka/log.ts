@@ -26,8 +26,10 @@ export interface ConsumedBatch {
   records: ConsumedRecord[]
   /** Messages behind the end of the partition after this batch. */
   lag: number
-  /** False once the consumer is stopping or the partition moved to another member: commit nothing. */
+  /** False once the consumer is stopping or the partition moved to another member: stop retrying. */
   active(): boolean
+  /** True once the partition moved to another member (a rebalance): this batch commits nothing. */
+  stale(): boolean
   heartbeat(): Promise<void>
   /** Commits the group's position past `offset`. Only once the store has every record up to it. */
   commit(offset: string): Promise<void>
