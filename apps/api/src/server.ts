@@ -81,6 +81,9 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
       onStoreError(error, attempt) {
         if (attempt === 1 || attempt % 20 === 0) logger.error('store.drain_failed', { attempt, ...errorCause(error) })
       },
+      onLogCommit({ seconds }) {
+        metrics.logCommits.observe(seconds)
+      },
       onDeadLetter(rows) {
         logger.error('store.dead_lettered', { rows, path: deadLetterPath })
       },

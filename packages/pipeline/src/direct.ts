@@ -18,6 +18,7 @@ export interface DirectTransportOptions {
     onStored?(outcome: StoreOutcome & { seconds: number }): void
     onStoreError?(err: unknown, attempt: number): void
     onDeadLetter?(rows: number): void
+    onLogCommit?(commit: { records: number; bytes: number; seconds: number }): void
   }
 }
 
@@ -31,6 +32,7 @@ export async function openDirectTransport(opts: DirectTransportOptions): Promise
     dir: join(opts.dataDir, 'wal'),
     segmentBytes: opts.logSegmentBytes ?? 64 * 1024 * 1024,
     maxBytes: opts.logMaxBytes ?? 1024 * 1024 * 1024,
+    onCommit: opts.hooks?.onLogCommit,
   })
   const deadLetter = createDeadLetterFile(join(opts.dataDir, 'dead-letter'), opts.hooks?.onDeadLetter)
   const transport = new LogTransport({

@@ -21,6 +21,8 @@ export interface Metrics {
   storeDuplicates: Counter
   /** Rows the store refused on their own, kept in the dead-letter file. */
   deadLettered: Counter
+  /** Group commits of the write-ahead log: the part of every ingest ack spent making it durable. */
+  logCommits: Histogram
 }
 
 export function createMetrics(options: { health: () => { backlogRows: number; logBytes: number }; defaultMetrics?: boolean }): Metrics {
@@ -56,6 +58,12 @@ export function createMetrics(options: { health: () => { backlogRows: number; lo
     ingestRejected: new Counter({ name: 'tollgate_ingest_rejected_spans_total', help: 'Spans rejected per index at the edge, by reason.', labelNames: ['reason'], registers: [registry] }),
     ingestRefused: new Counter({ name: 'tollgate_ingest_refused_requests_total', help: 'Ingest requests refused with 503 before their body was read, by reason.', labelNames: ['reason'], registers: [registry] }),
     storeDuplicates: new Counter({ name: 'tollgate_store_duplicate_rows_total', help: 'Rows skipped by the batch-store verb as already stored (redelivery, replay).', registers: [registry] }),
+    logCommits: new Histogram({
+      name: 'tollgate_ingest_log_commit_seconds',
+      help: 'Write + fdatasync of one group commit of the write-ahead log.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
     deadLettered: new Counter({ name: 'tollgate_store_dead_lettered_rows_total', help: 'Rows ClickHouse refused on their own, kept in DATA_DIR/dead-letter.', registers: [registry] }),
     clientDropped: new Counter({
       name: 'tollgate_client_dropped_spans_total',

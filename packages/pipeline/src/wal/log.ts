@@ -10,6 +10,8 @@ export interface WalOptions {
   segmentBytes: number
   /** Bytes of records not yet released (stored) beyond which appends are refused: 503, not growth. */
   maxBytes: number
+  /** Told about every group commit (records, bytes, seconds for write + fdatasync); must not throw. */
+  onCommit?(commit: { records: number; bytes: number; seconds: number }): void
 }
 
 export interface WalRecord {
@@ -135,9 +137,11 @@ export class WriteAheadLog {
       const frames = group.map((p) => p.frame)
       const size = frames.reduce((n, f) => n + f.length, 0)
       try {
+        const started = performance.now()
         const active = await this.activeSegment(size)
         await writeAll(active.fh, frames, active.size)
         await active.fh.datasync()
+        this.opts.onCommit?.({ records: group.length, bytes: size, seconds: (performance.now() - started) / 1000 })
         active.size += size
         const first = this.nextSeq
         this.nextSeq += group.length
