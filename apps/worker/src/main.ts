@@ -16,6 +16,14 @@ if (process.argv[2] === 'migrate') {
   process.exit(0)
 }
 const worker = await startWorker(env, { logger })
+// A consumer kafkajs will not restart is a dead member: exit, so the supervisor (compose's restart
+// policy, Kubernetes) starts a fresh one; whatever it had not committed is read again.
+setInterval(() => {
+  const crash = worker.crashed()
+  if (!crash || stopping) return
+  logger.error('consumer.crashed', { error: crash.message.slice(0, 300) })
+  process.exit(1)
+}, 1000).unref()
 
 let stopping = false
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

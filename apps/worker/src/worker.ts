@@ -19,6 +19,8 @@ export interface WorkerOptions {
 export interface RunningWorker {
   port: number
   stats: WorkerStats
+  /** The client's unrecoverable crash, if any (it restarts by itself from the others). */
+  crashed(): Error | null
   /** SIGTERM order: stop fetching → the in-flight batch stores and commits (or not) → producer → ClickHouse → HTTP. */
   close(deadlineMs?: number): Promise<void>
 }
@@ -101,6 +103,7 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
   return {
     port: http.port,
     stats,
+    crashed: () => consumer.crashed,
     async close(deadlineMs = env.SHUTDOWN_DEADLINE_MS) {
       stopping = true
       const deadline = Date.now() + deadlineMs
