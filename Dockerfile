@@ -7,7 +7,8 @@
 # The image listens on 0.0.0.0 inside the container, so it refuses to start without credentials
 # (API_KEY, JWT_SECRET or JWT_JWKS_URL): an open API must never be published by accident. API_KEY is
 # the instance admin (creates projects and their tg_sk_ keys: docs/security.md). `-e LOCAL_MODE=true`
-# runs it open on purpose, with a warning at every start.
+# runs it open on purpose, with a warning at every start. Projects and keys from inside the container:
+#   docker exec <container> node apps/api/dist/cli.js keys create default --scopes ingest
 #
 # Debian (glibc) rather than Alpine: chdb ships prebuilt glibc-only libraries
 # (@chdb/lib-linux-*-gnu), and better-sqlite3's prebuilds are glibc too.

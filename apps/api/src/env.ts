@@ -106,3 +106,23 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`)
   throw new EnvError(`invalid configuration:\n${lines.join('\n')}`)
 }
+
+/** The CLI's own variables (`tollgate …`): it talks to a running server over HTTP, never to DATA_DIR. */
+const CliSchema = z.object({
+  TOLLGATE_URL: z.string().url().default('http://127.0.0.1:3001'),
+  /** The instance key or an admin credential; read from the environment so it stays out of `ps` and shell history. */
+  TOLLGATE_API_KEY: opt(z.string().min(1)),
+  /** Falls back to the server's own API_KEY, so `docker exec <api> node apps/api/dist/cli.js …` needs nothing more. */
+  API_KEY: opt(z.string().min(1)),
+})
+export interface CliEnv {
+  TOLLGATE_URL: string
+  TOLLGATE_API_KEY?: string | undefined
+}
+
+export function parseCliEnv(source: Record<string, string | undefined>): CliEnv {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const result = CliSchema.safeParse(present)
+  if (result.success) return { TOLLGATE_URL: result.data.TOLLGATE_URL, TOLLGATE_API_KEY: result.data.TOLLGATE_API_KEY ?? result.data.API_KEY }
+  throw new EnvError(`invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`)
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { EnvError, parseEnv } from '../src/env.js'
+import { EnvError, parseCliEnv, parseEnv } from '../src/env.js'
 import { createLogger } from '../src/lib/logger.js'
 import { warnIfOpenAndExposed } from '../src/server.js'
 
@@ -47,5 +47,14 @@ describe('auth configuration', () => {
     [{ API_KEY: KEY, METRICS_PUBLIC: 'maybe' }, 'METRICS_PUBLIC'],
   ])('rejects %j naming %s', (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(name))
+  })
+})
+
+describe('CLI configuration', () => {
+  it('defaults to the local server and takes the key from TOLLGATE_API_KEY, else API_KEY', () => {
+    expect(parseCliEnv({})).toEqual({ TOLLGATE_URL: 'http://127.0.0.1:3001', TOLLGATE_API_KEY: undefined })
+    expect(parseCliEnv({ API_KEY: 'a', TOLLGATE_API_KEY: 'b' }).TOLLGATE_API_KEY).toBe('b')
+    expect(parseCliEnv({ API_KEY: 'a' }).TOLLGATE_API_KEY).toBe('a')
+    expect(() => parseCliEnv({ TOLLGATE_URL: 'nope' })).toThrow(/TOLLGATE_URL/)
   })
 })
