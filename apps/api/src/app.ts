@@ -13,6 +13,8 @@ import { healthRoutes } from './routes/health/index.js'
 import { ingestRoutes } from './routes/ingest/index.js'
 import { projectRoutes } from './routes/projects/index.js'
 import { traceRoutes } from './routes/traces/index.js'
+import { metricsRoutes } from './routes/metrics/index.js'
+import { costRoutes } from './routes/cost/index.js'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -40,6 +42,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/ingest', ingestRoutes(deps))
   api.route('/traces', traceRoutes)
   api.route('/projects', projectRoutes(keys))
+  api.route('/metrics', metricsRoutes)
+  api.route('/cost', costRoutes)
   app.route('/api', api)
 
   app.notFound((c) => {

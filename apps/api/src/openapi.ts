@@ -4,6 +4,7 @@ import { SpanView, TraceGraph, TraceSummary } from '@tollgate/store'
 import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
 import { CreatedKey, CreateKeyBody, CreateProjectBody, KeyView, ProjectView } from './routes/projects/schema.js'
 import { TraceQuery } from './routes/traces/schema.js'
+import { analyticsPaths, analyticsSchemas } from './openapi-analytics.js'
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as requests send it. */
 function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
@@ -66,6 +67,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         CreateKeyBody: schema(CreateKeyBody, 'input'),
         CreatedKey: schema(CreatedKey),
         KeyList: schema(z.object({ keys: z.array(KeyView) })),
+        ...analyticsSchemas(schema),
       },
     },
     paths: {
@@ -122,6 +124,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         },
       },
       ...projectPaths(),
+      ...analyticsPaths(schema, secured),
       '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
       '/api/health': { get: { summary: 'Liveness (no auth; the path agentwatch verify() calls)', responses: { '200': { description: 'alive' } } } },
       '/ready': { get: { summary: 'Readiness: ClickHouse and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down', headers: retryAfter } } } },

@@ -44,6 +44,10 @@ describe('GET /openapi.json', () => {
     expect(validate('TraceSpans', await (await t.request(`/api/traces/${traceId}/spans`)).json())).toEqual([])
     expect(validate('TraceGraph', await (await t.request(`/api/traces/${traceId}/graph`)).json())).toEqual([])
     expect(validate('Problem', await (await t.request('/api/traces/4bf92f3577b34da6a3ce929d0e0e4736/spans')).json())).toEqual([])
+    expect(validate('Metrics', await (await t.request('/api/metrics')).json())).toEqual([])
+    for (const path of ['daily', 'daily?granularity=hour&tz=Europe/Berlin', 'by-agent', 'by-model', 'by-user', 'by-tag?key=feature', 'timeseries?group=tag:feature']) {
+      expect(validate('CostResponse', await (await t.request(`/api/cost/${path}`)).json()), path).toEqual([])
+    }
   })
 
   it('rejects in the schema what the API rejects', () => {
