@@ -60,6 +60,12 @@ describe('every registered route is locked unless allow-listed', () => {
     expect((await open.request('/api/traces')).status).toBe(401)
   })
 
+  it('accepts an instance key that happens to look like a project key', async () => {
+    const instanceKey = 'tg_sk_' + 'i'.repeat(24)
+    const app = createApp({ ...t.deps, env: { ...t.deps.env, API_KEY: instanceKey } })
+    expect((await app.request('/api/projects', { headers: { 'x-api-key': instanceKey } })).status).toBe(200)
+  })
+
   it('does not let an empty X-API-Key hide a valid Bearer', async () => {
     const res = await t.request('/api/traces', { headers: { 'x-api-key': '', authorization: `Bearer ${KEY}` } })
     expect(res.status).toBe(200)

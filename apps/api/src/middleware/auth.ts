@@ -40,14 +40,14 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
   const local: Caller = { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'local', scopes: ['ingest', 'read'], instanceAdmin: true }
 
   async function identify(credential: string): Promise<Caller> {
+    // Digests of equal length compared in constant time: neither length nor prefix of API_KEY leaks.
+    if (instanceDigest && timingSafeEqual(Buffer.from(hashKey(credential), 'hex'), instanceDigest)) {
+      return { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'api-key', scopes: ['ingest', 'read'], instanceAdmin: true, actor: 'api-key' }
+    }
     if (isProjectKey(credential)) {
       const key = await options.keys.resolve(credential)
       if (!key) throw new UnauthorizedError('invalid credentials')
       return { projectId: key.projectId, role: 'viewer', via: 'project-key', scopes: key.scopes, instanceAdmin: false, actor: key.id }
-    }
-    // Digests of equal length compared in constant time: neither length nor prefix of API_KEY leaks.
-    if (instanceDigest && timingSafeEqual(Buffer.from(hashKey(credential), 'hex'), instanceDigest)) {
-      return { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'api-key', scopes: ['ingest', 'read'], instanceAdmin: true, actor: 'api-key' }
     }
     if (options.jwt && looksLikeJwt(credential)) {
       const claims = await options.jwt(credential)
