@@ -110,7 +110,7 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
   }
   // Whole µs, and never past the range: the window bounds are bound as DateTime64 texts. A filter a
   // span must match thins the rows out by an unknown factor: its first window is 64× wider (a 1-in-5
-  // filter then fills the page in one round) and later windows grow by what the last one yielded.
+  // filter then fills the page in one round).
   const full = s.ceil - s.floor + 1
   const sized = Math.max(60_000_000, Math.ceil((4 * need) / Math.max(s.density, 1e-12)))
   let width = Math.min(full, hasSpanFilter(s.filter) ? 64 * sized : sized)
@@ -139,8 +139,10 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
       const last = page[page.length - 1]
       return { traces: page.map((t) => t.summary), nextAfter: rows.length > input.limit && last ? { value: last.value, traceId: last.summary.trace_id } : null }
     }
-    // Grow by what the window yielded: ×(2·need/found), at least ×2; ×16 when it held nothing.
-    if (exhausted) width = Math.min(full, width * (candidates.length > 0 ? Math.max(2, Math.ceil((2 * need) / candidates.length)) : 16))
+    // Grow by what the window yielded (×2·need/found, at least ×2); a window that yielded under an
+    // eighth of the page goes to the whole range at once: one more scan costs less than several rounds.
+    const found = candidates.length
+    if (exhausted) width = found * 8 < need ? full : Math.min(full, width * Math.max(2, Math.ceil((2 * need) / found)))
     else n *= 2
   }
 }
