@@ -17,17 +17,30 @@ export type Permission = 'ingest' | 'read' | 'admin'
 const INGEST_PATHS = /^\/api\/ingest\/?$/
 
 /**
- * What a request needs, from its method and path alone: ingest paths → `ingest`; other safe methods →
- * `read`; any other method → `admin`. A new mutation is admin-only until someone decides otherwise.
+ * What the SDKs call with the key they ingest with (packages/sdk: control.ts, the policy poller): their
+ * reports are telemetry like spans, and the budgets they enforce must be readable with that key.
  */
-export function requiredPermission(method: string, path: string): Permission {
-  if (INGEST_PATHS.test(path)) return 'ingest'
-  if (method === 'GET' || method === 'HEAD') return 'read'
-  return 'admin'
+const SDK_CALLS: Record<string, readonly Permission[]> = {
+  'POST /api/circuit-breaker/state': ['ingest'],
+  'POST /api/alerts/sdk-alert': ['ingest'],
+  'GET /api/policy': ['ingest', 'read'],
+  'HEAD /api/policy': ['ingest', 'read'],
+}
+
+/**
+ * What a request needs (any one of), from its method and path alone: ingest paths and the SDKs' calls
+ * as listed; other safe methods → `read`; any other method → `admin`. A new mutation is admin-only until
+ * someone decides otherwise here.
+ */
+export function requiredPermission(method: string, path: string): readonly Permission[] {
+  if (INGEST_PATHS.test(path)) return ['ingest']
+  const sdk = SDK_CALLS[`${method} ${path.replace(/\/$/, '')}`]
+  if (sdk) return sdk
+  if (method === 'GET' || method === 'HEAD') return ['read']
+  return ['admin']
 }
 
 /** Keys act by their scopes; a JWT reads, and an admin JWT also mutates; JWTs never ingest (keys do). */
-export function permits(caller: Caller, need: Permission): boolean {
-  if (need === 'admin') return caller.role === 'admin'
-  return caller.scopes.includes(need)
+export function permits(caller: Caller, needs: readonly Permission[]): boolean {
+  return needs.some((need) => (need === 'admin' ? caller.role === 'admin' : caller.scopes.includes(need)))
 }

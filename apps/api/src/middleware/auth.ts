@@ -68,8 +68,8 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
       caller = await identify(credential)
     }
     c.set('caller', caller)
-    const need = requiredPermission(c.req.method, c.req.path)
-    if (!permits(caller, need)) throw new ForbiddenError(need === 'admin' ? 'this needs an admin credential' : `this needs a key with the ${need} scope`)
+    const needs = requiredPermission(c.req.method, c.req.path)
+    if (!permits(caller, needs)) throw new ForbiddenError(needs.includes('admin') ? 'this needs an admin credential' : `this needs a key with the ${needs.join(' or ')} scope`)
     return next()
   }
 }
