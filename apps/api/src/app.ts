@@ -21,7 +21,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('*', requestContext({ deps }))
   app.use('*', lifecycleGuard())
   const origins = deps.env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
-  if (origins.length > 0) app.use('*', cors({ origin: origins, exposeHeaders: ['Retry-After', 'X-Request-Id'] }))
+  if (origins.length > 0) app.use('*', cors({ origin: origins, exposeHeaders: ['Retry-After', 'X-Request-Id', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }))
 
   // One authentication for every route; only the allow-list in auth/policy.ts passes bare (docs/security.md).
   const { env } = deps

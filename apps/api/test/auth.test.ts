@@ -34,6 +34,7 @@ describe('API_KEY mode', () => {
     ] as const) {
       const res = await t.request(path, init)
       expect(res.status, path).toBe(401)
+      expect(res.headers.get('www-authenticate'), path).toBe('Bearer realm="tollgate"')
       expect(res.headers.get('content-type')).toContain('application/problem+json')
       const body = (await res.json()) as { type: string; detail: string }
       expect(body.type).toMatch(/\/unauthorized$/)
