@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { PolicyCache } from '@tollgate/store'
 import { cors } from 'hono/cors'
 import type { AppDeps, AppEnv } from './context.js'
 import { createJwtVerifier } from './auth/jwt.js'
@@ -15,6 +16,9 @@ import { projectRoutes } from './routes/projects/index.js'
 import { traceRoutes } from './routes/traces/index.js'
 import { metricsRoutes } from './routes/metrics/index.js'
 import { costRoutes } from './routes/cost/index.js'
+import { budgetRoutes } from './routes/budgets/index.js'
+import { policyRoutes } from './routes/policy/index.js'
+import { circuitBreakerRoutes } from './routes/circuit-breaker/index.js'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -44,6 +48,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/projects', projectRoutes(keys))
   api.route('/metrics', metricsRoutes)
   api.route('/cost', costRoutes)
+  // Budget edits on this process show in its policy at once; on other processes within the TTL.
+  const policies = new PolicyCache(env.POLICY_CACHE_TTL_MS)
+  api.route('/budgets', budgetRoutes(policies))
+  api.route('/policy', policyRoutes(policies))
+  api.route('/circuit-breaker', circuitBreakerRoutes)
   app.route('/api', api)
 
   app.notFound((c) => {

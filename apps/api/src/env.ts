@@ -28,6 +28,8 @@ const Base = z.object({
   LOCAL_MODE: BoolEnv.optional(),
   METRICS_PUBLIC: BoolEnv.default(false),
   API_KEY_CACHE_TTL_MS: Int(0, 3_600_000).default(30_000),
+  /** How long a project's GET /api/policy (budgets with their spend) is reused before spend is read again. */
+  POLICY_CACHE_TTL_MS: Int(0, 600_000).default(2_000),
   RATE_LIMIT_KEY_PER_S: z.coerce.number().min(0).max(1_000_000).default(100),
   RATE_LIMIT_KEY_BURST: Int(1, 10_000_000).default(200),
   RATE_LIMIT_PROJECT_PER_S: z.coerce.number().min(0).max(1_000_000).default(300),

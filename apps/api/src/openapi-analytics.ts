@@ -13,7 +13,12 @@ export function analyticsSchemas(schema: ToSchema): Record<string, unknown> {
 
 /** Query parameters from a zod object, plus `tag.{key}` filters. */
 function parameters(schema: ToSchema, q: z.ZodObject): Array<Record<string, unknown>> {
-  const params: Array<Record<string, unknown>> = Object.entries(q.shape).map(([name, s]) => ({ name, in: 'query', required: name === 'key', schema: schema(s as z.ZodType, 'input') }))
+  const params: Array<Record<string, unknown>> = Object.entries(q.shape).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: name === 'key',
+    schema: schema(s as z.ZodType, 'input'),
+  }))
   params.push({ name: 'tag.{key}', in: 'query', required: false, description: 'only spans tagged key=value (repeatable)', schema: { type: 'string' } })
   return params
 }
@@ -22,7 +27,12 @@ function parameters(schema: ToSchema, q: z.ZodObject): Array<Record<string, unkn
 export function analyticsPaths(schema: ToSchema, security: unknown[]): Record<string, unknown> {
   const errors = { '400': problem('invalid parameter (named in detail)'), '401': problem('unauthorized') }
   const cost = (summary: string, q: z.ZodObject) => ({
-    get: { summary, security, parameters: parameters(schema, q), responses: { '200': { description: 'rows and their total', content: { 'application/json': { schema: ref('CostResponse') } } }, ...errors } },
+    get: {
+      summary,
+      security,
+      parameters: parameters(schema, q),
+      responses: { '200': { description: 'rows and their total', content: { 'application/json': { schema: ref('CostResponse') } } }, ...errors },
+    },
   })
   return {
     '/api/metrics': {

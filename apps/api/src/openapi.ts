@@ -5,6 +5,7 @@ import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
 import { CreatedKey, CreateKeyBody, CreateProjectBody, KeyView, ProjectView } from './routes/projects/schema.js'
 import { TraceQuery } from './routes/traces/schema.js'
 import { analyticsPaths, analyticsSchemas } from './openapi-analytics.js'
+import { controlPaths, controlSchemas } from './openapi-control.js'
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as requests send it. */
 function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string, unknown> {
@@ -68,6 +69,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         CreatedKey: schema(CreatedKey),
         KeyList: schema(z.object({ keys: z.array(KeyView) })),
         ...analyticsSchemas(schema),
+        ...controlSchemas(schema),
       },
     },
     paths: {
@@ -125,6 +127,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       },
       ...projectPaths(),
       ...analyticsPaths(schema, secured),
+      ...controlPaths(secured),
       '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
       '/api/health': { get: { summary: 'Liveness (no auth; the path agentwatch verify() calls)', responses: { '200': { description: 'alive' } } } },
       '/ready': { get: { summary: 'Readiness: ClickHouse and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down', headers: retryAfter } } } },

@@ -72,7 +72,10 @@ beforeAll(async () => {
   })
   expect(truth.length).toBe(spans.length)
   // Another project holding the same spans (and a duplicate of each): never counted for this caller.
-  await insertSpanRows(t.deps.ch, [...truth, ...truth].map((r) => ({ ...r, project_id: 'other-project' })))
+  await insertSpanRows(
+    t.deps.ch,
+    [...truth, ...truth].map((r) => ({ ...r, project_id: 'other-project' })),
+  )
 })
 afterAll(async () => {
   await t.close()
@@ -115,7 +118,11 @@ async function get(path: string): Promise<{ rows: (Sums & Record<string, string>
   return (await res.json()) as { rows: (Sums & Record<string, string>)[]; total_cost_usd: number }
 }
 
-function compare(got: { rows: (Sums & Record<string, string>)[]; total_cost_usd: number }, want: Map<string, Sums>, key: (r: Record<string, string>) => string): void {
+function compare(
+  got: { rows: (Sums & Record<string, string>)[]; total_cost_usd: number },
+  want: Map<string, Sums>,
+  key: (r: Record<string, string>) => string,
+): void {
   expect(got.rows.map(key).sort()).toEqual([...want.keys()].sort())
   for (const row of got.rows) {
     const w = want.get(key(row))
@@ -124,10 +131,14 @@ function compare(got: { rows: (Sums & Record<string, string>)[]; total_cost_usd:
     expect({ ...row, cost_usd: 0 }).toMatchObject({ ...w, cost_usd: 0 })
     expect(row.cost_usd).toBeCloseTo(w.cost_usd, 9)
   }
-  expect(got.total_cost_usd).toBeCloseTo([...want.values()].reduce((a, s) => a + s.cost_usd, 0), 9)
+  expect(got.total_cost_usd).toBeCloseTo(
+    [...want.values()].reduce((a, s) => a + s.cost_usd, 0),
+    9,
+  )
 }
 
-const localDate = (msValue: number, tz: string): string => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(msValue)
+const localDate = (msValue: number, tz: string): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(msValue)
 
 describe('GET /api/cost/* equals the deduplicated raw spans', () => {
   it('has the fixture: several months, unpriced calls, redeliveries collapsed', () => {
@@ -138,40 +149,87 @@ describe('GET /api/cost/* equals the deduplicated raw spans', () => {
 
   it.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('daily in %s', async (tz) => {
     const got = await get(`/api/cost/daily?from=${from}&to=${to}&tz=${tz}`)
-    compare(got, expected(truth, (r) => localDate(ms(r), tz)), (r) => r.day ?? '')
+    compare(
+      got,
+      expected(truth, (r) => localDate(ms(r), tz)),
+      (r) => r.day ?? '',
+    )
   })
 
   it('monthly and hourly granularity', async () => {
     const month = await get(`/api/cost/daily?from=${from}&to=${to}&granularity=month`)
-    compare(month, expected(truth, (r) => r.start_time.slice(0, 7)), (r) => (r.day ?? '').slice(0, 7))
+    compare(
+      month,
+      expected(truth, (r) => r.start_time.slice(0, 7)),
+      (r) => (r.day ?? '').slice(0, 7),
+    )
     const hour = await get(`/api/cost/daily?from=${from}&to=${to}&group=hour`)
-    compare(hour, expected(truth, (r) => `${r.start_time.slice(0, 13).replace(' ', 'T')}:00:00.000Z`), (r) => r.period_start ?? '')
+    compare(
+      hour,
+      expected(truth, (r) => `${r.start_time.slice(0, 13).replace(' ', 'T')}:00:00.000Z`),
+      (r) => r.period_start ?? '',
+    )
   })
 
   it('a range that is not whole days or hours', async () => {
     const a = start + 3 * DAY + 1_234_567
     const b = start + 20 * DAY + 7_654_321
     const got = await get(`/api/cost/by-model?from=${iso(a)}&to=${iso(b)}`)
-    compare(got, expected(inRange(truth, a, b), (r) => `${r.provider}/${r.model}`), (r) => `${r.provider}/${r.model}`)
+    compare(
+      got,
+      expected(inRange(truth, a, b), (r) => `${r.provider}/${r.model}`),
+      (r) => `${r.provider}/${r.model}`,
+    )
   })
 
   it('by model, agent, user and tag', async () => {
     const q = `from=${from}&to=${to}`
-    compare(await get(`/api/cost/by-model?${q}`), expected(truth, (r) => `${r.provider}/${r.model}`), (r) => `${r.provider}/${r.model}`)
-    compare(await get(`/api/cost/by-agent?${q}`), expected(truth, (r) => `${r.agent_id}/${r.agent_name}`), (r) => `${r.agent_id}/${r.agent_name}`)
-    compare(await get(`/api/cost/by-user?${q}`), expected(truth, (r) => r.user_id), (r) => r.user_id ?? '')
-    compare(await get(`/api/cost/by-tag?${q}&key=feature`), expected(truth, (r) => r.tags.feature), (r) => r.tag_value ?? '')
+    compare(
+      await get(`/api/cost/by-model?${q}`),
+      expected(truth, (r) => `${r.provider}/${r.model}`),
+      (r) => `${r.provider}/${r.model}`,
+    )
+    compare(
+      await get(`/api/cost/by-agent?${q}`),
+      expected(truth, (r) => `${r.agent_id}/${r.agent_name}`),
+      (r) => `${r.agent_id}/${r.agent_name}`,
+    )
+    compare(
+      await get(`/api/cost/by-user?${q}`),
+      expected(truth, (r) => r.user_id),
+      (r) => r.user_id ?? '',
+    )
+    compare(
+      await get(`/api/cost/by-tag?${q}&key=feature`),
+      expected(truth, (r) => r.tags.feature),
+      (r) => r.tag_value ?? '',
+    )
   })
 
   it('timeseries per group', async () => {
     const q = `from=${from}&to=${to}`
-    compare(await get(`/api/cost/timeseries?${q}&group=model`), expected(truth, (r) => `${r.start_time.slice(0, 10)} ${r.model}`), (r) => `${r.day} ${r.model}`)
-    compare(await get(`/api/cost/timeseries?${q}&group=tag:tenant&granularity=hour`), expected(truth, (r) => `${r.start_time.slice(0, 13)} ${r.tags.tenant}`), (r) => `${(r.period_start ?? '').slice(0, 13).replace('T', ' ')} ${r.tag_value}`)
+    compare(
+      await get(`/api/cost/timeseries?${q}&group=model`),
+      expected(truth, (r) => `${r.start_time.slice(0, 10)} ${r.model}`),
+      (r) => `${r.day} ${r.model}`,
+    )
+    compare(
+      await get(`/api/cost/timeseries?${q}&group=tag:tenant&granularity=hour`),
+      expected(truth, (r) => `${r.start_time.slice(0, 13)} ${r.tags.tenant}`),
+      (r) => `${(r.period_start ?? '').slice(0, 13).replace('T', ' ')} ${r.tag_value}`,
+    )
   })
 
   it('a tag filter narrows every cost endpoint', async () => {
     const got = await get(`/api/cost/by-agent?from=${from}&to=${to}&tag.tenant=t1`)
-    compare(got, expected(truth.filter((r) => r.tags.tenant === 't1'), (r) => `${r.agent_id}/${r.agent_name}`), (r) => `${r.agent_id}/${r.agent_name}`)
+    compare(
+      got,
+      expected(
+        truth.filter((r) => r.tags.tenant === 't1'),
+        (r) => `${r.agent_id}/${r.agent_name}`,
+      ),
+      (r) => `${r.agent_id}/${r.agent_name}`,
+    )
   })
 })
 
@@ -204,9 +262,17 @@ describe('GET /api/metrics equals the deduplicated raw spans', () => {
       output_tokens: rows.reduce((a, r) => a + r.output_tokens, 0),
       error_rate: errors / rows.length,
     })
-    expect(got.cost_usd).toBeCloseTo(rows.reduce((a, r) => a + r.cost_total_usd, 0), 9)
+    expect(got.cost_usd).toBeCloseTo(
+      rows.reduce((a, r) => a + r.cost_total_usd, 0),
+      9,
+    )
     const durations = rows.map((r) => r.duration_ms)
-    for (const [k, p] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99]] as const) expect(got.latency_ms[k]).toBeCloseTo(percentile(durations, p) ?? NaN, 6)
+    for (const [k, p] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+      ['p99', 0.99],
+    ] as const)
+      expect(got.latency_ms[k]).toBeCloseTo(percentile(durations, p) ?? NaN, 6)
     const ttft = rows.flatMap((r) => (r.ttft_ms === null ? [] : [r.ttft_ms]))
     expect(got.ttft_ms.p50).toBeCloseTo(percentile(ttft, 0.5) ?? NaN, 6)
     expect(got.ttft_ms.p95).toBeCloseTo(percentile(ttft, 0.95) ?? NaN, 6)
@@ -214,7 +280,16 @@ describe('GET /api/metrics equals the deduplicated raw spans', () => {
 
   it('an empty window answers zeros and null percentiles; the default window is the last 24 h', async () => {
     const empty = (await (await t.request(`/api/metrics?from=${iso(start - 10 * DAY)}&to=${iso(start - 9 * DAY)}`)).json()) as Record<string, unknown>
-    expect(empty).toEqual({ traces: 0, spans: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, error_rate: 0, latency_ms: { p50: null, p95: null, p99: null }, ttft_ms: { p50: null, p95: null } })
+    expect(empty).toEqual({
+      traces: 0,
+      spans: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cost_usd: 0,
+      error_rate: 0,
+      latency_ms: { p50: null, p95: null, p99: null },
+      ttft_ms: { p50: null, p95: null },
+    })
     const recent = (await (await t.request('/api/metrics')).json()) as { spans: number }
     expect(recent.spans).toBe(inRange(truth, now - DAY, now + 60_000).length)
   })

@@ -1,6 +1,6 @@
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
+import { ids, ingest, json, span, startTestApp, type TestApp } from './harness.js'
 
 let t: TestApp
 let doc: { openapi: string; paths: Record<string, Record<string, unknown>> }
@@ -48,6 +48,14 @@ describe('GET /openapi.json', () => {
     for (const path of ['daily', 'daily?granularity=hour&tz=Europe/Berlin', 'by-agent', 'by-model', 'by-user', 'by-tag?key=feature', 'timeseries?group=tag:feature']) {
       expect(validate('CostResponse', await (await t.request(`/api/cost/${path}`)).json()), path).toEqual([])
     }
+    const budget = await (await t.request('/api/budgets', json({ name: 'b', limit_usd: 5, scope: 'agent', scope_value: 'a', thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'm' }] }))).json()
+    expect(validate('Budget', budget)).toEqual([])
+    expect(validate('BudgetList', await (await t.request('/api/budgets')).json())).toEqual([])
+    expect(validate('Policy', await (await t.request('/api/policy')).json())).toEqual([])
+    const transition = { scope: 'global', event: 'triggered', from: 'CLOSED', to: 'OPEN', timestamp: new Date().toISOString(), snapshot: {} }
+    expect(validate('CircuitTransition', transition)).toEqual([])
+    expect((await t.request('/api/circuit-breaker/state', json(transition))).status).toBe(201)
+    expect(validate('CircuitStatus', await (await t.request('/api/circuit-breaker/status')).json())).toEqual([])
   })
 
   it('rejects in the schema what the API rejects', () => {

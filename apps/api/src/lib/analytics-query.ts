@@ -45,7 +45,12 @@ export function parseAnalyticsQuery<T extends z.ZodType>(schema: T, params: Reco
 }
 
 /** [from, to) with defaults: `to` now, `from` `defaultSpanUs` before `to`. */
-export function resolveRange(from: number | undefined, to: number | undefined, defaultSpanUs: number, nowUs = Date.now() * 1000): { fromUs: number; toUs: number } {
+export function resolveRange(
+  from: number | undefined,
+  to: number | undefined,
+  defaultSpanUs: number,
+  nowUs = Date.now() * 1000,
+): { fromUs: number; toUs: number } {
   const toUs = to ?? nowUs
   const fromUs = from ?? toUs - defaultSpanUs
   if (fromUs >= toUs) throw new ValidationError('from', 'must be before to')

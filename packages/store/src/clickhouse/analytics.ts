@@ -86,7 +86,19 @@ export async function getMetrics(ch: ClickHouse, f: AnalyticsFilter): Promise<Me
     params: w.params,
     schema: MetricsRow,
   })
-  const r = row ?? { traces: 0, spans: 0, errors: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, p50: null, p95: null, p99: null, ttft_p50: null, ttft_p95: null }
+  const r = row ?? {
+    traces: 0,
+    spans: 0,
+    errors: 0,
+    input_tokens: 0,
+    output_tokens: 0,
+    cost_usd: 0,
+    p50: null,
+    p95: null,
+    p99: null,
+    ttft_p50: null,
+    ttft_p95: null,
+  }
   const empty = r.spans === 0
   return {
     traces: r.traces,

@@ -35,3 +35,6 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash), index('api_keys_project_idx').on(t.projectId)],
 )
 export type ApiKey = typeof apiKeys.$inferSelect
+
+// Budgets and circuit-breaker reports (issue 10) live in their own file.
+export * from './schema-control.js'

@@ -1,0 +1,37 @@
+import { Hono } from 'hono'
+import { ValidationError, toEpochMicros } from '@tollgate/core'
+import { circuitStatus, reportTransition } from '@tollgate/store'
+import type { AppEnv } from '../../context.js'
+import { parseJsonBody } from '../projects/schema.js'
+import { CircuitTransitionBody } from './schema.js'
+
+export const circuitBreakerRoutes = new Hono<AppEnv>()
+
+/** `POST /api/circuit-breaker/state`: a transition an SDK reports; audited append-only. */
+circuitBreakerRoutes.post('/state', async (c) => {
+  const { caller, deps } = c.var
+  const body = await parseJsonBody(c, CircuitTransitionBody)
+  const us = body.timestamp === undefined ? Date.now() * 1000 : toEpochMicros(body.timestamp)
+  if (us === null) throw new ValidationError('timestamp', 'expected RFC 3339 or epoch milliseconds')
+  const { id } = await reportTransition({
+    db: deps.pg.db,
+    input: {
+      projectId: caller.projectId,
+      scope: body.scope,
+      scopeId: body.scope_id,
+      processId: body.process_id ?? caller.actor ?? caller.via,
+      name: body.name,
+      event: body.event,
+      from: body.from,
+      to: body.to,
+      reason: body.reason,
+      snapshot: body.snapshot,
+      sdk: body.sdk,
+      reportedAt: new Date(Math.floor(us / 1000)),
+    },
+  })
+  return c.json({ id }, 201)
+})
+
+/** `GET /api/circuit-breaker/status`: the latest reported state per breaker and process. */
+circuitBreakerRoutes.get('/status', async (c) => c.json(await circuitStatus({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId })))
