@@ -42,6 +42,19 @@ describe('cross-project access', () => {
     }
   })
 
+  it("keeps analytics to the caller's project", async () => {
+    for (const path of ['/api/cost/by-user', '/api/cost/by-tag?key=team', '/api/metrics?tag.team=red']) {
+      const asA = await t.request(path, { headers: keys.a })
+      const asB = await t.request(path, { headers: keys.b })
+      expect([asA.status, asB.status], path).toEqual([200, 200])
+      const [a, b] = [await asA.text(), await asB.text()]
+      expect(a, path).not.toEqual(b)
+      if (path.includes('by-user')) expect(a).toContain('alice')
+      expect(b, path).not.toContain('alice')
+      expect(b, path).not.toContain('"red"')
+    }
+  })
+
   it('takes the project from the credential only, never from a parameter or body', async () => {
     const withParam = await t.request(`/api/traces?search=${traceId}&project_id=${projects.a}`, { headers: keys.b })
     expect(withParam.status).toBe(400)
@@ -109,6 +122,18 @@ describe('every ClickHouse read binds the project id', () => {
     const log: Recorded[] = []
     const ch = recording(t.deps.ch, log)
     const app = createApp({ ...t.deps, ch })
+    // Every GET route under /api the app serves (analytics included, and routes added later), then
+    // the trace routes with their filters.
+    const ok = new Set<string>()
+    const gets = [...new Set(t.app.routes.filter((r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.startsWith('/api/projects')).map((r) => r.path))]
+    for (const route of gets) {
+      for (const query of ['', '?key=team', '?group=model', '?group=tag:team&granularity=hour', '?tag.team=red&granularity=hour']) {
+        const res = await app.request(route.replace(/:\w+/g, traceId) + query, { headers: keys.a })
+        expect(res.status, route + query).toBeLessThan(500)
+        if (res.status === 200) ok.add(route)
+      }
+    }
+    expect([...ok]).toEqual(expect.arrayContaining(['/api/traces', '/api/traces/:id/spans', '/api/cost/daily', '/api/cost/by-tag', '/api/cost/timeseries', '/api/metrics']))
     for (const path of [
       '/api/traces',
       `/api/traces?search=${traceId}`,
