@@ -9,6 +9,23 @@ export interface BucketConfig {
   burst: number
 }
 
+export interface TakeResult {
+  ok: boolean
+  retryAfterS: number
+  /** Of the tightest bucket (the one a client hits first), for the RateLimit-* headers; 0 = unlimited. */
+  limit: number
+  remaining: number
+  resetS: number
+}
+
+/**
+ * Where buckets live. `TokenBuckets` keeps them in this process; a store shared by replicas implements
+ * the same `take` (atomically: all buckets or none) and may answer asynchronously.
+ */
+export interface BucketStore {
+  take(entries: ReadonlyArray<{ id: string; config: BucketConfig }>): TakeResult | Promise<TakeResult>
+}
+
 interface Bucket {
   tokens: number
   at: number
@@ -19,13 +36,13 @@ interface Bucket {
  * effective limit is replicas × the configured one; a shared limit needs the same `take` over a shared
  * store (e.g. Redis with a Lua script doing this arithmetic atomically) — see docs/security.md.
  */
-export class TokenBuckets {
+export class TokenBuckets implements BucketStore {
   private readonly buckets = new LRUCache<string, Bucket>({ max: 100_000 })
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Takes one token from every bucket if all have one; otherwise takes none and says how long to wait. */
-  take(entries: ReadonlyArray<{ id: string; config: BucketConfig }>): { ok: boolean; retryAfterS: number; limit: number; remaining: number; resetS: number } {
+  take(entries: ReadonlyArray<{ id: string; config: BucketConfig }>): TakeResult {
     const now = this.now()
     const active = entries.filter((e) => e.config.perSecond > 0)
     const states = active.map(({ id, config }) => {
@@ -49,14 +66,14 @@ export class TokenBuckets {
  * Per key and per project, after authentication (the caller says which buckets). Local mode has no
  * keys and one user on loopback: not limited. 429 + Retry-After + RateLimit-* headers.
  */
-export function rateLimit(options: { perKey: BucketConfig; perProject: BucketConfig; buckets?: TokenBuckets }): MiddlewareHandler<AppEnv> {
+export function rateLimit(options: { perKey: BucketConfig; perProject: BucketConfig; buckets?: BucketStore }): MiddlewareHandler<AppEnv> {
   const buckets = options.buckets ?? new TokenBuckets()
   return async function rateLimitMiddleware(c, next) {
     const caller = c.get('caller') as AppEnv['Variables']['caller'] | undefined
     // Allow-listed paths (no caller) and local mode are not limited.
     if (!caller || caller.via === 'local') return next()
     const who = caller.via === 'api-key' ? 'api-key' : `${caller.via}:${caller.actor ?? ''}`
-    const r = buckets.take([
+    const r = await buckets.take([
       { id: `key:${who}`, config: options.perKey },
       { id: `project:${caller.projectId}`, config: options.perProject },
     ])
