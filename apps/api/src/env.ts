@@ -30,6 +30,8 @@ const Base = z.object({
   API_KEY_CACHE_TTL_MS: Int(0, 3_600_000).default(30_000),
   /** How long a project's GET /api/policy (budgets with their spend) is reused before spend is read again. */
   POLICY_CACHE_TTL_MS: Int(0, 600_000).default(2_000),
+  /** Every this often one replica recomputes the last 48 h of the rollups from deduplicated spans; 0 = never. */
+  ROLLUP_REFRESH_INTERVAL_MS: Int(0, 86_400_000).default(600_000),
   RATE_LIMIT_KEY_PER_S: z.coerce.number().min(0).max(1_000_000).default(100),
   RATE_LIMIT_KEY_BURST: Int(1, 10_000_000).default(200),
   RATE_LIMIT_PROJECT_PER_S: z.coerce.number().min(0).max(1_000_000).default(300),
@@ -116,15 +118,18 @@ const CliSchema = z.object({
   TOLLGATE_API_KEY: opt(z.string().min(1)),
   /** Falls back to the server's own API_KEY, so `docker exec <api> node apps/api/dist/cli.js …` needs nothing more. */
   API_KEY: opt(z.string().min(1)),
+  /** Set: the CLI works on this Postgres directly instead of over HTTP. */
+  TOLLGATE_DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres:// or postgresql://')),
 })
 export interface CliEnv {
   TOLLGATE_URL: string
   TOLLGATE_API_KEY?: string | undefined
+  TOLLGATE_DATABASE_URL?: string | undefined
 }
 
 export function parseCliEnv(source: Record<string, string | undefined>): CliEnv {
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const result = CliSchema.safeParse(present)
-  if (result.success) return { TOLLGATE_URL: result.data.TOLLGATE_URL, TOLLGATE_API_KEY: result.data.TOLLGATE_API_KEY ?? result.data.API_KEY }
+  if (result.success) return { TOLLGATE_URL: result.data.TOLLGATE_URL, TOLLGATE_API_KEY: result.data.TOLLGATE_API_KEY ?? result.data.API_KEY, TOLLGATE_DATABASE_URL: result.data.TOLLGATE_DATABASE_URL }
   throw new EnvError(`invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`)
 }

@@ -1,13 +1,14 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
 import { CpuGate, clickHouseCode, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
-import { applyRetention, connectClickHouse, connectPostgres, migrateClickHouse, migratePostgres } from '@tollgate/store'
+import { applyRetention, connectClickHouse, connectPostgres, LOCK_KEYS, migrateClickHouse, migratePostgres, refreshRecentRollups, withLock } from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
 import { isLoopback, type Env } from './env.js'
 import { onClientError } from './lib/http-errors.js'
 import { createLogger, type Logger } from './lib/logger.js'
 import { createMetrics } from './lib/metrics.js'
+import { startPeriodic, type Periodic } from './lib/periodic.js'
 
 export interface BuildOptions {
   logger?: Logger
@@ -91,7 +92,18 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   })
   if (recovery && (recovery.records > 0 || recovery.truncatedBytes > 0)) logger.warn('ingest.log_recovered', { ...recovery })
   logger.info('stores.ready', { clickhouse: ch.mode, postgres: pg.mode, postgres_url: pg.mode === 'pglite' ? pg.url : undefined, migrations_applied: applied, prices: pricer.bundledSource })
-  return {
+  // Recent days of the rollups recomputed from deduplicated spans (docs/architecture.md, "Idempotency"),
+  // by one replica at a time (Postgres advisory lock).
+  const rollups = startPeriodic({
+    intervalMs: env.ROLLUP_REFRESH_INTERVAL_MS,
+    run: async () => {
+      const started = Date.now()
+      const result = await withLock(pg.db, LOCK_KEYS.rollupRefresh, () => refreshRecentRollups(ch, { sinceHours: 48 }))
+      if (result) logger[result.uneven.length ? 'warn' : 'info']('rollups.refreshed', { days: result.days.length, uneven: result.uneven, ms: Date.now() - started })
+    },
+    onError: (error) => logger.error('rollups.refresh_failed', errorCause(error)),
+  })
+  const deps: AppDeps = {
     env,
     ch,
     pg,
@@ -109,7 +121,12 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     },
     lifecycle: { stopping: false },
   }
+  background.set(deps, [rollups])
+  return deps
 }
+
+/** Timers of each built deps, stopped first by closeDeps (a run in flight finishes before the stores close). */
+const background = new WeakMap<AppDeps, Periodic[]>()
 
 /** What a log line may say about a store error: its class, ClickHouse code and first line, no data. */
 export function errorCause(error: unknown): Record<string, unknown> {
@@ -123,10 +140,11 @@ export function errorCause(error: unknown): Record<string, unknown> {
 }
 
 /**
- * Drain the log into ClickHouse (until `deadlineMs`; the rest stays in the log for the next start),
+ * Stop the background jobs, drain the log into ClickHouse (until `deadlineMs`; the rest stays in the log for the next start),
  * then close ClickHouse, then Postgres (pool, socket server, PGlite).
  */
 export async function closeDeps(deps: AppDeps, deadlineMs = deps.env.SHUTDOWN_DEADLINE_MS): Promise<void> {
+  await Promise.all((background.get(deps) ?? []).map((job) => job.stop()))
   await deps.transport.close(deadlineMs)
   await deps.ch.close()
   await deps.pg.close()

@@ -27,3 +27,4 @@ export { buildPolicy, currentWindow, PolicyCache, POLICY_POLL_INTERVAL_S } from 
 export { reportTransition, circuitStatus, type CircuitStatusView } from './control/circuit.js'
 export type { TransitionInput } from './postgres/circuit.js'
 export type { Budget, StoredThreshold } from './postgres/schema.js'
+export { withLock, LOCK_KEYS } from './postgres/lock.js'
