@@ -10,7 +10,7 @@ import { removeDir, startTestServer } from './harness.js'
 const KEY = 'cli-test-instance-key-0123456789'
 let s: RunningServer & { dataDir: string }
 beforeAll(async () => {
-  s = await startTestServer({ API_KEY: KEY })
+  s = await startTestServer({ API_KEY: KEY, API_KEY_CACHE_TTL_MS: '300' })
 })
 afterAll(async () => {
   await s.close()
@@ -58,6 +58,31 @@ describe('tollgate CLI against a running server', () => {
     const code = await runCli(['projects', 'list'], { env: { TOLLGATE_URL: s.url }, fetch, out: () => undefined, err: (t) => (err += t) })
     expect(code).toBe(1)
     expect(err).toMatch(/^401 /)
+  })
+
+  it('works straight on Postgres with TOLLGATE_DATABASE_URL (here the running server\'s own socket)', async () => {
+    let out = ''
+    let err = ''
+    const db = async (...argv: string[]) => {
+      out = ''
+      err = ''
+      return runCli(argv, { env: { TOLLGATE_URL: 'http://127.0.0.1:1', TOLLGATE_DATABASE_URL: s.deps.pg.url }, fetch, out: (t) => (out += t), err: (t) => (err += t) })
+    }
+    expect(await db('projects', 'create', 'Direct')).toBe(0)
+    const project = JSON.parse(out) as { id: string }
+    expect(await db('keys', 'create', project.id, '--scopes', 'read')).toBe(0)
+    expect(err).toContain('shown once')
+    const key = JSON.parse(out) as { id: string; key: string }
+    expect((await fetch(`${s.url}/api/traces`, { headers: { 'x-api-key': key.key } })).status).toBe(200)
+    expect(await db('keys', 'list', project.id)).toBe(0)
+    expect(out).toContain(key.id)
+    expect(await db('keys', 'revoke', project.id, key.id)).toBe(0)
+    // The server learns of it from the database, within its key cache TTL (300 ms here).
+    await new Promise((r) => setTimeout(r, 400))
+    expect((await fetch(`${s.url}/api/traces`, { headers: { 'x-api-key': key.key } })).status).toBe(401)
+    expect(await db('keys', 'revoke', 'nope', 'x')).toBe(1)
+    expect(err).toMatch(/^404 /)
+    expect(await db('keys', 'create', project.id, '--scopes', 'admin')).toBe(1)
   })
 
   it('runs as the built bin (when dist is built)', async () => {

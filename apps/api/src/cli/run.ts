@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { CliEnv } from '../env.js'
+import { runOnDatabase } from './database.js'
 
 export const USAGE = `usage: tollgate <command>
 
@@ -10,8 +11,10 @@ export const USAGE = `usage: tollgate <command>
   keys revoke <project-id> <key-id>         revoke a key
 
 Talks to a running server's HTTP API (it never opens DATA_DIR, which the server holds):
-  TOLLGATE_URL       default http://127.0.0.1:3001
-  TOLLGATE_API_KEY   the instance key (API_KEY) or an admin credential; not needed in local mode
+  TOLLGATE_URL            default http://127.0.0.1:3001
+  TOLLGATE_API_KEY        the instance key (API_KEY) or an admin credential; not needed in local mode
+or, when set, straight to Postgres (a server's DATABASE_URL, or an embedded server's logged postgres_url):
+  TOLLGATE_DATABASE_URL   revocations reach running servers within their API_KEY_CACHE_TTL_MS
 `
 
 export interface CliIo {
@@ -57,6 +60,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     ;(call === USAGE ? io.out : io.err)(call)
     return call === USAGE ? 0 : 2
   }
+  if (io.env.TOLLGATE_DATABASE_URL) {
+    let status: number
+    let body: unknown
+    try {
+      ;[status, body] = await runOnDatabase(io.env.TOLLGATE_DATABASE_URL, call)
+    } catch (err) {
+      io.err(`database: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}\n`)
+      return 1
+    }
+    return report(io, call, status, body === null ? '' : JSON.stringify(body))
+  }
   const headers: Record<string, string> = { accept: 'application/json' }
   if (io.env.TOLLGATE_API_KEY) headers['x-api-key'] = io.env.TOLLGATE_API_KEY
   if (call.body !== undefined) headers['content-type'] = 'application/json'
@@ -67,8 +81,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`cannot reach ${io.env.TOLLGATE_URL}: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1
   }
-  const text = await res.text()
-  if (!res.ok) {
+  return report(io, call, res.status, await res.text())
+}
+
+function report(io: CliIo, call: Call, status: number, text: string): number {
+  if (status >= 400) {
     let detail = text
     try {
       const problem = JSON.parse(text) as { title?: string; detail?: string }
@@ -76,10 +93,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     } catch {
       // not JSON: show it as it came
     }
-    io.err(`${res.status} ${detail}\n`)
+    io.err(`${status} ${detail}\n`)
     return 1
   }
-  if (res.status === 204) io.out('revoked\n')
+  if (status === 204) io.out('revoked\n')
   else io.out(JSON.stringify(JSON.parse(text), null, 2) + '\n')
   if (call.method === 'POST' && call.path.endsWith('/keys')) io.err('This key is shown once: store it now. Only its SHA-256 is kept.\n')
   return 0
