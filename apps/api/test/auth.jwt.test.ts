@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { UnauthorizedError } from '@tollgate/core'
+import { createApp } from '../src/app.js'
 import { createJwtVerifier, type JwtVerifier } from '../src/auth/jwt.js'
 import { must, startTestApp, type TestApp } from './harness.js'
 
@@ -127,5 +128,26 @@ describe('a server configured with only JWT_SECRET', () => {
     // A token for a project that does not exist writes and reads nothing.
     expect((await t.request('/api/traces', { headers: await bearer(good({ project_id: 'nope' })) })).status).toBe(401)
     expect((await t.request('/api/traces', { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401)
+  })
+
+  it('admits ES256 tokens from JWT_JWKS_URL (with iss/aud), and refuses the HS256 secret there', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256')
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'app', alg: 'ES256' }
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const address = server.address()
+      const jwksUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks`
+      const app = createApp({ ...t.deps, env: { ...t.deps.env, JWT_SECRET: undefined, JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://idp.test', JWT_AUDIENCE: 'tollgate' } })
+      const es = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'app' }).sign(privateKey)
+      const ok = await app.request('/api/traces', { headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` } })
+      expect(ok.status).toBe(200)
+      const wrongAud = await app.request('/api/traces', { headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'other' }))}` } })
+      expect(wrongAud.status).toBe(401)
+      const hs = await app.request('/api/traces', { headers: { authorization: `Bearer ${await hs256(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` } })
+      expect(hs.status).toBe(401)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   })
 })
