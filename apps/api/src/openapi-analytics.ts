@@ -31,7 +31,19 @@ export function analyticsPaths(schema: ToSchema, security: unknown[]): Record<st
       summary,
       security,
       parameters: parameters(schema, q),
-      responses: { '200': { description: 'rows and their total', content: { 'application/json': { schema: ref('CostResponse') } } }, ...errors },
+      responses: {
+        '200': {
+          description: 'rows and their total',
+          headers: {
+            'X-Tollgate-Source': {
+              description: '`rollup` (hourly rollups: whole-hour range and zone offset, no tag filter) or `spans` (deduplicated raw spans)',
+              schema: { type: 'string', enum: ['rollup', 'spans'] },
+            },
+          },
+          content: { 'application/json': { schema: ref('CostResponse') } },
+        },
+        ...errors,
+      },
     },
   })
   return {

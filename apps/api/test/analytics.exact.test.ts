@@ -112,9 +112,11 @@ function expected(rows: SpanRow[], key: (r: SpanRow) => string | undefined): Map
   return out
 }
 
-async function get(path: string): Promise<{ rows: (Sums & Record<string, string>)[]; total_cost_usd: number }> {
+/** A cost endpoint's answer, checking which tables answered it (X-Tollgate-Source). */
+async function getFrom(path: string, source: string): Promise<{ rows: (Sums & Record<string, string>)[]; total_cost_usd: number }> {
   const res = await t.request(path)
   expect(res.status, path).toBe(200)
+  expect(res.headers.get('x-tollgate-source'), path).toBe(source)
   return (await res.json()) as { rows: (Sums & Record<string, string>)[]; total_cost_usd: number }
 }
 
@@ -140,7 +142,14 @@ function compare(
 const localDate = (msValue: number, tz: string): string =>
   new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(msValue)
 
-describe('GET /api/cost/* equals the deduplicated raw spans', () => {
+// Each endpoint twice: over whole hours (answered by the rollups) and over a range ending mid-hour
+// (answered by the raw spans); a zone with a half-hour offset or a tag filter always reads raw spans.
+const HOUR = 3_600_000
+describe.each([
+  { source: 'rollup', to: iso(Math.ceil((now + 60_000) / HOUR) * HOUR) },
+  { source: 'spans', to },
+])('GET /api/cost/* from $source equals the deduplicated raw spans', ({ source, to }) => {
+  const get = (path: string) => getFrom(path, path.includes('Kolkata') || path.includes('tag.') ? 'spans' : source)
   it('has the fixture: several months, unpriced calls, redeliveries collapsed', () => {
     expect(new Set(truth.map((r) => r.start_time.slice(0, 7))).size).toBeGreaterThanOrEqual(2)
     expect(truth.some((r) => r.cost_status === 'unknown')).toBe(true)
@@ -174,7 +183,7 @@ describe('GET /api/cost/* equals the deduplicated raw spans', () => {
   it('a range that is not whole days or hours', async () => {
     const a = start + 3 * DAY + 1_234_567
     const b = start + 20 * DAY + 7_654_321
-    const got = await get(`/api/cost/by-model?from=${iso(a)}&to=${iso(b)}`)
+    const got = await getFrom(`/api/cost/by-model?from=${iso(a)}&to=${iso(b)}`, 'spans')
     compare(
       got,
       expected(inRange(truth, a, b), (r) => `${r.provider}/${r.model}`),

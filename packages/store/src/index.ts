@@ -9,7 +9,8 @@ export { spanRowRecord, rowRecordOfLine, type RowRecord } from './clickhouse/row
 export { listTraces, type TraceFilter, type TraceListInput, type TracePage, type TraceSort } from './clickhouse/traces.js'
 export { SEARCH_DEFAULT_WINDOW_US } from './clickhouse/trace-filter.js'
 export { getTraceSpans, type SpanCursor, type SpanPage } from './clickhouse/trace-spans.js'
-export { getMetrics, costBreakdown, Metrics, CostRow, CostSums, type AnalyticsFilter, type CostInput, type CostGroup, type Granularity } from './clickhouse/analytics.js'
+export { getMetrics, Metrics, type AnalyticsFilter } from './clickhouse/analytics.js'
+export { costBreakdown, rollupCanAnswer, CostRow, CostSums, type CostInput, type CostGroup, type CostSource, type Granularity } from './clickhouse/cost.js'
 export { refreshRecentRollups, costByModel, costByUser, costByTag, type CostByModelRow, type CostByUserRow, type CostByTagRow, type DerivedTable } from './clickhouse/rollups.js'
 // The domain objects live in @tollgate/core (domain/traces.ts); re-exported for existing importers.
 export { SpanView, TraceSummary, TraceGraph, buildTraceGraph } from '@tollgate/core'

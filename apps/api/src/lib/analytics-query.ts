@@ -44,14 +44,20 @@ export function parseAnalyticsQuery<T extends z.ZodType>(schema: T, params: Reco
   return { query: parsed.data, tags }
 }
 
-/** [from, to) with defaults: `to` now, `from` `defaultSpanUs` before `to`. */
+const HOUR_US = 3_600_000_000
+
+/**
+ * [from, to) with defaults: `to` now (with `wholeHours`, the end of the current hour, so a default
+ * range can be answered from the hourly rollups), `from` `defaultSpanUs` before `to`.
+ */
 export function resolveRange(
   from: number | undefined,
   to: number | undefined,
   defaultSpanUs: number,
-  nowUs = Date.now() * 1000,
+  options: { wholeHours?: boolean; nowUs?: number } = {},
 ): { fromUs: number; toUs: number } {
-  const toUs = to ?? nowUs
+  const nowUs = options.nowUs ?? Date.now() * 1000
+  const toUs = to ?? (options.wholeHours ? Math.ceil(nowUs / HOUR_US) * HOUR_US : nowUs)
   const fromUs = from ?? toUs - defaultSpanUs
   if (fromUs >= toUs) throw new ValidationError('from', 'must be before to')
   if (toUs - fromUs > MAX_RANGE_US) throw new ValidationError('from', 'range longer than 400 days')
