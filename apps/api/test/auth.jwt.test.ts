@@ -50,10 +50,13 @@ describe('HS256 attack table', () => {
     ['no sub', () => hs256({ exp: now() + 300, iss: 'https://issuer.test', aud: 'tollgate' })],
     ['an unknown role', () => hs256(claims({ role: 'superuser' }))],
     ['a non-string project_id', () => hs256(claims({ project_id: ['a', 'b'] }))],
-    ['a tampered payload', async () => {
-      const [h, , s] = (await hs256(claims())).split('.')
-      return `${h ?? ''}.${b64(claims({ role: 'admin' }))}.${s ?? ''}`
-    }],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , s] = (await hs256(claims())).split('.')
+        return `${h ?? ''}.${b64(claims({ role: 'admin' }))}.${s ?? ''}`
+      },
+    ],
   ])('rejects %s', async (_, make) => {
     const message = await rejects(verify, await make())
     expect(message).toMatch(/^invalid token/)
@@ -70,7 +73,8 @@ describe('JWKS', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256')
     return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } }
   }
-  const es256 = (p: Awaited<ReturnType<typeof pair>>, claims = good()) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: p.kid }).sign(p.privateKey)
+  const es256 = (p: Awaited<ReturnType<typeof pair>>, claims = good()) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: p.kid }).sign(p.privateKey)
 
   beforeAll(async () => {
     server = createServer((_req, res) => {
@@ -138,7 +142,10 @@ describe('a server configured with only JWT_SECRET', () => {
     try {
       const address = server.address()
       const jwksUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks`
-      const app = createApp({ ...t.deps, env: { ...t.deps.env, JWT_SECRET: undefined, JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://idp.test', JWT_AUDIENCE: 'tollgate' } })
+      const app = createApp({
+        ...t.deps,
+        env: { ...t.deps.env, JWT_SECRET: undefined, JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://idp.test', JWT_AUDIENCE: 'tollgate' },
+      })
       const es = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'app' }).sign(privateKey)
       const ok = await app.request('/api/traces', { headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` } })
       expect(ok.status).toBe(200)

@@ -17,7 +17,10 @@ function registeredRoutes(): Array<{ method: string; path: string }> {
   const seen = new Set<string>()
   return t.app.routes
     .filter((r) => r.method !== 'ALL')
-    .map((r) => ({ method: r.method, path: r.path.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? '4bf92f3577b34da6a3ce929d0e0e4736' : `x-${name}`)) }))
+    .map((r) => ({
+      method: r.method,
+      path: r.path.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? '4bf92f3577b34da6a3ce929d0e0e4736' : `x-${name}`)),
+    }))
     .filter((r) => !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`))
 }
 

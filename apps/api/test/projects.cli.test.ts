@@ -60,13 +60,18 @@ describe('tollgate CLI against a running server', () => {
     expect(err).toMatch(/^401 /)
   })
 
-  it('works straight on Postgres with TOLLGATE_DATABASE_URL (here the running server\'s own socket)', async () => {
+  it("works straight on Postgres with TOLLGATE_DATABASE_URL (here the running server's own socket)", async () => {
     let out = ''
     let err = ''
     const db = async (...argv: string[]) => {
       out = ''
       err = ''
-      return runCli(argv, { env: { TOLLGATE_URL: 'http://127.0.0.1:1', TOLLGATE_DATABASE_URL: s.deps.pg.url }, fetch, out: (t) => (out += t), err: (t) => (err += t) })
+      return runCli(argv, {
+        env: { TOLLGATE_URL: 'http://127.0.0.1:1', TOLLGATE_DATABASE_URL: s.deps.pg.url },
+        fetch,
+        out: (t) => (out += t),
+        err: (t) => (err += t),
+      })
     }
     expect(await db('projects', 'create', 'Direct')).toBe(0)
     const project = JSON.parse(out) as { id: string }
@@ -89,7 +94,10 @@ describe('tollgate CLI against a running server', () => {
     const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
     if (!existsSync(bin)) return
     // Asynchronously: the server answering the child runs in this process.
-    const r = await promisify(execFile)(process.execPath, [bin, 'projects', 'list'], { env: { ...process.env, TOLLGATE_URL: s.url, TOLLGATE_API_KEY: KEY }, encoding: 'utf8' })
+    const r = await promisify(execFile)(process.execPath, [bin, 'projects', 'list'], {
+      env: { ...process.env, TOLLGATE_URL: s.url, TOLLGATE_API_KEY: KEY },
+      encoding: 'utf8',
+    })
     expect(r.stdout).toContain('default')
   })
 })

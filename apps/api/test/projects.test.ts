@@ -11,7 +11,10 @@ let t: TestApp
 const admin = { 'x-api-key': ADMIN }
 
 beforeAll(async () => {
-  t = await startTestApp({ API_KEY: ADMIN, JWT_SECRET: SECRET, LOG_LEVEL: 'debug', API_KEY_CACHE_TTL_MS: '400' }, { logger: createLogger('debug', (l) => logLines.push(l)) })
+  t = await startTestApp(
+    { API_KEY: ADMIN, JWT_SECRET: SECRET, LOG_LEVEL: 'debug', API_KEY_CACHE_TTL_MS: '400' },
+    { logger: createLogger('debug', (l) => logLines.push(l)) },
+  )
 })
 afterAll(() => t.close())
 
@@ -28,7 +31,11 @@ async function newProject(name = 'p'): Promise<string> {
   return String(res.body.id)
 }
 
-async function newKey(projectId: string, scopes: string[] = ['ingest', 'read'], headers: Record<string, string> = admin): Promise<{ id: string; key: string; prefix: string }> {
+async function newKey(
+  projectId: string,
+  scopes: string[] = ['ingest', 'read'],
+  headers: Record<string, string> = admin,
+): Promise<{ id: string; key: string; prefix: string }> {
   const res = await post(`/api/projects/${projectId}/keys`, { scopes }, headers)
   expect(res.status, JSON.stringify(res.body)).toBe(201)
   return res.body as { id: string; key: string; prefix: string }
@@ -117,9 +124,23 @@ describe('projects and keys', () => {
     }
     expect(status).toBe(401)
     expect(Date.now() - revokedAt).toBeLessThan(400 + 300)
-    const listed = (await call(`/api/projects/${id}/keys`, { headers: admin })).body.keys as Array<{ id: string; revoked_at: string | null; last_used_at: string | null }>
-    expect(must(listed.find((k) => k.id === k2.id), 'k2').revoked_at).not.toBeNull()
-    expect(must(listed.find((k) => k.id === k2.id), 'k2').last_used_at).not.toBeNull()
+    const listed = (await call(`/api/projects/${id}/keys`, { headers: admin })).body.keys as Array<{
+      id: string
+      revoked_at: string | null
+      last_used_at: string | null
+    }>
+    expect(
+      must(
+        listed.find((k) => k.id === k2.id),
+        'k2',
+      ).revoked_at,
+    ).not.toBeNull()
+    expect(
+      must(
+        listed.find((k) => k.id === k2.id),
+        'k2',
+      ).last_used_at,
+    ).not.toBeNull()
   })
 
   it('validates bodies', async () => {

@@ -6,7 +6,13 @@ const ADMIN = 'ratelimit-test-instance-key-0123456789'
 let t: TestApp
 beforeAll(async () => {
   // Slow refill so the test's own duration adds (almost) no tokens.
-  t = await startTestApp({ API_KEY: ADMIN, RATE_LIMIT_KEY_PER_S: '0.5', RATE_LIMIT_KEY_BURST: '8', RATE_LIMIT_PROJECT_PER_S: '0.5', RATE_LIMIT_PROJECT_BURST: '12' })
+  t = await startTestApp({
+    API_KEY: ADMIN,
+    RATE_LIMIT_KEY_PER_S: '0.5',
+    RATE_LIMIT_KEY_BURST: '8',
+    RATE_LIMIT_PROJECT_PER_S: '0.5',
+    RATE_LIMIT_PROJECT_BURST: '12',
+  })
 })
 afterAll(() => t.close())
 

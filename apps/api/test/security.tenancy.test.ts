@@ -100,7 +100,14 @@ function recording(ch: ClickHouse, log: Recorded[]): ClickHouse {
         return Reflect.get(target, prop, receiver) as unknown
       },
     })
-  return { ...ch, mode: 'server', client: wrap(ch.client), read: (fn) => ch.read((client) => fn(wrap(client))), table: (n) => ch.table(n), close: () => ch.close() }
+  return {
+    ...ch,
+    mode: 'server',
+    client: wrap(ch.client),
+    read: (fn) => ch.read((client) => fn(wrap(client))),
+    table: (n) => ch.table(n),
+    close: () => ch.close(),
+  }
 }
 
 /** Tables that hold project data; a read of one without `project_id = {param:String}` bound to the caller's project is a leak. */
@@ -125,7 +132,9 @@ describe('every ClickHouse read binds the project id', () => {
     // Every GET route under /api the app serves (analytics included, and routes added later), then
     // the trace routes with their filters.
     const ok = new Set<string>()
-    const gets = [...new Set(t.app.routes.filter((r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.startsWith('/api/projects')).map((r) => r.path))]
+    const gets = [
+      ...new Set(t.app.routes.filter((r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.startsWith('/api/projects')).map((r) => r.path)),
+    ]
     for (const route of gets) {
       for (const query of ['', '?key=team', '?group=model', '?group=tag:team&granularity=hour', '?tag.team=red&granularity=hour']) {
         const res = await app.request(route.replace(/:\w+/g, traceId) + query, { headers: keys.a })
@@ -133,7 +142,9 @@ describe('every ClickHouse read binds the project id', () => {
         if (res.status === 200) ok.add(route)
       }
     }
-    expect([...ok]).toEqual(expect.arrayContaining(['/api/traces', '/api/traces/:id/spans', '/api/cost/daily', '/api/cost/by-tag', '/api/cost/timeseries', '/api/metrics']))
+    expect([...ok]).toEqual(
+      expect.arrayContaining(['/api/traces', '/api/traces/:id/spans', '/api/cost/daily', '/api/cost/by-tag', '/api/cost/timeseries', '/api/metrics']),
+    )
     for (const path of [
       '/api/traces',
       `/api/traces?search=${traceId}`,

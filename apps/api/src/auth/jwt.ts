@@ -58,7 +58,8 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
     }
     const { sub, project_id: projectId, role = 'viewer' } = payload as { sub?: unknown; project_id?: unknown; role?: unknown }
     if (typeof sub !== 'string' || sub === '') throw new UnauthorizedError('invalid token (sub must be a non-empty string)')
-    if (projectId !== undefined && (typeof projectId !== 'string' || projectId === '')) throw new UnauthorizedError('invalid token (project_id must be a non-empty string)')
+    if (projectId !== undefined && (typeof projectId !== 'string' || projectId === ''))
+      throw new UnauthorizedError('invalid token (project_id must be a non-empty string)')
     if (role !== 'viewer' && role !== 'admin') throw new UnauthorizedError('invalid token (role must be viewer or admin)')
     return { subject: sub, projectId, role }
   }

@@ -30,7 +30,8 @@ export async function runOnDatabase(url: string, call: DbCall): Promise<[number,
       return (await revokeApiKey(db, { projectId, keyId: keyId ?? '' })) ? [204, null] : [404, { title: 'Not found', detail: `key ${keyId ?? ''} not found` }]
     }
     const scopes = (call.body as { scopes?: string[] }).scopes ?? ['ingest']
-    if (scopes.length === 0 || scopes.some((s) => s !== 'ingest' && s !== 'read')) return [400, { title: 'Invalid request', detail: 'scopes: ingest and/or read' }]
+    if (scopes.length === 0 || scopes.some((s) => s !== 'ingest' && s !== 'read'))
+      return [400, { title: 'Invalid request', detail: 'scopes: ingest and/or read' }]
     const made = generateKey()
     const row = await insertApiKey(db, { id: made.id, projectId, prefix: made.prefix, hash: made.hash, scopes: [...new Set(scopes)] as KeyScope[] })
     return [201, { id: row.id, key: made.key, prefix: row.prefix, scopes: row.scopes, created_at: row.createdAt.toISOString() }]

@@ -32,14 +32,22 @@ interface Call {
 
 /** Maps argv to one API call; null with a message when the arguments are wrong. */
 function plan(argv: string[]): Call | string {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { scopes: { type: 'string' }, help: { type: 'boolean', short: 'h' } } })
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { scopes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  })
   const [noun, verb, a, b] = positionals
   const id = (s: string | undefined) => encodeURIComponent(s ?? '')
   if (values.help || !noun) return USAGE
   if (noun === 'projects' && verb === 'create' && a && !b) return { method: 'POST', path: '/api/projects', body: { name: a } }
   if (noun === 'projects' && verb === 'list' && !a) return { method: 'GET', path: '/api/projects' }
   if (noun === 'keys' && verb === 'create' && a && !b) {
-    const scopes = values.scopes?.split(',').map((s) => s.trim()).filter(Boolean)
+    const scopes = values.scopes
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     return { method: 'POST', path: `/api/projects/${id(a)}/keys`, body: scopes ? { scopes } : {} }
   }
   if (noun === 'keys' && verb === 'list' && a && !b) return { method: 'GET', path: `/api/projects/${id(a)}/keys` }
@@ -76,7 +84,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (call.body !== undefined) headers['content-type'] = 'application/json'
   let res: Response
   try {
-    res = await io.fetch(new URL(call.path, io.env.TOLLGATE_URL), { method: call.method, headers, body: call.body === undefined ? undefined : JSON.stringify(call.body) })
+    res = await io.fetch(new URL(call.path, io.env.TOLLGATE_URL), {
+      method: call.method,
+      headers,
+      body: call.body === undefined ? undefined : JSON.stringify(call.body),
+    })
   } catch (err) {
     io.err(`cannot reach ${io.env.TOLLGATE_URL}: ${err instanceof Error ? err.message : String(err)}\n`)
     return 1

@@ -48,5 +48,7 @@ export function onClientError(err: Error & { code?: string }, socket: Socket): v
     // The parser's code only (e.g. HPE_INVALID_METHOD): never an echo of the bytes received.
     detail: `the request could not be parsed (${err.code ?? 'parse error'})`,
   })
-  socket.end(`HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
 }

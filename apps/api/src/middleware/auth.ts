@@ -69,7 +69,8 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
     }
     c.set('caller', caller)
     const needs = requiredPermission(c.req.method, c.req.path)
-    if (!permits(caller, needs)) throw new ForbiddenError(needs.includes('admin') ? 'this needs an admin credential' : `this needs a key with the ${needs.join(' or ')} scope`)
+    if (!permits(caller, needs))
+      throw new ForbiddenError(needs.includes('admin') ? 'this needs an admin credential' : `this needs a key with the ${needs.join(' or ')} scope`)
     return next()
   }
 }
