@@ -21,8 +21,12 @@ export interface RunningWorker {
   stats: WorkerStats
   /** The client's unrecoverable crash, if any (it restarts by itself from the others). */
   crashed(): Error | null
-  /** SIGTERM order: stop fetching → the in-flight batch stores and commits (or not) → producer → ClickHouse → HTTP. */
-  close(deadlineMs?: number): Promise<void>
+  /**
+   * SIGTERM order: stop fetching → the in-flight batch stores and commits (or not) → producer →
+   * ClickHouse → HTTP. Resolves false when the consumer had not left the group by the deadline (the
+   * process should exit then: the client may still be running).
+   */
+  close(deadlineMs?: number): Promise<boolean>
 }
 
 /**
@@ -108,11 +112,12 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
       stopping = true
       const deadline = Date.now() + deadlineMs
       // Past the deadline, what was not committed is read again by the next member: stored once (dedup).
-      await Promise.race([consumer.close(), sleep(Math.max(0, deadline - Date.now()))])
+      const left = await Promise.race([consumer.close().then(() => true), sleep(Math.max(0, deadline - Date.now())).then(() => false)])
       await producer.close()
       if (ownsCh) await ch.close()
       await new Promise<void>((resolve) => http.close(() => resolve()))
-      logger.info('worker.stopped', { ms_left: Math.max(0, deadline - Date.now()) })
+      logger.info('worker.stopped', { left_group: left, ms_left: Math.max(0, deadline - Date.now()) })
+      return left
     },
   }
 }

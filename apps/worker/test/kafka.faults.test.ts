@@ -34,7 +34,8 @@ describe.skipIf(unavailable)('Kafka mode under faults', () => {
   }
   const stopWorker = async (w: RunningWorker): Promise<void> => {
     workers = workers.filter((x) => x !== w)
-    await w.close()
+    // Left the group for good: a member still running past its deadline would take partitions.
+    expect(await w.close(60_000)).toBe(true)
   }
   /** Posts one batch of `n` spans of a fresh trace; returns the trace id and the status. */
   const post = async (n: number): Promise<{ traceId: string; status: number; retryAfter: string | null }> => {

@@ -5,7 +5,7 @@ import { json, removeDir, startTestServer } from '../../api/test/harness.js'
 import { parseWorkerEnv } from '../src/env.js'
 import { startWorker, type RunningWorker } from '../src/worker.js'
 import { kafkaUnavailable, startBroker, type Broker } from './broker.js'
-import { deadLetterOf, rawSpan, readTopic, rowsOf, storedCounts, traceIds, waitStored } from './spans.js'
+import { deadLetterOf, rawSpan, readTopic, rowsOf, storedCounts, traceIds, waitForTraceSpans, waitStored } from './spans.js'
 
 // Kafka mode end to end on a real Apache Kafka broker and the real embedded ClickHouse: the API
 // produces, the worker (the consumer group, in this process, sharing the API's chDB) stores.
@@ -50,8 +50,7 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     )
     expect(counts.size).toBe(60)
     expect([...counts.values()].every((n) => n === 1)).toBe(true)
-    const spans = (await (await fetch(`${server.url}/api/traces/${traces[0]?.traceId}/spans`)).json()) as { spans: unknown[] }
-    expect(spans.spans).toHaveLength(20)
+    expect(await waitForTraceSpans(server.url, traces[0]?.traceId ?? '', 20)).toBe(20)
   })
 
   it('puts one message per span on tollgate.spans.v1, keyed by trace id, in the catalog schema', async () => {
@@ -86,8 +85,7 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     const counts = await storedCounts(server.deps.ch, project, [t.traceId])
     expect(counts.size).toBe(30)
     expect([...counts.values()].every((n) => n === 1)).toBe(true)
-    const summary = (await (await fetch(`${server.url}/api/traces?search=${t.traceId}`)).json()) as { traces: Array<{ span_count: number }> }
-    expect(summary.traces[0]?.span_count).toBe(30)
+    expect(await waitForTraceSpans(server.url, t.traceId, 30)).toBe(30)
   })
 
   it('dead-letters a poison message and a row the store refuses, with their offsets; their neighbours are stored', async () => {

@@ -91,7 +91,7 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
 
   it('SIGTERM: the worker process finishes and commits what it stored, then exits 0 within the deadline', async () => {
     // The previous test's worker and ClickHouse let go of the group and the data directory.
-    await worker?.close(5000)
+    expect(await worker?.close(60_000)).toBe(true)
     worker = undefined
     await ch?.close()
     ch = undefined

@@ -94,3 +94,17 @@ export async function readTopic(
 }
 
 export const deadLetterOf = (r: ConsumedRecord) => decodeMessage('deadLetter', r.value)
+
+/**
+ * Polls a trace's spans over HTTP until `n` are listed. Reads are eventually consistent with the
+ * store: the rollup refresh timer swaps trace_index days in and out while it recomputes them.
+ */
+export async function waitForTraceSpans(url: string, traceId: string, n: number, timeoutMs = 30_000): Promise<number> {
+  const until = Date.now() + timeoutMs
+  for (;;) {
+    const res = await fetch(`${url}/api/traces/${traceId}/spans`)
+    const count = res.status === 200 ? ((await res.json()) as { spans: unknown[] }).spans.length : (await res.arrayBuffer(), 0)
+    if (count >= n || Date.now() > until) return count
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
