@@ -63,7 +63,9 @@ function kafkaProducer(kafka: Kafka): LogProducer {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 3 },
+      // About 2.5 s of retries (a young broker answers InitProducerId with a retriable error at first),
+      // inside the transport's 5 s send timeout.
+      retry: { initialRetryTime: 100, maxRetryTime: 1000, retries: 5 },
     })
     return p.connect().then(() => p)
   }
