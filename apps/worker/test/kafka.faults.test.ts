@@ -5,7 +5,7 @@ import { json, removeDir, startTestServer, tempDataDir } from '../../api/test/ha
 import { parseWorkerEnv } from '../src/env.js'
 import { startWorker, type RunningWorker } from '../src/worker.js'
 import { kafkaUnavailable, startBroker, type Broker } from './broker.js'
-import { rawSpan, storedCounts, traceIds, waitStored } from './spans.js'
+import { rawSpan, storedCounts, traceIds, waitCount, waitStored } from './spans.js'
 
 // Faults on the Kafka path, on a real broker and the real embedded ClickHouse. The broker is cut by
 // killing its process; ClickHouse by severing the worker's connection (faults.ts). After each, every
@@ -135,7 +135,7 @@ describe.skipIf(unavailable)('Kafka mode under faults', () => {
     const next = await newWorker()
     await expectStoredOnce([second.traceId], 15)
     // Everything before the restart was committed: the new member read the 15 new messages only.
-    expect(next.stats.messages).toBe(15)
+    expect(await waitCount(() => next.stats.messages, 15)).toBe(15)
     expect(next.stats.duplicates).toBe(0)
     const health = await fetch(`http://127.0.0.1:${next.port}/health`)
     expect(health.status).toBe(200)

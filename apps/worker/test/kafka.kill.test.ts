@@ -7,7 +7,7 @@ import { removeDir, tempDataDir } from '../../api/test/harness.js'
 import { parseWorkerEnv } from '../src/env.js'
 import { startWorker, type RunningWorker } from '../src/worker.js'
 import { freePort, kafkaUnavailable, startBroker, type Broker } from './broker.js'
-import { rowsOf, storedCounts, traceIds, waitStored } from './spans.js'
+import { rowsOf, storedCounts, traceIds, waitCount, waitStored } from './spans.js'
 
 // The worker process is SIGKILLed after the store has a batch and before its offsets are committed
 // (the window where a crash means redelivery). The next worker reads the batch again and stores
@@ -131,7 +131,8 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
     const m = traceIds()
     await produce(rowsOf(project, m.traceId, m.spanId, 1))
     await waitStored(ch, project, [m.traceId], 1)
-    expect(worker.stats.messages).toBe(1)
+    const started = worker
+    expect(await waitCount(() => started.stats.messages, 1)).toBe(1)
     const counts = await storedCounts(ch, project, [t.traceId])
     expect(counts.size).toBe(20)
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([])

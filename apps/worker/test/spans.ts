@@ -108,3 +108,10 @@ export async function waitForTraceSpans(url: string, traceId: string, n: number,
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/** Waits until `counted()` reaches `n` (worker stats move after the commit, a moment after the rows are visible). */
+export async function waitCount(counted: () => number, n: number, timeoutMs = 30_000): Promise<number> {
+  const until = Date.now() + timeoutMs
+  while (counted() < n && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+  return counted()
+}
