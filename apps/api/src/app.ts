@@ -19,6 +19,7 @@ import { costRoutes } from './routes/cost/index.js'
 import { budgetRoutes } from './routes/budgets/index.js'
 import { policyRoutes } from './routes/policy/index.js'
 import { circuitBreakerRoutes } from './routes/circuit-breaker/index.js'
+import { alertRoutes, sdkAlertRoutes } from './routes/alerts/index.js'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -53,6 +54,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   api.route('/budgets', budgetRoutes(policies))
   api.route('/policy', policyRoutes(policies))
   api.route('/circuit-breaker', circuitBreakerRoutes)
+  api.route('/alerts', alertRoutes)
+  // Older SDKs post to a doubled prefix.
+  api.route('/api/alerts', sdkAlertRoutes)
   app.route('/api', api)
 
   app.notFound((c) => {

@@ -1,6 +1,6 @@
 import type { Pricer, SpanLimits } from '@tollgate/core'
 import type { IngestDeps, SpanTransport } from '@tollgate/pipeline'
-import type { ClickHouse, Postgres } from '@tollgate/store'
+import type { AlertEvaluator, ClickHouse, Postgres } from '@tollgate/store'
 import type { Env } from './env.js'
 import type { Logger } from './lib/logger.js'
 import type { Metrics } from './lib/metrics.js'
@@ -17,6 +17,8 @@ export interface AppDeps {
   limits: SpanLimits & { maxBodyBytes: number; maxSpansPerRequest: number }
   /** What the ingest verb needs; every ingest door passes this. */
   ingest: IngestDeps
+  /** Alert rules' evaluator (its timer runs in server.ts) and the SDK-alert recorder. */
+  alerts: AlertEvaluator
   /** Set once SIGTERM arrives: new requests get 503 and every response closes its connection. */
   lifecycle: { stopping: boolean }
 }

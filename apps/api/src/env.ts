@@ -32,6 +32,12 @@ const Base = z.object({
   POLICY_CACHE_TTL_MS: Int(0, 600_000).default(2_000),
   /** Every this often one replica recomputes the last 48 h of the rollups from deduplicated spans; 0 = never. */
   ROLLUP_REFRESH_INTERVAL_MS: Int(0, 86_400_000).default(600_000),
+  /** Alert rules are evaluated this often; 0 = never (tests drive the evaluator themselves). */
+  ALERT_EVAL_INTERVAL_MS: Int(0, 86_400_000).default(15_000),
+  /** Signs generic alert webhooks: X-Tollgate-Signature: sha256=<HMAC-SHA256 of the body>. */
+  ALERT_WEBHOOK_SECRET: opt(z.string().min(16, 'use at least 16 characters')),
+  /** First retry delay of a failed notification (doubles per attempt, 4 attempts). */
+  ALERT_NOTIFY_BACKOFF_MS: Int(0, 60_000).default(1_000),
   RATE_LIMIT_KEY_PER_S: z.coerce.number().min(0).max(1_000_000).default(100),
   RATE_LIMIT_KEY_BURST: Int(1, 10_000_000).default(200),
   RATE_LIMIT_PROJECT_PER_S: z.coerce.number().min(0).max(1_000_000).default(300),

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { Policy } from '@tollgate/policy'
 import { BudgetView, CreateBudgetBody, PatchBudgetBody } from './routes/budgets/schema.js'
 import { CircuitStatus, CircuitTransitionBody } from './routes/circuit-breaker/schema.js'
+import { AlertEventView, AlertRuleView, CreateAlertBody, PatchAlertBody, SdkAlertBody } from './routes/alerts/schema.js'
 
 type ToSchema = (s: z.ZodType, io?: 'input' | 'output') => Record<string, unknown>
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
@@ -17,6 +18,13 @@ export function controlSchemas(schema: ToSchema): Record<string, unknown> {
     Policy: schema(Policy),
     CircuitTransition: schema(CircuitTransitionBody, 'input'),
     CircuitStatus: schema(CircuitStatus),
+    AlertRule: schema(AlertRuleView),
+    AlertRuleList: schema(z.object({ rules: z.array(AlertRuleView) })),
+    CreateAlertBody: schema(CreateAlertBody, 'input'),
+    PatchAlertBody: schema(PatchAlertBody, 'input'),
+    AlertEvent: schema(AlertEventView),
+    AlertHistory: schema(z.object({ events: z.array(AlertEventView) })),
+    SdkAlert: schema(SdkAlertBody, 'input'),
   }
 }
 
@@ -78,6 +86,68 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
         security,
         requestBody: body('CircuitTransition'),
         responses: { '201': { description: 'stored' }, '400': problem('invalid body'), ...denied },
+      },
+    },
+    '/api/alerts': {
+      get: {
+        summary: "The project's alert rules",
+        security,
+        responses: { '200': { description: 'rules', ...json('AlertRuleList') }, '401': problem('unauthorized') },
+      },
+      post: {
+        summary: 'Create an alert rule',
+        security,
+        requestBody: body('CreateAlertBody'),
+        responses: { '201': { description: 'created', ...json('AlertRule') }, '400': problem('invalid body (field named in detail)'), ...denied },
+      },
+    },
+    '/api/alerts/{id}': {
+      patch: {
+        summary: 'Change any field of a rule',
+        security,
+        parameters: [id],
+        requestBody: body('PatchAlertBody'),
+        responses: {
+          '200': { description: 'the rule', ...json('AlertRule') },
+          '400': problem('invalid body'),
+          '404': problem('no such rule in this project'),
+          ...denied,
+        },
+      },
+      delete: {
+        summary: 'Delete a rule',
+        security,
+        parameters: [id],
+        responses: { '204': { description: 'deleted' }, '404': problem('no such rule in this project'), ...denied },
+      },
+    },
+    '/api/alerts/history': {
+      get: {
+        summary: 'Fired, resolved and SDK alerts, newest first, with their notification outcome',
+        security,
+        parameters: [
+          { name: 'from', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'to', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'rule_id', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
+        ],
+        responses: { '200': { description: 'events', ...json('AlertHistory') }, '400': problem('invalid parameter'), '401': problem('unauthorized') },
+      },
+    },
+    '/api/alerts/sdk-alert': {
+      post: {
+        summary: 'An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL',
+        security,
+        requestBody: body('SdkAlert'),
+        responses: { '201': { description: 'the stored event', ...json('AlertEvent') }, '400': problem('invalid body'), ...denied },
+      },
+    },
+    '/api/api/alerts/sdk-alert': {
+      post: {
+        summary: 'An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL',
+        security,
+        requestBody: body('SdkAlert'),
+        responses: { '201': { description: 'the stored event', ...json('AlertEvent') }, '400': problem('invalid body'), ...denied },
       },
     },
     '/api/circuit-breaker/status': {

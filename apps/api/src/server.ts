@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
 import { CpuGate, clickHouseCode, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
-import { applyRetention, connectClickHouse, connectPostgres, LOCK_KEYS, migrateClickHouse, migratePostgres, refreshRecentRollups, withLock } from '@tollgate/store'
+import { applyRetention, connectClickHouse, connectPostgres, createAlertEvaluator, LOCK_KEYS, migrateClickHouse, migratePostgres, refreshRecentRollups, withLock } from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
 import { isLoopback, type Env } from './env.js'
@@ -103,6 +103,26 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     },
     onError: (error) => logger.error('rollups.refresh_failed', errorCause(error)),
   })
+  const alerts = createAlertEvaluator({
+    ch,
+    db: pg.db,
+    defaultWebhook: env.ALERT_WEBHOOK_URL,
+    notify: {
+      webhookSecret: env.ALERT_WEBHOOK_SECRET,
+      resendApiKey: env.RESEND_API_KEY,
+      emailFrom: env.FROM_EMAIL,
+      backoffMs: env.ALERT_NOTIFY_BACKOFF_MS,
+      log: (event, fields) => logger.warn(event, fields),
+    },
+  })
+  // Alert rules evaluated on a schedule; concurrent evaluators (replicas) fire a rule once per cooldown.
+  const alertTimer = startPeriodic({
+    intervalMs: env.ALERT_EVAL_INTERVAL_MS,
+    run: async () => {
+      await alerts.runOnce()
+    },
+    onError: (error) => logger.error('alerts.evaluate_failed', errorCause(error)),
+  })
   const deps: AppDeps = {
     env,
     ch,
@@ -119,9 +139,10 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
       window: { retentionDays: env.DATA_RETENTION_DAYS, maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_S * 1000 },
       gate: new CpuGate(),
     },
+    alerts,
     lifecycle: { stopping: false },
   }
-  background.set(deps, [rollups])
+  background.set(deps, [rollups, alertTimer, { runNow: () => Promise.resolve(), stop: () => alerts.settled() }])
   return deps
 }
 

@@ -56,6 +56,13 @@ describe('GET /openapi.json', () => {
     expect(validate('CircuitTransition', transition)).toEqual([])
     expect((await t.request('/api/circuit-breaker/state', json(transition))).status).toBe(201)
     expect(validate('CircuitStatus', await (await t.request('/api/circuit-breaker/status')).json())).toEqual([])
+    const rule = await (await t.request('/api/alerts', json({ name: 'r', condition: 'error_rate', threshold: 0.5 }))).json()
+    expect(validate('AlertRule', rule)).toEqual([])
+    expect(validate('AlertRuleList', await (await t.request('/api/alerts')).json())).toEqual([])
+    const sdkAlert = { scope: 'global', reason: 'cost_limit', current: 2, threshold: 1, blocked: true }
+    expect(validate('SdkAlert', sdkAlert)).toEqual([])
+    expect(validate('AlertEvent', await (await t.request('/api/alerts/sdk-alert', json(sdkAlert))).json())).toEqual([])
+    expect(validate('AlertHistory', await (await t.request('/api/alerts/history')).json())).toEqual([])
   })
 
   it('rejects in the schema what the API rejects', () => {

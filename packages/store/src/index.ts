@@ -29,3 +29,8 @@ export { reportTransition, circuitStatus, type CircuitStatusView } from './contr
 export type { TransitionInput } from './postgres/circuit.js'
 export type { Budget, StoredThreshold } from './postgres/schema.js'
 export { withLock, LOCK_KEYS } from './postgres/lock.js'
+export { createAlertRule, listAlertRuleViews, patchAlertRule, removeAlertRule, createAlertEvaluator, toAlertEventView, type AlertEvaluator, type AlertRuleInput, type AlertRuleView, type AlertEventView } from './control/alerts.js'
+export { notify, type NotifyConfig, type AlertPayload } from './control/notify.js'
+export { listAlertEvents } from './postgres/alerts.js'
+export { DEFAULT_ALERT_WINDOW_S } from './clickhouse/alert-value.js'
+export { ALERT_CONDITIONS, ALERT_ACTIONS, type AlertCondition, type AlertAction } from './postgres/schema.js'

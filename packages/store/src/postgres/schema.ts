@@ -38,3 +38,6 @@ export type ApiKey = typeof apiKeys.$inferSelect
 
 // Budgets and circuit-breaker reports (issue 10) live in their own file.
 export * from './schema-control.js'
+
+// Alert rules and their events (issue 10).
+export * from './schema-alerts.js'
