@@ -85,6 +85,12 @@ run() { # DIR PORT CONTROLLER_PORT
     "${JAVA[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
       || { cat "$dir/format.log" >&2; exit 1; }
   fi
+  if [ -n "${TOLLGATE_KAFKA_PARENT_PID:-}" ]; then
+    # Tests: the broker dies with the process that started it, even when that one is killed and
+    # cannot stop it. $$ is this shell, which becomes the broker at `exec` below.
+    ( while kill -0 "$TOLLGATE_KAFKA_PARENT_PID" 2>/dev/null && kill -0 $$ 2>/dev/null; do sleep 1; done
+      kill -KILL $$ 2>/dev/null ) &
+  fi
   exec "${JAVA[@]}" kafka.Kafka "$dir/server.properties"
 }
 

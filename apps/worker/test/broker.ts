@@ -54,7 +54,10 @@ export async function startBroker(): Promise<Broker> {
     async start() {
       const started = performance.now()
       output = ''
-      const c = spawn('bash', [SCRIPT, 'run', dir, String(port), String(controllerPort)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      const c = spawn('bash', [SCRIPT, 'run', dir, String(port), String(controllerPort)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, TOLLGATE_KAFKA_PARENT_PID: String(process.pid) },
+      })
       child = c
       c.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)))
       c.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)))

@@ -58,10 +58,13 @@ describe.skipIf(unavailable)('Kafka mode under faults', () => {
     await newWorker()
   })
   afterAll(async () => {
-    for (const w of workers) await w.close(2000)
-    await server?.close()
-    await broker?.destroy()
-    if (server) removeDir(server.dataDir)
+    try {
+      for (const w of workers) await w.close(2000)
+      await server?.close()
+    } finally {
+      await broker?.destroy()
+      if (server) removeDir(server.dataDir)
+    }
   })
 
   it('broker killed during ingest: 503 + Retry-After while it is down, every 202 stored once after it is back', async () => {

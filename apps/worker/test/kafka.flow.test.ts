@@ -28,11 +28,14 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     log = createKafkaLog({ brokers: [broker.brokers], clientId: 'test-producer' })
   })
   afterAll(async () => {
-    await log?.producer().close()
-    await worker?.close()
-    await server?.close()
-    await broker?.destroy()
-    if (server) removeDir(server.dataDir)
+    try {
+      await log?.producer().close()
+      await worker?.close()
+      await server?.close()
+    } finally {
+      await broker?.destroy()
+      if (server) removeDir(server.dataDir)
+    }
   })
 
   it('answers 202 once Kafka has the spans; the worker stores each span once, visible in the trace', async () => {

@@ -30,10 +30,13 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
     dataDir = tempDataDir()
   })
   afterAll(async () => {
-    await worker?.close(2000)
-    await ch?.close()
-    await broker?.destroy()
-    removeDir(dataDir)
+    try {
+      await worker?.close(2000)
+      await ch?.close()
+    } finally {
+      await broker?.destroy()
+      removeDir(dataDir)
+    }
   })
 
   const produce = async (rows: ReturnType<typeof rowsOf>): Promise<void> => {
