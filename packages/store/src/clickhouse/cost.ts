@@ -52,13 +52,25 @@ export type CostRow = z.infer<typeof CostRow>
 
 const HOUR_US = 3_600_000_000
 
+const formatters = new Map<string, Intl.DateTimeFormat>()
+
 /** Offset of `tz` from UTC at `ms`, in minutes. */
 function offsetMinutes(tz: string, ms: number): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' })
-      .formatToParts(ms)
-      .map((p) => [p.type, Number(p.value)]),
-  )
+  let format = formatters.get(tz)
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+    })
+    // Zone names are validated and few; the cap only bounds what a caller could make it hold.
+    if (formatters.size < 1000) formatters.set(tz, format)
+  }
+  const parts = Object.fromEntries(format.formatToParts(ms).map((p) => [p.type, Number(p.value)]))
   const local = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0)
   return Math.round((local - Math.floor(ms / 60_000) * 60_000) / 60_000)
 }
