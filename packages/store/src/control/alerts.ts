@@ -7,6 +7,7 @@ import {
   claimFiring,
   claimResolved,
   deleteAlertRule,
+  getAlertRule,
   insertAlertEvent,
   insertAlertRule,
   listAlertRules,
@@ -136,17 +137,23 @@ export async function listAlertRuleViews({ db, projectId }: { db: Db; projectId:
   return (await listAlertRules(db, { projectId })).map(toAlertRuleView)
 }
 
+/** Applies a partial change; `check` sees the merged rule first (cross-field rules). Another project's id: not found. */
 export async function patchAlertRule({
   db,
   projectId,
   id,
   patch,
+  check,
 }: {
   db: Db
   projectId: string
   id: string
   patch: Partial<AlertRuleInput>
+  check?: (merged: AlertRuleView) => void
 }): Promise<AlertRuleView> {
+  const current = await getAlertRule(db, { projectId, id })
+  if (!current) throw new NotFoundError('alert rule', id)
+  check?.({ ...toAlertRuleView(current), ...patch } as AlertRuleView)
   const row = await updateAlertRule(db, { projectId, id, patch: toRow(patch) })
   if (!row) throw new NotFoundError('alert rule', id)
   return toAlertRuleView(row)

@@ -16,6 +16,15 @@ export async function listAlertRules(db: Db, params: { projectId: string }): Pro
   return db.select().from(alertRules).where(eq(alertRules.projectId, params.projectId)).orderBy(asc(alertRules.createdAt), asc(alertRules.id))
 }
 
+export async function getAlertRule(db: Db, params: { projectId: string; id: string }): Promise<AlertRule | undefined> {
+  const [row] = await db
+    .select()
+    .from(alertRules)
+    .where(and(eq(alertRules.projectId, params.projectId), eq(alertRules.id, params.id)))
+    .limit(1)
+  return row
+}
+
 /** Every enabled rule of every project: the evaluator's work list. */
 export async function listEnabledAlertRules(db: Db): Promise<AlertRule[]> {
   return db.select().from(alertRules).where(eq(alertRules.enabled, true)).orderBy(asc(alertRules.projectId), asc(alertRules.id))

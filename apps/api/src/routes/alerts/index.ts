@@ -4,7 +4,7 @@ import { createAlertRule, listAlertEvents, listAlertRuleViews, patchAlertRule, r
 import type { AppEnv } from '../../context.js'
 import { parseAnalyticsQuery } from '../../lib/analytics-query.js'
 import { parseJsonBody, requireAdmin } from '../projects/schema.js'
-import { AlertHistoryQuery, CreateAlertBody, PatchAlertBody, SdkAlertBody } from './schema.js'
+import { AlertHistoryQuery, CreateAlertBody, needsTarget, PatchAlertBody, SdkAlertBody } from './schema.js'
 
 /** `POST …/alerts/sdk-alert`: an alert raised inside an SDK, stored in the history and forwarded to ALERT_WEBHOOK_URL. */
 export const sdkAlertRoutes = new Hono<AppEnv>()
@@ -53,7 +53,10 @@ alertRoutes.get('/history', async (c) => {
 alertRoutes.patch('/:id', async (c) => {
   requireAdmin(c.var.caller)
   const patch = await parseJsonBody(c, PatchAlertBody)
-  return c.json(await patchAlertRule({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id'), patch }))
+  const check = (merged: { action_type: string; target: string | null }) => {
+    if (!needsTarget(merged)) throw new ValidationError('target', 'webhook and slack actions need an http(s) target')
+  }
+  return c.json(await patchAlertRule({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id'), patch, check }))
 })
 
 alertRoutes.delete('/:id', async (c) => {

@@ -32,7 +32,8 @@ const fields = {
   enabled: z.boolean().default(true),
 }
 
-const needsTarget = (r: { action_type?: string | undefined; target?: string | null | undefined }) =>
+/** webhook and slack actions need an http(s) target (checked on create and on the result of a patch). */
+export const needsTarget = (r: { action_type?: string | undefined; target?: string | null | undefined }) =>
   r.action_type === undefined || r.action_type === 'log' || r.action_type === 'email' || (r.target != null && /^https?:\/\//.test(r.target))
 
 export const CreateAlertBody = z.strictObject(fields).refine(needsTarget, { message: 'webhook and slack actions need an http(s) target', path: ['target'] })
