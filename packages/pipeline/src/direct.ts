@@ -30,7 +30,7 @@ export interface DirectTransportOptions {
 export async function openDirectTransport(opts: DirectTransportOptions): Promise<{ transport: LogTransport; recovery: RecoveryReport; deadLetterPath: string }> {
   const { log, recovered, report } = await WriteAheadLog.open({
     dir: join(opts.dataDir, 'wal'),
-    segmentBytes: opts.logSegmentBytes ?? 64 * 1024 * 1024,
+    segmentBytes: opts.logSegmentBytes ?? 32 * 1024 * 1024,
     maxBytes: opts.logMaxBytes ?? 1024 * 1024 * 1024,
     onCommit: opts.hooks?.onLogCommit,
   })

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { UnavailableError } from '@tollgate/core'
-import { HEADER_BYTES, WriteAheadLog, type WalOptions } from '@tollgate/pipeline'
+import { HEADER_BYTES, WriteAheadLog, decodeRecords, type WalOptions } from '@tollgate/pipeline'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -41,6 +41,15 @@ describe('write-ahead log', () => {
     await log.close()
   })
 
+  it('reads zero-filled space after the last record as unused, not as a torn tail', async () => {
+    const opts = options()
+    await writeRecords(opts, 3)
+    const { log, recovered, report } = await WriteAheadLog.open(opts)
+    expect(texts(recovered)).toEqual([0, 1, 2].map((i) => payload(i).toString()))
+    expect(report.truncatedBytes).toBe(0)
+    await log.close()
+  })
+
   it('starts empty on an empty directory and on an empty segment file', async () => {
     const opts = options()
     writeFileSync(join(opts.dir, '0000000000000001.wal'), '')
@@ -55,15 +64,22 @@ describe('write-ahead log', () => {
     await writeRecords(base, 5)
     const [file] = segmentFiles(base.dir)
     const full = readFileSync(join(base.dir, file ?? ''))
-    const lastStart = full.length - (HEADER_BYTES + payload(4).length)
-    for (let cut = lastStart; cut < full.length; cut++) {
-      const opts = options()
-      writeFileSync(join(opts.dir, file ?? ''), full.subarray(0, cut))
-      const { log, recovered, report } = await WriteAheadLog.open(opts)
-      expect(texts(recovered)).toEqual([0, 1, 2, 3].map((i) => payload(i).toString()))
-      expect(report.truncatedBytes).toBe(cut - lastStart)
-      expect(statSync(join(opts.dir, file ?? '')).size).toBe(lastStart)
-      await log.close()
+    // Segments are zero-filled ahead of use: the records end well before the file does.
+    const end = decodeRecords(full).validBytes
+    expect(full.subarray(end).every((b) => b === 0)).toBe(true)
+    const lastStart = end - (HEADER_BYTES + payload(4).length)
+    for (let cut = lastStart; cut < end; cut++) {
+      for (const zeroTail of [false, true]) {
+        const opts = options()
+        // A torn write at the end of a plain file, or inside the zero-filled space of a segment.
+        const torn = zeroTail ? Buffer.concat([full.subarray(0, cut), Buffer.alloc(4096)]) : full.subarray(0, cut)
+        writeFileSync(join(opts.dir, file ?? ''), torn)
+        const { log, recovered, report } = await WriteAheadLog.open(opts)
+        expect(texts(recovered)).toEqual([0, 1, 2, 3].map((i) => payload(i).toString()))
+        if (cut > lastStart) expect(report.truncatedBytes).toBe(torn.length - lastStart)
+        expect(statSync(join(opts.dir, file ?? '')).size).toBe(cut > lastStart ? lastStart : torn.length)
+        await log.close()
+      }
     }
   })
 

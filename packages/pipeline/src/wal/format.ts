@@ -1,8 +1,11 @@
 import { crc32 } from 'node:zlib'
 
 /**
- * One record: magic (u32) · payload length (u32) · CRC-32 of the payload (u32) · payload. Little-endian.
- * The magic makes a zeroed or foreign tail fail fast; the CRC catches a torn or corrupted payload.
+ * One record: magic (u32) · payload length (u32) · CRC-32 of length and payload (u32) · payload.
+ * Little-endian. The magic makes a zeroed or foreign tail fail fast; the CRC, which covers the length
+ * too, catches a torn or corrupted record — including a header torn after its magic in a zero-filled
+ * segment, which would otherwise read as a valid empty record (CRC-32 of nothing is 0). Payloads are
+ * never empty.
  */
 export const RECORD_MAGIC = 0x31574754 // "TGW1"
 export const HEADER_BYTES = 12
@@ -17,7 +20,7 @@ export function encodeRecord(payload: string | Buffer): Buffer {
   else payload.copy(frame, HEADER_BYTES)
   frame.writeUInt32LE(RECORD_MAGIC, 0)
   frame.writeUInt32LE(length, 4)
-  frame.writeUInt32LE(crc32(frame.subarray(HEADER_BYTES)) >>> 0, 8)
+  frame.writeUInt32LE(recordCrc(frame.subarray(4, 8), frame.subarray(HEADER_BYTES)), 8)
   return frame
 }
 
@@ -26,19 +29,19 @@ export function encodeRecord(payload: string | Buffer): Buffer {
  * record that is incomplete, has a wrong magic or length, or fails its checksum: what follows it in
  * this file cannot be trusted to be whole.
  */
-export function decodeRecords(data: Buffer, crc: (b: Buffer) => number = defaultCrc): { payloads: Buffer[]; validBytes: number } {
+export function decodeRecords(data: Buffer): { payloads: Buffer[]; validBytes: number } {
   const payloads: Buffer[] = []
   let at = 0
   while (at + HEADER_BYTES <= data.length) {
     if (data.readUInt32LE(at) !== RECORD_MAGIC) break
     const length = data.readUInt32LE(at + 4)
-    if (length > MAX_RECORD_BYTES || at + HEADER_BYTES + length > data.length) break
+    if (length === 0 || length > MAX_RECORD_BYTES || at + HEADER_BYTES + length > data.length) break
     const payload = data.subarray(at + HEADER_BYTES, at + HEADER_BYTES + length)
-    if (crc(payload) >>> 0 !== data.readUInt32LE(at + 8)) break
+    if (recordCrc(data.subarray(at + 4, at + 8), payload) !== data.readUInt32LE(at + 8)) break
     payloads.push(Buffer.from(payload))
     at += HEADER_BYTES + length
   }
   return { payloads, validBytes: at }
 }
 
-const defaultCrc = (b: Buffer): number => crc32(b)
+const recordCrc = (lengthBytes: Buffer, payload: Buffer): number => crc32(payload, crc32(lengthBytes)) >>> 0

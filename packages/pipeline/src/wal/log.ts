@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync } from 'node:fs'
-import { open, readFile, rm, truncate, type FileHandle } from 'node:fs/promises'
+import { open, readFile, rename, rm, truncate, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
 import { UnavailableError } from '@tollgate/core'
 import { HEADER_BYTES, decodeRecords, encodeRecord } from './format.js'
@@ -40,6 +40,28 @@ interface Pending {
 }
 
 const segmentName = (firstSeq: number): string => `${String(firstSeq).padStart(16, '0')}.wal`
+/** The next segment while it is being zero-filled; not a segment until renamed into place. */
+const SPARE = 'spare.wal.tmp'
+const ZEROS = Buffer.alloc(1 << 20)
+
+function isZero(b: Buffer): boolean {
+  for (let at = 0; at < b.length; at += ZEROS.length) {
+    const chunk = b.subarray(at, at + ZEROS.length)
+    if (!chunk.equals(ZEROS.subarray(0, chunk.length))) return false
+  }
+  return true
+}
+
+/** A file of `bytes` zeros, on disk (fdatasync'd) before it is used. */
+async function zeroFill(path: string, bytes: number): Promise<void> {
+  const fh = await open(path, 'w')
+  try {
+    for (let at = 0; at < bytes; at += ZEROS.length) await fh.write(ZEROS, 0, Math.min(ZEROS.length, bytes - at), at)
+    await fh.datasync()
+  } finally {
+    await fh.close()
+  }
+}
 
 /**
  * The local write-ahead log of the direct mode: a span batch is acknowledged once its record is
@@ -51,7 +73,9 @@ export class WriteAheadLog {
   private pending: Pending[] = []
   private writing: Promise<void> | null = null
   private segments: Segment[] = []
-  private active: { fh: FileHandle; segment: Segment; size: number } | null = null
+  private active: { fh: FileHandle; segment: Segment; size: number; capacity: number } | null = null
+  /** The next segment, zero-filled in the background while the current one is in use. */
+  private spare: Promise<{ path: string; capacity: number } | null> | null = null
   private nextSeq: number
   private releasedUpTo: number
   /** Sizes of unreleased records, by seq − releasedUpTo − 1. */
@@ -77,7 +101,9 @@ export class WriteAheadLog {
       const firstSeq = Math.max(Number(file.slice(0, 16)), nextSeq)
       const data = await readFile(path)
       const { payloads, validBytes } = decodeRecords(data)
-      if (validBytes < data.length) {
+      // Segments are zero-filled ahead of use: zeros after the last record are unused space; anything
+      // else there is a torn or corrupt record, cut off and reported.
+      if (validBytes < data.length && !isZero(data.subarray(validBytes))) {
         await truncate(path, validBytes)
         truncatedBytes += data.length - validBytes
       }
@@ -162,17 +188,40 @@ export class WriteAheadLog {
   private async activeSegment(incoming: number): Promise<{ fh: FileHandle; segment: Segment; size: number }> {
     const a = this.active
     const drained = a !== null && this.releasedUpTo >= a.segment.endSeq - 1
-    if (a && a.size + incoming <= this.opts.segmentBytes && !(drained && a.size > this.opts.segmentBytes / 16)) return a
+    if (a && a.size + incoming <= a.capacity && !(drained && a.size > a.capacity / 16)) return a
     await this.closeActive()
     const segment: Segment = { firstSeq: this.nextSeq, endSeq: this.nextSeq, path: join(this.opts.dir, segmentName(this.nextSeq)) }
-    const fh = await open(segment.path, 'w')
+    // Records overwrite zeros already on disk, so fdatasync flushes data only: appending would change
+    // the file's size and make every fdatasync wait for a filesystem journal commit that also carries
+    // the engine's part files (measured: 26 ms a commit under load instead of ~1 ms).
+    const spare = await (this.spare ?? Promise.resolve(null))
+    this.spare = null
+    let capacity = Math.max(this.opts.segmentBytes, incoming)
+    if (spare && spare.capacity >= incoming) {
+      await rename(spare.path, segment.path)
+      capacity = spare.capacity
+    } else {
+      if (spare) await rm(spare.path, { force: true })
+      await zeroFill(segment.path, capacity)
+    }
+    const fh = await open(segment.path, 'r+')
     // The new file's directory entry must survive a power cut too.
     const dir = await open(this.opts.dir, 'r')
     await dir.sync().finally(() => dir.close())
     this.segments.push(segment)
-    this.active = { fh, segment, size: 0 }
+    this.active = { fh, segment, size: 0, capacity }
+    this.spare = this.prepareSpare()
     await this.deleteReleasedSegments()
     return this.active
+  }
+
+  private prepareSpare(): Promise<{ path: string; capacity: number } | null> {
+    const path = join(this.opts.dir, SPARE)
+    const capacity = this.opts.segmentBytes
+    return zeroFill(path, capacity).then(
+      () => ({ path, capacity }),
+      () => null,
+    )
   }
 
   private async closeActive(): Promise<void> {
@@ -203,6 +252,7 @@ export class WriteAheadLog {
     this.closed = true
     while (this.writing) await this.writing
     await this.closeActive()
+    await this.spare
   }
 }
 
