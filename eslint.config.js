@@ -13,7 +13,10 @@ const banned = (packages, dirs, why) => [
   // Relative paths into another package or an app (../../store/src/…, ../../../apps/…).
   { regex: `^(\\.\\./)+(${dirs.join('|')})/`, message: why },
 ]
-const layer = (files, ...patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns: patterns.flat() }] } })
+const layer = (files, ...patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: patterns.flat() }] },
+})
 
 const layers = [
   layer(
@@ -21,13 +24,23 @@ const layers = [
     serverClients,
     banned(['store', 'pipeline', 'api', 'sdk'], ['store', 'pipeline', 'sdk', 'apps'], 'core imports no other layer.'),
   ),
-  layer(['packages/store/**/*.ts'], banned(['pipeline', 'api', 'sdk'], ['pipeline', 'sdk', 'apps'], 'store imports only core.')),
-  layer(['packages/pipeline/**/*.ts'], banned(['api', 'sdk'], ['sdk', 'apps'], 'pipeline imports store and core, never an app.')),
+  layer(
+    ['packages/store/**/*.ts'],
+    banned(['pipeline', 'api', 'sdk'], ['pipeline', 'sdk', 'apps'], 'store imports only core.'),
+  ),
+  layer(
+    ['packages/pipeline/**/*.ts'],
+    banned(['api', 'sdk'], ['sdk', 'apps'], 'pipeline imports store and core, never an app.'),
+  ),
   // The SDKs and the policy package they share with the server run in users' processes.
   layer(
     ['packages/sdk*/**/*.{ts,mjs}', 'packages/policy/**/*.{ts,mjs}'],
     serverClients,
-    banned(['core', 'store', 'pipeline', 'api'], ['core', 'store', 'pipeline', 'apps'], 'the SDKs import nothing server-side (@tollgate/policy is shared).'),
+    banned(
+      ['core', 'store', 'pipeline', 'api'],
+      ['core', 'store', 'pipeline', 'apps'],
+      'the SDKs import nothing server-side (@tollgate/policy is shared).',
+    ),
   ),
 ]
 
@@ -65,7 +78,16 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', Buffer: 'readonly', fetch: 'readonly', performance: 'readonly', clearTimeout: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        clearTimeout: 'readonly',
+      },
     },
   },
   ...layers,

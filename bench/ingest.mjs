@@ -10,25 +10,48 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({ options: { spans: { type: 'string', default: '60000' }, 'saturate-s': { type: 'string', default: '5' } } })
+const { values } = parseArgs({
+  options: { spans: { type: 'string', default: '60000' }, 'saturate-s': { type: 'string', default: '5' } },
+})
 const SPANS = Number(values.spans)
 const CHILD = fileURLToPath(new URL('./lib/chdb-child.mjs', import.meta.url))
 const LOAD = fileURLToPath(new URL('./lib/load.mjs', import.meta.url))
 const MAIN = fileURLToPath(new URL('../apps/api/dist/main.js', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'tollgate-bench-'))
 
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port
+      s.close(() => resolve(p))
+    })
+  })
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
-const chdb = (...args) => JSON.parse(execFileSync(process.execPath, [CHILD, ...args], { encoding: 'utf8' }).trim().split('\n').at(-1))
+const chdb = (...args) =>
+  JSON.parse(
+    execFileSync(process.execPath, [CHILD, ...args], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .at(-1),
+  )
 
 function spansOfTrace(n) {
   const traceId = randomBytes(16).toString('hex')
   const now = Date.now()
   return Array.from({ length: n }, (_, i) => ({
-    trace_id: traceId, span_id: randomBytes(8).toString('hex'), name: 'openai.chat.completions', start_time: now - 500 - i, end_time: now - i,
-    status: 'ok', provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 120 + i, output_tokens: 40, cache_read_tokens: 64 },
-    tags: { feature: 'bench', tenant: `t${i % 7}` }, user_id: `user-${i % 50}`,
-    input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20), output: 'The customer cannot log in after the password reset.',
+    trace_id: traceId,
+    span_id: randomBytes(8).toString('hex'),
+    name: 'openai.chat.completions',
+    start_time: now - 500 - i,
+    end_time: now - i,
+    status: 'ok',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    usage: { input_tokens: 120 + i, output_tokens: 40, cache_read_tokens: 64 },
+    tags: { feature: 'bench', tenant: `t${i % 7}` },
+    user_id: `user-${i % 50}`,
+    input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20),
+    output: 'The customer cannot log in after the password reset.',
   }))
 }
 
@@ -42,10 +65,19 @@ async function startServer(dataDir, env = {}) {
   const port = await freePort()
   // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof) to name the top frames before optimising.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child = spawn(process.execPath, [...prof, MAIN], { env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const child = spawn(process.execPath, [...prof, MAIN], {
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
   const url = `http://127.0.0.1:${port}`
   for (;;) {
-    if (await fetch(`${url}/health`).then((r) => r.ok, () => false)) return { child, url }
+    if (
+      await fetch(`${url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, url }
     await new Promise((r) => setTimeout(r, 50))
   }
 }
@@ -62,20 +94,30 @@ async function drive(url, bodies, clients) {
   const latencies = []
   let acked = 0
   let refused = 0
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (next < bodies.length) {
-      const { body, n } = bodies[next++]
-      for (;;) {
-        const t = performance.now()
-        const res = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        await res.arrayBuffer()
-        if (res.status === 202) { latencies.push(performance.now() - t); acked += n; break }
-        if (res.status !== 503 && res.status !== 429) throw new Error(`ingest answered ${res.status}`)
-        refused++
-        await new Promise((r) => setTimeout(r, 50))
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next < bodies.length) {
+        const { body, n } = bodies[next++]
+        for (;;) {
+          const t = performance.now()
+          const res = await fetch(`${url}/api/ingest`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body,
+          })
+          await res.arrayBuffer()
+          if (res.status === 202) {
+            latencies.push(performance.now() - t)
+            acked += n
+            break
+          }
+          if (res.status !== 503 && res.status !== 429) throw new Error(`ingest answered ${res.status}`)
+          refused++
+          await new Promise((r) => setTimeout(r, 50))
+        }
       }
-    }
-  }))
+    }),
+  )
   return { latencies: latencies.sort((a, b) => a - b), acked, refused }
 }
 
@@ -84,7 +126,11 @@ async function freshness(url, running) {
   const samples = []
   while (running()) {
     const [span] = spansOfTrace(1)
-    const res = await fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(span) })
+    const res = await fetch(`${url}/api/ingest`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(span),
+    })
     await res.arrayBuffer()
     if (res.status === 202) {
       const acked = performance.now()
@@ -123,7 +169,18 @@ async function scenario(name, batchSize, clients, allSpans) {
   const cpu = cpuMicros(child.pid) - cpu0
   await stop(child) // SIGTERM drains the log into ClickHouse
   const stored = chdb('count', dataDir)
-  return { name, spansPerS: r.acked / seconds, p50: pct(r.latencies, 50), p99: pct(r.latencies, 99), cpuUsPerSpan: cpu / r.acked, refused: r.refused, acked: r.acked + warm + freshMs.length, stored, fresh50: pct(freshMs, 50), fresh99: pct(freshMs, 99) }
+  return {
+    name,
+    spansPerS: r.acked / seconds,
+    p50: pct(r.latencies, 50),
+    p99: pct(r.latencies, 99),
+    cpuUsPerSpan: cpu / r.acked,
+    refused: r.refused,
+    acked: r.acked + warm + freshMs.length,
+    stored,
+    fresh50: pct(freshMs, 50),
+    fresh99: pct(freshMs, 99),
+  }
 }
 
 /** /health latency while 256 clients in another process post 1,000-span batches as fast as they can. */
@@ -148,7 +205,14 @@ async function saturation(seconds) {
   const sigterm = performance.now()
   await stop(child)
   health.sort((a, b) => a - b)
-  return { probes: health.length, p50: pct(health, 50), p99: pct(health, 99), statuses: JSON.parse(out).statuses, peakRssMiB: rss, stopMs: performance.now() - sigterm }
+  return {
+    probes: health.length,
+    p50: pct(health, 50),
+    p99: pct(health, 99),
+    statuses: JSON.parse(out).statuses,
+    peakRssMiB: rss,
+    stopMs: performance.now() - sigterm,
+  }
 }
 
 try {
@@ -161,12 +225,20 @@ try {
   const s = await saturation(Number(values['saturate-s']))
 
   console.log(`embedded chDB + PGlite, ${process.version}, ${SPANS} spans`)
-  console.log(`baseline: raw JSONEachRow inserts of 6,400 rows into the same table, one in flight: ${raw.rowsPerS.toFixed(0)} rows/s`)
-  console.log('clients x batch   spans/s   ×baseline  ack p50 ms  ack p99 ms  fresh p50/p99 ms  CPU µs/span  503s   acked  stored rows  distinct')
+  console.log(
+    `baseline: raw JSONEachRow inserts of 6,400 rows into the same table, one in flight: ${raw.rowsPerS.toFixed(0)} rows/s`,
+  )
+  console.log(
+    'clients x batch   spans/s   ×baseline  ack p50 ms  ack p99 ms  fresh p50/p99 ms  CPU µs/span  503s   acked  stored rows  distinct',
+  )
   for (const r of [a, b]) {
-    console.log(`${r.name.padStart(15)}  ${r.spansPerS.toFixed(0).padStart(8)}  ${(r.spansPerS / raw.rowsPerS).toFixed(2).padStart(9)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(16)}  ${r.cpuUsPerSpan.toFixed(1).padStart(11)}  ${String(r.refused).padStart(4)}  ${String(r.acked).padStart(6)}  ${String(r.stored.rows).padStart(11)}  ${String(r.stored.keys).padStart(8)}`)
+    console.log(
+      `${r.name.padStart(15)}  ${r.spansPerS.toFixed(0).padStart(8)}  ${(r.spansPerS / raw.rowsPerS).toFixed(2).padStart(9)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(16)}  ${r.cpuUsPerSpan.toFixed(1).padStart(11)}  ${String(r.refused).padStart(4)}  ${String(r.acked).padStart(6)}  ${String(r.stored.rows).padStart(11)}  ${String(r.stored.keys).padStart(8)}`,
+    )
   }
-  console.log(`saturation (256 clients x 1,000-span batches, ${values['saturate-s']} s): /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms over ${s.probes} probes; ingest statuses ${JSON.stringify(s.statuses)}; peak RSS ${s.peakRssMiB.toFixed(0)} MiB; SIGTERM to exit ${s.stopMs.toFixed(0)} ms`)
+  console.log(
+    `saturation (256 clients x 1,000-span batches, ${values['saturate-s']} s): /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms over ${s.probes} probes; ingest statuses ${JSON.stringify(s.statuses)}; peak RSS ${s.peakRssMiB.toFixed(0)} MiB; SIGTERM to exit ${s.stopMs.toFixed(0)} ms`,
+  )
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -15,32 +15,55 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({ options: { spans: { type: 'string', default: '30000' }, clients: { type: 'string', default: '8' } } })
+const { values } = parseArgs({
+  options: { spans: { type: 'string', default: '30000' }, clients: { type: 'string', default: '8' } },
+})
 const SPANS = Number(values.spans)
 const CLIENTS = Number(values.clients)
 const STACK = fileURLToPath(new URL('./lib/stack.mjs', import.meta.url))
 const KAFKA = fileURLToPath(new URL('../scripts/kafka.sh', import.meta.url))
 const work = mkdtempSync(join(tmpdir(), 'tollgate-bench-kafka-'))
 
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) })
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port
+      s.close(() => resolve(p))
+    })
+  })
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
-const post = (url, body) => fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+const post = (url, body) =>
+  fetch(`${url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
 
 function trace(n) {
   const traceId = randomBytes(16).toString('hex')
   const now = Date.now()
   return Array.from({ length: n }, (_, i) => ({
-    trace_id: traceId, span_id: randomBytes(8).toString('hex'), name: 'openai.chat.completions', start_time: now - 500 - i, end_time: now - i,
-    status: 'ok', provider: 'openai', model: 'gpt-4o-mini', usage: { input_tokens: 120 + i, output_tokens: 40 }, tags: { feature: 'bench' },
-    input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20), output: 'The customer cannot log in.',
+    trace_id: traceId,
+    span_id: randomBytes(8).toString('hex'),
+    name: 'openai.chat.completions',
+    start_time: now - 500 - i,
+    end_time: now - i,
+    status: 'ok',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    usage: { input_tokens: 120 + i, output_tokens: 40 },
+    tags: { feature: 'bench' },
+    input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20),
+    output: 'The customer cannot log in.',
   }))
 }
 
 async function startStack(name, env) {
-  const child = spawn(process.execPath, [STACK], { env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, name), LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [STACK], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: join(work, name), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   const [line] = await Promise.race([
-    (async () => { for await (const l of createInterface({ input: child.stdout })) if (l.startsWith('{"url"')) return [l] })(),
+    (async () => {
+      for await (const l of createInterface({ input: child.stdout })) if (l.startsWith('{"url"')) return [l]
+    })(),
     new Promise((_, reject) => child.once('exit', (code) => reject(new Error(`stack exited with ${code}`)))),
   ])
   return { child, url: JSON.parse(line).url }
@@ -60,42 +83,68 @@ async function run(name, env, bodies, traceIds) {
       await res.arrayBuffer()
       if (res.status === 202) {
         const acked = performance.now()
-        while ((await fetch(`${url}/api/traces/${span.trace_id}/spans`).then(async (r) => (await r.arrayBuffer(), r.status))) !== 200) await sleep(10)
+        while (
+          (await fetch(`${url}/api/traces/${span.trace_id}/spans`).then(
+            async (r) => (await r.arrayBuffer(), r.status),
+          )) !== 200
+        )
+          await sleep(10)
         fresh.push(performance.now() - acked)
       }
       await sleep(50)
     }
   })()
-  await Promise.all(Array.from({ length: CLIENTS }, async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]
-      for (;;) {
-        const t = performance.now()
-        const res = await post(url, body)
-        await res.arrayBuffer()
-        if (res.status === 202) { latencies.push(performance.now() - t); break }
-        if (res.status !== 503 && res.status !== 429) throw new Error(`ingest answered ${res.status}`)
-        await sleep(50)
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]
+        for (;;) {
+          const t = performance.now()
+          const res = await post(url, body)
+          await res.arrayBuffer()
+          if (res.status === 202) {
+            latencies.push(performance.now() - t)
+            break
+          }
+          if (res.status !== 503 && res.status !== 429) throw new Error(`ingest answered ${res.status}`)
+          await sleep(50)
+        }
       }
-    }
-  }))
+    }),
+  )
   const ackedS = (performance.now() - t0) / 1000
   driving = false
   await freshness
   // Stored = every posted trace visible with all its 100 spans (8 pollers, the last posted first).
   let i = 0
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    while (i < traceIds.length) {
-      const id = traceIds[i++]
-      while ((await fetch(`${url}/api/traces/${id}/spans`).then(async (r) => (r.status === 200 ? (await r.json()).spans.length : 0))) < 100) await sleep(20)
-    }
-  }))
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (i < traceIds.length) {
+        const id = traceIds[i++]
+        while (
+          (await fetch(`${url}/api/traces/${id}/spans`).then(async (r) =>
+            r.status === 200 ? (await r.json()).spans.length : 0,
+          )) < 100
+        )
+          await sleep(20)
+      }
+    }),
+  )
   const storedS = (performance.now() - t0) / 1000
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
   latencies.sort((a, b) => a - b)
   fresh.sort((a, b) => a - b)
-  return { name, acked: SPANS / ackedS, stored: SPANS / storedS, p50: pct(latencies, 50), p99: pct(latencies, 99), fresh50: pct(fresh, 50), fresh99: pct(fresh, 99), samples: fresh.length }
+  return {
+    name,
+    acked: SPANS / ackedS,
+    stored: SPANS / storedS,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    fresh50: pct(fresh, 50),
+    fresh99: pct(fresh, 99),
+    samples: fresh.length,
+  }
 }
 
 let broker
@@ -106,14 +155,30 @@ try {
   const [port, cport] = [await freePort(), await freePort()]
   const started = performance.now()
   broker = spawn('bash', [KAFKA, 'run', join(work, 'kafka'), String(port), String(cport)], { stdio: 'ignore' })
-  while (!(await new Promise((r) => { const s = createConnection(port, '127.0.0.1').once('connect', () => (s.destroy(), r(true))).once('error', () => r(false)) }))) await sleep(100)
+  while (
+    !(await new Promise((r) => {
+      const s = createConnection(port, '127.0.0.1')
+        .once('connect', () => (s.destroy(), r(true)))
+        .once('error', () => r(false))
+    }))
+  )
+    await sleep(100)
   const brokerS = (performance.now() - started) / 1000
   const direct = await run('direct', {}, bodies, traceIds)
-  const kafka = await run('kafka', { KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_TOPIC_PARTITIONS: '3' }, bodies, traceIds)
-  console.log(`${process.version}, ${SPANS} spans in 100-span batches, ${CLIENTS} clients; Kafka 4.1.1 single broker (listening after ${brokerS.toFixed(1)} s), 3 partitions, 1 worker; embedded chDB`)
+  const kafka = await run(
+    'kafka',
+    { KAFKA_BROKERS: `127.0.0.1:${port}`, KAFKA_TOPIC_PARTITIONS: '3' },
+    bodies,
+    traceIds,
+  )
+  console.log(
+    `${process.version}, ${SPANS} spans in 100-span batches, ${CLIENTS} clients; Kafka 4.1.1 single broker (listening after ${brokerS.toFixed(1)} s), 3 partitions, 1 worker; embedded chDB`,
+  )
   console.log('mode     202 spans/s  stored spans/s  ack p50 ms  ack p99 ms  fresh p50/p99 ms (202 → visible)')
   for (const r of [direct, kafka]) {
-    console.log(`${r.name.padEnd(7)}  ${r.acked.toFixed(0).padStart(11)}  ${r.stored.toFixed(0).padStart(14)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(9)} (${r.samples} samples)`)
+    console.log(
+      `${r.name.padEnd(7)}  ${r.acked.toFixed(0).padStart(11)}  ${r.stored.toFixed(0).padStart(14)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(9)} (${r.samples} samples)`,
+    )
   }
 } finally {
   broker?.kill('SIGKILL')

@@ -13,10 +13,20 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { connectClickHouse, costByModel, listTraces, migrateClickHouse, applyRetention } from '../packages/store/dist/index.js'
+import {
+  connectClickHouse,
+  costByModel,
+  listTraces,
+  migrateClickHouse,
+  applyRetention,
+} from '../packages/store/dist/index.js'
 
 const { values } = parseArgs({
-  options: { spans: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '20' }, keep: { type: 'boolean', default: false } },
+  options: {
+    spans: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '20' },
+    keep: { type: 'boolean', default: false },
+  },
 })
 const SPANS = Number(values.spans)
 const RUNS = Number(values.runs)
@@ -48,7 +58,20 @@ async function time(fn, runs = RUNS) {
 }
 
 // ---- 1. generation -------------------------------------------------------------------------------
-const WORDS = ['weather', 'invoice', 'summary', 'refund', 'translate', 'python', 'recipe', 'contract', 'schedule', 'travel', 'poem', 'email']
+const WORDS = [
+  'weather',
+  'invoice',
+  'summary',
+  'refund',
+  'translate',
+  'python',
+  'recipe',
+  'contract',
+  'schedule',
+  'travel',
+  'poem',
+  'email',
+]
 const gen = (from, count) => `
 INSERT INTO tollgate.spans (project_id, trace_id, span_id, parent_span_id, name, kind, start_time, end_time, duration_ms, status,
   error_message, provider, model, response_model, operation, stream, ttft_ms, input_tokens, output_tokens, total_tokens,
@@ -90,7 +113,8 @@ let ch = await connectClickHouse({ database: 'tollgate', dataDir })
 await migrateClickHouse(ch)
 await applyRetention(ch, 90)
 const g0 = performance.now()
-for (let from = 0; from < SPANS; from += CHUNK) await ch.client.command({ query: gen(from, Math.min(CHUNK, SPANS - from)) })
+for (let from = 0; from < SPANS; from += CHUNK)
+  await ch.client.command({ query: gen(from, Math.min(CHUNK, SPANS - from)) })
 await ch.client.command({ query: 'OPTIMIZE TABLE tollgate.span_keys FINAL' }).catch(() => undefined)
 console.log(`generated in ${((performance.now() - g0) / 1000).toFixed(1)} s`)
 
@@ -100,26 +124,43 @@ const sql = async (query) => (await ch.client.query({ query, format: 'JSONEachRo
 const OLD_LIST = `SELECT trace_id, min(start_time) AS s, count() AS n, sum(cost_total_usd) AS c FROM tollgate.spans FINAL
   WHERE project_id = 'default' GROUP BY trace_id HAVING 1 ORDER BY s DESC, trace_id DESC LIMIT 51`
 const OLD_COUNT = `SELECT count() FROM (SELECT trace_id FROM tollgate.spans FINAL WHERE project_id = 'default' GROUP BY trace_id)`
-line('list first page, previous shape (GROUP BY all + count)', await time(() => Promise.all([sql(OLD_LIST), sql(OLD_COUNT)])))
+line(
+  'list first page, previous shape (GROUP BY all + count)',
+  await time(() => Promise.all([sql(OLD_LIST), sql(OLD_COUNT)])),
+)
 const input = { projectId: 'default', filter: {}, sort: 'time', order: 'desc', limit: 50, offset: 0 }
 line('list first page, new path (listTraces, approx total)', await time(() => listTraces(ch, input)))
 line('list first page, new path, total=exact', await time(() => listTraces(ch, { ...input, total: 'exact' })))
 line('list first page, new path, total=none', await time(() => listTraces(ch, { ...input, total: 'none' })))
-line('list ?model=model-3, previous shape (HAVING)', await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(model = 'model-3') > 0"))))
+line(
+  'list ?model=model-3, previous shape (HAVING)',
+  await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(model = 'model-3') > 0"))),
+)
 line('list ?model=model-3, new path', await time(() => listTraces(ch, { ...input, filter: { model: 'model-3' } })))
-line('list ?user_id=user-42, previous shape (HAVING)', await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(user_id = 'user-42') > 0"))))
+line(
+  'list ?user_id=user-42, previous shape (HAVING)',
+  await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(user_id = 'user-42') > 0"))),
+)
 line('list ?user_id=user-42, new path', await time(() => listTraces(ch, { ...input, filter: { userId: 'user-42' } })))
 line(
   'search "zanzibar", previous shape (substring scan)',
-  await time(() => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(positionCaseInsensitiveUTF8(input, 'zanzibar') > 0) > 0")), 3),
+  await time(
+    () => sql(OLD_LIST.replace('HAVING 1', "HAVING countIf(positionCaseInsensitiveUTF8(input, 'zanzibar') > 0) > 0")),
+    3,
+  ),
 )
-line('search "zanzibar", new path (text index, 7 days)', await time(() => listTraces(ch, { ...input, filter: { search: 'zanzibar' } })))
+line(
+  'search "zanzibar", new path (text index, 7 days)',
+  await time(() => listTraces(ch, { ...input, filter: { search: 'zanzibar' } })),
+)
 const range = { fromUs: baseUs - DAY_US, toUs: nowUs + DAY_US }
 const RAW_BY_MODEL = `SELECT provider, model, toDate(start_time) AS day, count() AS calls, sum(cost_total_usd) AS cost FROM tollgate.spans FINAL
   WHERE project_id = 'default' GROUP BY provider, model, day ORDER BY day, provider, model`
 line('cost by model/day, raw spans FINAL', await time(() => sql(RAW_BY_MODEL)))
 line('cost by model/day, rollup (costByModel)', await time(() => costByModel(ch, 'default', range)))
-const [rawTotal] = await sql(`SELECT sum(cost_total_usd) AS c, count() AS n FROM tollgate.spans FINAL WHERE project_id = 'default'`)
+const [rawTotal] = await sql(
+  `SELECT sum(cost_total_usd) AS c, count() AS n FROM tollgate.spans FINAL WHERE project_id = 'default'`,
+)
 const rolled = await costByModel(ch, 'default', range)
 console.log(
   `  same sums: raw ${Number(rawTotal.n)} calls $${Number(rawTotal.c).toFixed(4)}; rollup ${rolled.reduce((a, r) => a + r.calls, 0)} calls $${rolled.reduce((a, r) => a + r.cost_usd, 0).toFixed(4)}`,
@@ -180,7 +221,9 @@ listing = false
 await background
 const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
 const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
-console.log(`\nserver memory: RSS ${(kb('VmRSS') / 1024).toFixed(0)} MiB, peak RSS ${(kb('VmHWM') / 1024).toFixed(0)} MiB`)
+console.log(
+  `\nserver memory: RSS ${(kb('VmRSS') / 1024).toFixed(0)} MiB, peak RSS ${(kb('VmHWM') / 1024).toFixed(0)} MiB`,
+)
 child.kill('SIGTERM')
 await new Promise((r) => child.once('exit', r))
 if (!values.keep) rmSync(dataDir, { recursive: true, force: true })

@@ -3,12 +3,19 @@
 import { createServer } from 'node:http'
 
 const body = JSON.stringify({
-  id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o-mini-2024-07-18',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the fake provider.' }, finish_reason: 'stop' }],
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1,
+  model: 'gpt-4o-mini-2024-07-18',
+  choices: [
+    { index: 0, message: { role: 'assistant', content: 'Hello from the fake provider.' }, finish_reason: 'stop' },
+  ],
   usage: { prompt_tokens: 11, completion_tokens: 6, total_tokens: 17 },
 })
-const chunk = (content) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
-const stream = Array.from({ length: 20 }, (_, i) => chunk(`w${i} `)).join('') +
+const chunk = (content) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`
+const stream =
+  Array.from({ length: 20 }, (_, i) => chunk(`w${i} `)).join('') +
   `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 11, completion_tokens: 20, total_tokens: 31 } })}\n\ndata: [DONE]\n\n`
 
 const provider = createServer((req, res) => {

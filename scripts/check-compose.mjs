@@ -48,7 +48,9 @@ function projectRules(doc) {
   const volumes = new Set(Object.keys(doc?.volumes ?? {}))
   const networks = new Set(['default', ...Object.keys(doc?.networks ?? {})])
   for (const [name, svc] of Object.entries(services)) {
-    const deps = Array.isArray(svc.depends_on) ? svc.depends_on.map((d) => [d, {}]) : Object.entries(svc.depends_on ?? {})
+    const deps = Array.isArray(svc.depends_on)
+      ? svc.depends_on.map((d) => [d, {}])
+      : Object.entries(svc.depends_on ?? {})
     for (const [dep, { condition }] of deps) {
       if (!(dep in services)) problems.push(`services.${name}.depends_on: no service "${dep}"`)
       else if (condition === 'service_healthy' && !hasHealthcheck(services[dep]))
@@ -59,7 +61,8 @@ function projectRules(doc) {
         problems.push(`services.${name}.volumes: named volume "${source}" is not declared under top-level volumes`)
     }
     for (const net of Array.isArray(svc.networks) ? svc.networks : Object.keys(svc.networks ?? {})) {
-      if (!networks.has(net)) problems.push(`services.${name}.networks: "${net}" is not declared under top-level networks`)
+      if (!networks.has(net))
+        problems.push(`services.${name}.networks: "${net}" is not declared under top-level networks`)
     }
   }
   return problems

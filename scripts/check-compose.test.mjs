@@ -14,7 +14,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'compose-check-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 function check(...files) {
-  const run = spawnSync(process.execPath, [script, ...files], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } })
+  const run = spawnSync(process.execPath, [script, ...files], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  })
   return { status: run.status, output: run.stdout + run.stderr }
 }
 
@@ -25,7 +29,10 @@ function brokenCopy(name, from, to) {
   return file
 }
 
-const postgresHealthcheck = original.slice(original.indexOf('    healthcheck:\n      # Over TCP'), original.indexOf('  api:'))
+const postgresHealthcheck = original.slice(
+  original.indexOf('    healthcheck:\n      # Over TCP'),
+  original.indexOf('  api:'),
+)
 
 describe('compose:check', () => {
   it('passes the compose files in the repository', () => {
@@ -38,8 +45,18 @@ describe('compose:check', () => {
     ['schema', '    init: true\n', '    init: true\n    initt: true\n', 'invalid-schema'],
     ['unpinned-image', 'clickhouse-server:26.8.10.6', 'clickhouse-server:latest', 'service-image-require-explicit-tag'],
     ['unbound-port', '"127.0.0.1:${POSTGRES_PORT:-5432}:5432"', '"5432:5432"', 'no-unbound-port-interfaces'],
-    ['no-healthcheck', postgresHealthcheck, '    restart: unless-stopped\n\n', 'services.postgres: no healthcheck, but api waits'],
-    ['undeclared-volume', '- postgres-data:/var/lib/postgresql', '- pgdata:/var/lib/postgresql', 'named volume "pgdata" is not declared'],
+    [
+      'no-healthcheck',
+      postgresHealthcheck,
+      '    restart: unless-stopped\n\n',
+      'services.postgres: no healthcheck, but api waits',
+    ],
+    [
+      'undeclared-volume',
+      '- postgres-data:/var/lib/postgresql',
+      '- pgdata:/var/lib/postgresql',
+      'named volume "pgdata" is not declared',
+    ],
   ])('fails on a copy with defect %s', (name, from, to, expected) => {
     const { status, output } = check(brokenCopy(name, from, to))
     expect(output).toContain(expected)

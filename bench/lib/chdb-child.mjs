@@ -23,12 +23,20 @@ try {
     })
     const started = performance.now()
     for (let i = 0; i < rows.length; i += 6400) {
-      await ch.client.insert({ table: ch.table('spans'), values: rows.slice(i, i + 6400), format: 'JSONEachRow', clickhouse_settings: { async_insert: 0 } })
+      await ch.client.insert({
+        table: ch.table('spans'),
+        values: rows.slice(i, i + 6400),
+        format: 'JSONEachRow',
+        clickhouse_settings: { async_insert: 0 },
+      })
     }
     const seconds = (performance.now() - started) / 1000
     console.log(JSON.stringify({ rows: rows.length, seconds, rowsPerS: rows.length / seconds }))
   } else if (job === 'count') {
-    const res = await ch.client.query({ query: `SELECT count() AS rows, uniqExact(project_id, trace_id, span_id) AS keys FROM ${ch.table('spans')}`, format: 'JSONEachRow' })
+    const res = await ch.client.query({
+      query: `SELECT count() AS rows, uniqExact(project_id, trace_id, span_id) AS keys FROM ${ch.table('spans')}`,
+      format: 'JSONEachRow',
+    })
     const [row] = await res.json()
     console.log(JSON.stringify({ rows: Number(row.rows), keys: Number(row.keys) }))
   } else {

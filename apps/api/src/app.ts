@@ -25,14 +25,40 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.use('*', requestContext({ deps }))
   app.use('*', lifecycleGuard())
-  const origins = deps.env.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean)
-  if (origins.length > 0) app.use('*', cors({ origin: origins, exposeHeaders: ['Retry-After', 'X-Request-Id', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] }))
+  const origins = deps.env.CORS_ORIGINS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (origins.length > 0)
+    app.use(
+      '*',
+      cors({
+        origin: origins,
+        exposeHeaders: [
+          'Retry-After',
+          'X-Request-Id',
+          'WWW-Authenticate',
+          'RateLimit-Limit',
+          'RateLimit-Remaining',
+          'RateLimit-Reset',
+        ],
+      }),
+    )
 
   // One authentication for every route; only the allow-list in auth/policy.ts passes bare (docs/security.md).
   const { env } = deps
-  const keys = new KeyStore(deps.pg.db, env.API_KEY_CACHE_TTL_MS, (error) => deps.logger.warn('auth.touch_failed', { error: String(error) }))
-  const jwt = createJwtVerifier({ secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE })
-  app.use('*', authenticate({ localMode: env.LOCAL_MODE, instanceKey: env.API_KEY, keys, jwt, metricsPublic: env.METRICS_PUBLIC }))
+  const keys = new KeyStore(deps.pg.db, env.API_KEY_CACHE_TTL_MS, (error) =>
+    deps.logger.warn('auth.touch_failed', { error: String(error) }),
+  )
+  const jwt = createJwtVerifier({
+    secret: env.JWT_SECRET,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+  })
+  app.use(
+    '*',
+    authenticate({ localMode: env.LOCAL_MODE, instanceKey: env.API_KEY, keys, jwt, metricsPublic: env.METRICS_PUBLIC }),
+  )
   app.use(
     '*',
     rateLimit({
@@ -64,7 +90,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const allow = allowedMethods(app.routes, c.req.path)
     if (allow.length > 0) {
       c.header('Allow', allow.join(', '))
-      return problem(c, 405, 'method-not-allowed', 'Method not allowed', `${c.req.method} is not served on ${c.req.path}; use ${allow.join(', ')}`)
+      return problem(
+        c,
+        405,
+        'method-not-allowed',
+        'Method not allowed',
+        `${c.req.method} is not served on ${c.req.path}; use ${allow.join(', ')}`,
+      )
     }
     return problem(c, 404, 'not-found', 'Not found', `no route for ${c.req.method} ${c.req.path}`)
   })

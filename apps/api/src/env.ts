@@ -15,7 +15,10 @@ const Base = z.object({
   DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, 'expected postgres:// or postgresql://')),
   PGLITE_PORT: Int(0, 65535).default(0),
   CLICKHOUSE_URL: opt(z.string().url()),
-  CLICKHOUSE_DB: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier').default('tollgate'),
+  CLICKHOUSE_DB: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an identifier')
+    .default('tollgate'),
   CLICKHOUSE_USER: opt(z.string()),
   CLICKHOUSE_PASSWORD: opt(z.string()),
   KAFKA_BROKERS: opt(z.string()),
@@ -75,28 +78,38 @@ const Base = z.object({
 /** Every variable the process reads; `.env.example` lists exactly these (tested). */
 export const ENV_VARIABLES: readonly string[] = Object.keys(Base.shape)
 
-const Schema = Base
-  .superRefine((env, ctx) => {
-    const hasCredentials = Boolean(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
-    if (env.LOCAL_MODE === false && !hasCredentials) {
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_MODE'], message: 'false, but none of API_KEY, JWT_SECRET, JWT_JWKS_URL is set' })
-    }
-    if (env.LOCAL_MODE === true && hasCredentials) {
-      // Silently ignoring configured credentials would open a server its operator believes is locked.
-      ctx.addIssue({ code: 'custom', path: ['LOCAL_MODE'], message: 'true, but credentials are configured (API_KEY, JWT_SECRET or JWT_JWKS_URL): unset one or the other' })
-    }
-    if (env.LOCAL_MODE === undefined && !hasCredentials && env.HOST !== undefined && !isLoopback(env.HOST)) {
-      ctx.addIssue({ code: 'custom', path: ['HOST'], message: `${env.HOST} is not loopback and no credentials are configured: set API_KEY, JWT_SECRET or JWT_JWKS_URL, or LOCAL_MODE=true to serve an open API on purpose` })
-    }
-    if (env.JWT_SECRET && env.JWT_JWKS_URL) {
-      ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set either JWT_SECRET or JWT_JWKS_URL, not both' })
-    }
-  })
-  .transform((env) => {
-    const localMode = env.LOCAL_MODE ?? !(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
-    // Without auth, listen on loopback only unless HOST says otherwise: an open API is never exposed by default.
-    return { ...env, LOCAL_MODE: localMode, HOST: env.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0') }
-  })
+const Schema = Base.superRefine((env, ctx) => {
+  const hasCredentials = Boolean(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
+  if (env.LOCAL_MODE === false && !hasCredentials) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LOCAL_MODE'],
+      message: 'false, but none of API_KEY, JWT_SECRET, JWT_JWKS_URL is set',
+    })
+  }
+  if (env.LOCAL_MODE === true && hasCredentials) {
+    // Silently ignoring configured credentials would open a server its operator believes is locked.
+    ctx.addIssue({
+      code: 'custom',
+      path: ['LOCAL_MODE'],
+      message: 'true, but credentials are configured (API_KEY, JWT_SECRET or JWT_JWKS_URL): unset one or the other',
+    })
+  }
+  if (env.LOCAL_MODE === undefined && !hasCredentials && env.HOST !== undefined && !isLoopback(env.HOST)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HOST'],
+      message: `${env.HOST} is not loopback and no credentials are configured: set API_KEY, JWT_SECRET or JWT_JWKS_URL, or LOCAL_MODE=true to serve an open API on purpose`,
+    })
+  }
+  if (env.JWT_SECRET && env.JWT_JWKS_URL) {
+    ctx.addIssue({ code: 'custom', path: ['JWT_JWKS_URL'], message: 'set either JWT_SECRET or JWT_JWKS_URL, not both' })
+  }
+}).transform((env) => {
+  const localMode = env.LOCAL_MODE ?? !(env.API_KEY || env.JWT_SECRET || env.JWT_JWKS_URL)
+  // Without auth, listen on loopback only unless HOST says otherwise: an open API is never exposed by default.
+  return { ...env, LOCAL_MODE: localMode, HOST: env.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0') }
+})
 
 export type Env = z.output<typeof Schema>
 
@@ -136,6 +149,13 @@ export interface CliEnv {
 export function parseCliEnv(source: Record<string, string | undefined>): CliEnv {
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const result = CliSchema.safeParse(present)
-  if (result.success) return { TOLLGATE_URL: result.data.TOLLGATE_URL, TOLLGATE_API_KEY: result.data.TOLLGATE_API_KEY ?? result.data.API_KEY, TOLLGATE_DATABASE_URL: result.data.TOLLGATE_DATABASE_URL }
-  throw new EnvError(`invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`)
+  if (result.success)
+    return {
+      TOLLGATE_URL: result.data.TOLLGATE_URL,
+      TOLLGATE_API_KEY: result.data.TOLLGATE_API_KEY ?? result.data.API_KEY,
+      TOLLGATE_DATABASE_URL: result.data.TOLLGATE_DATABASE_URL,
+    }
+  throw new EnvError(
+    `invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+  )
 }

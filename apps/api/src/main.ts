@@ -13,7 +13,12 @@ try {
 }
 const logger = createLogger(env.LOG_LEVEL)
 const server = await startServer(env, { logger })
-logger.info('started', { url: server.url, local_mode: env.LOCAL_MODE, data_dir: env.DATA_DIR, startup_ms: Math.round(performance.now() - started) })
+logger.info('started', {
+  url: server.url,
+  local_mode: env.LOCAL_MODE,
+  data_dir: env.DATA_DIR,
+  startup_ms: Math.round(performance.now() - started),
+})
 
 let stopping = false
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -5,7 +5,10 @@ import { MetricsQuery } from './routes/metrics/schema.js'
 
 type ToSchema = (s: z.ZodType, io?: 'input' | 'output') => Record<string, unknown>
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } })
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+})
 
 export function analyticsSchemas(schema: ToSchema): Record<string, unknown> {
   return { Metrics: schema(Metrics), CostResponse: schema(CostResponse) }
@@ -19,7 +22,13 @@ function parameters(schema: ToSchema, q: z.ZodObject): Array<Record<string, unkn
     required: name === 'key',
     schema: schema(s as z.ZodType, 'input'),
   }))
-  params.push({ name: 'tag.{key}', in: 'query', required: false, description: 'only spans tagged key=value (repeatable)', schema: { type: 'string' } })
+  params.push({
+    name: 'tag.{key}',
+    in: 'query',
+    required: false,
+    description: 'only spans tagged key=value (repeatable)',
+    schema: { type: 'string' },
+  })
   return params
 }
 
@@ -36,7 +45,8 @@ export function analyticsPaths(schema: ToSchema, security: unknown[]): Record<st
           description: 'rows and their total',
           headers: {
             'X-Tollgate-Source': {
-              description: '`rollup` (hourly rollups: whole-hour range and zone offset, no tag filter) or `spans` (deduplicated raw spans)',
+              description:
+                '`rollup` (hourly rollups: whole-hour range and zone offset, no tag filter) or `spans` (deduplicated raw spans)',
               schema: { type: 'string', enum: ['rollup', 'spans'] },
             },
           },
@@ -49,17 +59,27 @@ export function analyticsPaths(schema: ToSchema, security: unknown[]): Record<st
   return {
     '/api/metrics': {
       get: {
-        summary: 'Traces, spans, tokens, cost, error rate and exact latency/TTFT percentiles over a window (default the last 24 h)',
+        summary:
+          'Traces, spans, tokens, cost, error rate and exact latency/TTFT percentiles over a window (default the last 24 h)',
         security,
         parameters: parameters(schema, MetricsQuery),
-        responses: { '200': { description: 'the metrics', content: { 'application/json': { schema: ref('Metrics') } } }, ...errors },
+        responses: {
+          '200': { description: 'the metrics', content: { 'application/json': { schema: ref('Metrics') } } },
+          ...errors,
+        },
       },
     },
-    '/api/cost/daily': cost('Cost per period (hour, day, week or month in `tz`; default the last 30 days)', CostDailyQuery),
+    '/api/cost/daily': cost(
+      'Cost per period (hour, day, week or month in `tz`; default the last 30 days)',
+      CostDailyQuery,
+    ),
     '/api/cost/by-agent': cost('Cost per agent (id, name)', CostQuery),
     '/api/cost/by-model': cost('Cost per provider and model', CostQuery),
     '/api/cost/by-user': cost("Cost per user ('' for spans without one)", CostQuery),
     '/api/cost/by-tag': cost('Cost per value of the tag `key` (spans without it are not counted)', CostByTagQuery),
-    '/api/cost/timeseries': cost('Cost per period and group (model, agent, user or tag:<key>) for charts', CostTimeseriesQuery),
+    '/api/cost/timeseries': cost(
+      'Cost per period and group (model, agent, user or tag:<key>) for charts',
+      CostTimeseriesQuery,
+    ),
   }
 }

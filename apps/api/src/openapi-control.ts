@@ -7,7 +7,10 @@ import { AlertEventView, AlertRuleView, CreateAlertBody, PatchAlertBody, SdkAler
 type ToSchema = (s: z.ZodType, io?: 'input' | 'output') => Record<string, unknown>
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } })
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } })
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+})
 
 export function controlSchemas(schema: ToSchema): Record<string, unknown> {
   return {
@@ -44,7 +47,11 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
         summary: 'Create a budget',
         security,
         requestBody: body('CreateBudgetBody'),
-        responses: { '201': { description: 'created', ...json('Budget') }, '400': problem('invalid body (field named in detail)'), ...denied },
+        responses: {
+          '201': { description: 'created', ...json('Budget') },
+          '400': problem('invalid body (field named in detail)'),
+          ...denied,
+        },
       },
     },
     '/api/budgets/{id}': {
@@ -52,7 +59,10 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
         summary: 'One budget',
         security,
         parameters: [id],
-        responses: { '200': { description: 'the budget', ...json('Budget') }, '404': problem('no such budget in this project') },
+        responses: {
+          '200': { description: 'the budget', ...json('Budget') },
+          '404': problem('no such budget in this project'),
+        },
       },
       patch: {
         summary: 'Change any field of a budget',
@@ -75,9 +85,13 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
     },
     '/api/policy': {
       get: {
-        summary: 'What SDKs enforce: every enabled budget with the spend of its current window, computed from the stored spans (cached POLICY_CACHE_TTL_MS)',
+        summary:
+          'What SDKs enforce: every enabled budget with the spend of its current window, computed from the stored spans (cached POLICY_CACHE_TTL_MS)',
         security,
-        responses: { '200': { description: 'the @tollgate/policy shape', ...json('Policy') }, '401': problem('unauthorized') },
+        responses: {
+          '200': { description: 'the @tollgate/policy shape', ...json('Policy') },
+          '401': problem('unauthorized'),
+        },
       },
     },
     '/api/circuit-breaker/state': {
@@ -98,7 +112,11 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
         summary: 'Create an alert rule',
         security,
         requestBody: body('CreateAlertBody'),
-        responses: { '201': { description: 'created', ...json('AlertRule') }, '400': problem('invalid body (field named in detail)'), ...denied },
+        responses: {
+          '201': { description: 'created', ...json('AlertRule') },
+          '400': problem('invalid body (field named in detail)'),
+          ...denied,
+        },
       },
     },
     '/api/alerts/{id}': {
@@ -131,7 +149,11 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
           { name: 'rule_id', in: 'query', required: false, schema: { type: 'string' } },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
         ],
-        responses: { '200': { description: 'events', ...json('AlertHistory') }, '400': problem('invalid parameter'), '401': problem('unauthorized') },
+        responses: {
+          '200': { description: 'events', ...json('AlertHistory') },
+          '400': problem('invalid parameter'),
+          '401': problem('unauthorized'),
+        },
       },
     },
     '/api/alerts/sdk-alert': {
@@ -139,7 +161,11 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
         summary: 'An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL',
         security,
         requestBody: body('SdkAlert'),
-        responses: { '201': { description: 'the stored event', ...json('AlertEvent') }, '400': problem('invalid body'), ...denied },
+        responses: {
+          '201': { description: 'the stored event', ...json('AlertEvent') },
+          '400': problem('invalid body'),
+          ...denied,
+        },
       },
     },
     '/api/api/alerts/sdk-alert': {
@@ -147,7 +173,11 @@ export function controlPaths(security: unknown[]): Record<string, unknown> {
         summary: 'An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL',
         security,
         requestBody: body('SdkAlert'),
-        responses: { '201': { description: 'the stored event', ...json('AlertEvent') }, '400': problem('invalid body'), ...denied },
+        responses: {
+          '201': { description: 'the stored event', ...json('AlertEvent') },
+          '400': problem('invalid body'),
+          ...denied,
+        },
       },
     },
     '/api/circuit-breaker/status': {

@@ -15,9 +15,18 @@ function schema(s: z.ZodType, io: 'input' | 'output' = 'output'): Record<string,
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const json = (name: string) => ({ content: { 'application/json': { schema: ref(name) } } })
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } })
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+})
 const retryAfter = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } }
-const traceId = { name: 'id', in: 'path', required: true, description: '32 hex digits (W3C trace id; UUID form accepted)', schema: { type: 'string' } }
+const traceId = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: '32 hex digits (W3C trace id; UUID form accepted)',
+  schema: { type: 'string' },
+}
 const secured = [{ apiKey: [] }, { bearer: [] }, { aeneasKey: [] }]
 
 const Problem = z.object({
@@ -36,16 +45,30 @@ function traceParameters(): Array<Record<string, unknown>> {
     required: false,
     schema: schema(s, 'input'),
   }))
-  params.push({ name: 'tag.{key}', in: 'query', required: false, description: 'traces with a span tagged key=value (repeatable)', schema: { type: 'string' } })
+  params.push({
+    name: 'tag.{key}',
+    in: 'query',
+    required: false,
+    description: 'traces with a span tagged key=value (repeatable)',
+    schema: { type: 'string' },
+  })
   return params
 }
 
 /** The OpenAPI document, generated from the same zod schemas the routes validate with. */
 export function openApiDocument(version: string): Record<string, unknown> {
-  const ingestBody = z.union([WireSpan, z.array(WireSpan), z.object({ spans: z.array(WireSpan), client: IngestClient.optional() })])
+  const ingestBody = z.union([
+    WireSpan,
+    z.array(WireSpan),
+    z.object({ spans: z.array(WireSpan), client: IngestClient.optional() }),
+  ])
   return {
     openapi: '3.1.0',
-    info: { title: 'Tollgate API', version, description: 'Ingest and query LLM spans. Errors are RFC 9457 problem+json.' },
+    info: {
+      title: 'Tollgate API',
+      version,
+      description: 'Ingest and query LLM spans. Errors are RFC 9457 problem+json.',
+    },
     components: {
       securitySchemes: {
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
@@ -57,9 +80,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
         IngestBody: schema(ingestBody, 'input'),
         IngestResponse: schema(IngestResponse),
         TraceSummary: schema(TraceSummary),
-        TraceList: schema(z.object({ traces: z.array(TraceSummary), total: z.number(), total_exact: z.boolean(), next_cursor: z.string().nullable() })),
+        TraceList: schema(
+          z.object({
+            traces: z.array(TraceSummary),
+            total: z.number(),
+            total_exact: z.boolean(),
+            next_cursor: z.string().nullable(),
+          }),
+        ),
         SpanView: schema(SpanView),
-        TraceSpans: schema(z.object({ trace_id: z.string(), spans: z.array(SpanView), next_cursor: z.string().nullable() })),
+        TraceSpans: schema(
+          z.object({ trace_id: z.string(), spans: z.array(SpanView), next_cursor: z.string().nullable() }),
+        ),
         TraceGraph: schema(TraceGraph.extend({ trace_id: z.string() })),
         Problem: schema(Problem),
         CreateProjectBody: schema(CreateProjectBody, 'input'),
@@ -82,18 +114,28 @@ export function openApiDocument(version: string): Record<string, unknown> {
               name: 'consistency',
               in: 'query',
               required: false,
-              description: '`strong`: answer once the spans are queryable, not only durable (read-your-writes; 503 if the store does not take them within 30 s)',
+              description:
+                '`strong`: answer once the spans are queryable, not only durable (read-your-writes; 503 if the store does not take them within 30 s)',
               schema: { type: 'string', enum: ['strong'] },
             },
           ],
           requestBody: { required: true, content: { 'application/json': { schema: ref('IngestBody') } } },
           responses: {
-            '202': { description: 'every accepted span is durable (fdatasync\'d to the write-ahead log); refused ones are listed per index', ...json('IngestResponse') },
+            '202': {
+              description:
+                "every accepted span is durable (fdatasync'd to the write-ahead log); refused ones are listed per index",
+              ...json('IngestResponse'),
+            },
             '400': problem('malformed JSON, or every span refused (the list is in `rejected`)'),
             '401': problem('missing or invalid credentials'),
             '413': problem('body over MAX_BODY_BYTES (after decompression) or more than MAX_SPANS_PER_REQUEST spans'),
             '415': problem('not JSON, or an unsupported Content-Encoding'),
-            '503': { ...problem('overloaded, shutting down, log or backlog full, or the store down too long; nothing was acknowledged'), headers: retryAfter },
+            '503': {
+              ...problem(
+                'overloaded, shutting down, log or backlog full, or the store down too long; nothing was acknowledged',
+              ),
+              headers: retryAfter,
+            },
           },
         },
       },
@@ -102,7 +144,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: 'Trace summaries with filters, sorts, offset or cursor paging',
           security: secured,
           parameters: traceParameters(),
-          responses: { '200': { description: 'a page of traces', ...json('TraceList') }, '400': problem('invalid parameter'), '401': problem('unauthorized') },
+          responses: {
+            '200': { description: 'a page of traces', ...json('TraceList') },
+            '400': problem('invalid parameter'),
+            '401': problem('unauthorized'),
+          },
         },
       },
       '/api/traces/{id}/spans': {
@@ -114,7 +160,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
             { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
             { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
           ],
-          responses: { '200': { description: 'the spans', ...json('TraceSpans') }, '400': problem('malformed id'), '404': problem('no such trace in this project') },
+          responses: {
+            '200': { description: 'the spans', ...json('TraceSpans') },
+            '400': problem('malformed id'),
+            '404': problem('no such trace in this project'),
+          },
         },
       },
       '/api/traces/{id}/graph': {
@@ -122,16 +172,38 @@ export function openApiDocument(version: string): Record<string, unknown> {
           summary: 'Nodes and parent→child / agent hand-off edges of a trace',
           security: secured,
           parameters: [traceId],
-          responses: { '200': { description: 'the graph', ...json('TraceGraph') }, '400': problem('malformed id'), '404': problem('no such trace in this project') },
+          responses: {
+            '200': { description: 'the graph', ...json('TraceGraph') },
+            '400': problem('malformed id'),
+            '404': problem('no such trace in this project'),
+          },
         },
       },
       ...projectPaths(),
       ...analyticsPaths(schema, secured),
       ...controlPaths(secured),
       '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
-      '/api/health': { get: { summary: 'Liveness (no auth; the path agentwatch verify() calls)', responses: { '200': { description: 'alive' } } } },
-      '/ready': { get: { summary: 'Readiness: ClickHouse and Postgres reachable', responses: { '200': { description: 'ready' }, '503': { description: 'a dependency is down', headers: retryAfter } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics (credentials needed unless METRICS_PUBLIC=true)', responses: { '200': { description: 'text exposition format' } } } },
+      '/api/health': {
+        get: {
+          summary: 'Liveness (no auth; the path agentwatch verify() calls)',
+          responses: { '200': { description: 'alive' } },
+        },
+      },
+      '/ready': {
+        get: {
+          summary: 'Readiness: ClickHouse and Postgres reachable',
+          responses: {
+            '200': { description: 'ready' },
+            '503': { description: 'a dependency is down', headers: retryAfter },
+          },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (credentials needed unless METRICS_PUBLIC=true)',
+          responses: { '200': { description: 'text exposition format' } },
+        },
+      },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     },
   }
@@ -140,19 +212,57 @@ export function openApiDocument(version: string): Record<string, unknown> {
 /** Projects and keys: mutations need an admin credential; another project's id answers 404. */
 function projectPaths(): Record<string, unknown> {
   const projectId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } }
-  const denied = { '401': problem('missing or invalid credentials'), '403': problem('not an admin credential'), '429': { ...problem('rate limited'), headers: retryAfter } }
+  const denied = {
+    '401': problem('missing or invalid credentials'),
+    '403': problem('not an admin credential'),
+    '429': { ...problem('rate limited'), headers: retryAfter },
+  }
   const body = (name: string) => ({ required: false, content: { 'application/json': { schema: ref(name) } } })
   return {
     '/api/projects': {
-      post: { summary: 'Create a project (instance admin: API_KEY)', security: secured, requestBody: { ...body('CreateProjectBody'), required: true }, responses: { '201': { description: 'created', ...json('Project') }, '400': problem('invalid body'), ...denied } },
-      get: { summary: "Projects: all for the instance admin, the caller's own otherwise", security: secured, responses: { '200': { description: 'projects', ...json('ProjectList') }, ...denied } },
+      post: {
+        summary: 'Create a project (instance admin: API_KEY)',
+        security: secured,
+        requestBody: { ...body('CreateProjectBody'), required: true },
+        responses: { '201': { description: 'created', ...json('Project') }, '400': problem('invalid body'), ...denied },
+      },
+      get: {
+        summary: "Projects: all for the instance admin, the caller's own otherwise",
+        security: secured,
+        responses: { '200': { description: 'projects', ...json('ProjectList') }, ...denied },
+      },
     },
     '/api/projects/{id}/keys': {
-      post: { summary: 'Create a key (shown once; stored as SHA-256); scopes ingest and/or read', security: secured, parameters: [projectId], requestBody: body('CreateKeyBody'), responses: { '201': { description: 'the key, once', ...json('CreatedKey') }, '400': problem('invalid body'), '404': problem('no such project for this caller'), ...denied } },
-      get: { summary: "A project's keys: prefixes, scopes, last use, revocation", security: secured, parameters: [projectId], responses: { '200': { description: 'keys', ...json('KeyList') }, '404': problem('no such project for this caller'), ...denied } },
+      post: {
+        summary: 'Create a key (shown once; stored as SHA-256); scopes ingest and/or read',
+        security: secured,
+        parameters: [projectId],
+        requestBody: body('CreateKeyBody'),
+        responses: {
+          '201': { description: 'the key, once', ...json('CreatedKey') },
+          '400': problem('invalid body'),
+          '404': problem('no such project for this caller'),
+          ...denied,
+        },
+      },
+      get: {
+        summary: "A project's keys: prefixes, scopes, last use, revocation",
+        security: secured,
+        parameters: [projectId],
+        responses: {
+          '200': { description: 'keys', ...json('KeyList') },
+          '404': problem('no such project for this caller'),
+          ...denied,
+        },
+      },
     },
     '/api/projects/{id}/keys/{keyId}': {
-      delete: { summary: 'Revoke a key (at once on this process, within API_KEY_CACHE_TTL_MS on others)', security: secured, parameters: [projectId, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }], responses: { '204': { description: 'revoked' }, '404': problem('no such live key in this project'), ...denied } },
+      delete: {
+        summary: 'Revoke a key (at once on this process, within API_KEY_CACHE_TTL_MS on others)',
+        security: secured,
+        parameters: [projectId, { name: 'keyId', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '204': { description: 'revoked' }, '404': problem('no such live key in this project'), ...denied },
+      },
     },
   }
 }

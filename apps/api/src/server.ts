@@ -1,7 +1,17 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
 import { CpuGate, clickHouseCode, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
-import { applyRetention, connectClickHouse, connectPostgres, createAlertEvaluator, LOCK_KEYS, migrateClickHouse, migratePostgres, refreshRecentRollups, withLock } from '@tollgate/store'
+import {
+  applyRetention,
+  connectClickHouse,
+  connectPostgres,
+  createAlertEvaluator,
+  LOCK_KEYS,
+  migrateClickHouse,
+  migratePostgres,
+  refreshRecentRollups,
+  withLock,
+} from '@tollgate/store'
 import { createApp } from './app.js'
 import type { AppDeps } from './context.js'
 import { isLoopback, type Env } from './env.js'
@@ -20,7 +30,13 @@ export interface BuildOptions {
 export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<AppDeps> {
   const logger = options.logger ?? createLogger(env.LOG_LEVEL)
   const ch = await connectClickHouse(
-    { url: env.CLICKHOUSE_URL, database: env.CLICKHOUSE_DB, username: env.CLICKHOUSE_USER, password: env.CLICKHOUSE_PASSWORD, dataDir: env.DATA_DIR },
+    {
+      url: env.CLICKHOUSE_URL,
+      database: env.CLICKHOUSE_DB,
+      username: env.CLICKHOUSE_USER,
+      password: env.CLICKHOUSE_PASSWORD,
+      dataDir: env.DATA_DIR,
+    },
     { connection: options.clickhouseConnection },
   )
   const applied = await migrateClickHouse(ch)
@@ -58,40 +74,48 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
         deadLetterPath: '',
       }
     : await openDirectTransport({
-    ch,
-    dataDir: env.DATA_DIR,
-    maxBatchRows: env.INGEST_BATCH_SPANS,
-    lingerMs: env.INGEST_FLUSH_MS,
-    maxBacklogRows: env.INGEST_QUEUE_MAX_SPANS,
-    logMaxBytes: env.INGEST_LOG_MAX_BYTES,
-    refuseAfterStoreFailingMs: env.INGEST_REFUSE_AFTER_STORE_FAILING_S * 1000,
-    hooks: {
-      onInsert({ rows, seconds, ok }) {
-        const result = ok ? 'ok' : 'failed'
-        metrics.storeWrites.observe({ result }, seconds)
-        metrics.storeWriteRows.inc({ result }, rows)
-      },
-      onInsertError({ rows, error, isolating }) {
-        // The cause, once per failed statement: class and code, never rows' content.
-        logger.error('store.insert_failed', { query: 'spans.insert', rows, isolating, ...errorCause(error) })
-      },
-      onStored({ duplicates, deadLettered }) {
-        if (duplicates > 0) metrics.storeDuplicates.inc(duplicates)
-        if (deadLettered > 0) metrics.deadLettered.inc(deadLettered)
-      },
-      onStoreError(error, attempt) {
-        if (attempt === 1 || attempt % 20 === 0) logger.error('store.drain_failed', { attempt, ...errorCause(error) })
-      },
-      onLogCommit({ seconds }) {
-        metrics.logCommits.observe(seconds)
-      },
-      onDeadLetter(rows) {
-        logger.error('store.dead_lettered', { rows, path: deadLetterPath })
-      },
-    },
+        ch,
+        dataDir: env.DATA_DIR,
+        maxBatchRows: env.INGEST_BATCH_SPANS,
+        lingerMs: env.INGEST_FLUSH_MS,
+        maxBacklogRows: env.INGEST_QUEUE_MAX_SPANS,
+        logMaxBytes: env.INGEST_LOG_MAX_BYTES,
+        refuseAfterStoreFailingMs: env.INGEST_REFUSE_AFTER_STORE_FAILING_S * 1000,
+        hooks: {
+          onInsert({ rows, seconds, ok }) {
+            const result = ok ? 'ok' : 'failed'
+            metrics.storeWrites.observe({ result }, seconds)
+            metrics.storeWriteRows.inc({ result }, rows)
+          },
+          onInsertError({ rows, error, isolating }) {
+            // The cause, once per failed statement: class and code, never rows' content.
+            logger.error('store.insert_failed', { query: 'spans.insert', rows, isolating, ...errorCause(error) })
+          },
+          onStored({ duplicates, deadLettered }) {
+            if (duplicates > 0) metrics.storeDuplicates.inc(duplicates)
+            if (deadLettered > 0) metrics.deadLettered.inc(deadLettered)
+          },
+          onStoreError(error, attempt) {
+            if (attempt === 1 || attempt % 20 === 0)
+              logger.error('store.drain_failed', { attempt, ...errorCause(error) })
+          },
+          onLogCommit({ seconds }) {
+            metrics.logCommits.observe(seconds)
+          },
+          onDeadLetter(rows) {
+            logger.error('store.dead_lettered', { rows, path: deadLetterPath })
+          },
+        },
+      })
+  if (recovery && (recovery.records > 0 || recovery.truncatedBytes > 0))
+    logger.warn('ingest.log_recovered', { ...recovery })
+  logger.info('stores.ready', {
+    clickhouse: ch.mode,
+    postgres: pg.mode,
+    postgres_url: pg.mode === 'pglite' ? pg.url : undefined,
+    migrations_applied: applied,
+    prices: pricer.bundledSource,
   })
-  if (recovery && (recovery.records > 0 || recovery.truncatedBytes > 0)) logger.warn('ingest.log_recovered', { ...recovery })
-  logger.info('stores.ready', { clickhouse: ch.mode, postgres: pg.mode, postgres_url: pg.mode === 'pglite' ? pg.url : undefined, migrations_applied: applied, prices: pricer.bundledSource })
   // Recent days of the rollups recomputed from deduplicated spans (docs/architecture.md, "Idempotency"),
   // by one replica at a time (Postgres advisory lock).
   const rollups = startPeriodic({
@@ -99,7 +123,12 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     run: async () => {
       const started = Date.now()
       const result = await withLock(pg.db, LOCK_KEYS.rollupRefresh, () => refreshRecentRollups(ch, { sinceHours: 48 }))
-      if (result) logger[result.uneven.length ? 'warn' : 'info']('rollups.refreshed', { days: result.days.length, uneven: result.uneven, ms: Date.now() - started })
+      if (result)
+        logger[result.uneven.length ? 'warn' : 'info']('rollups.refreshed', {
+          days: result.days.length,
+          uneven: result.uneven,
+          ms: Date.now() - started,
+        })
     },
     onError: (error) => logger.error('rollups.refresh_failed', errorCause(error)),
   })
@@ -181,10 +210,17 @@ export interface RunningServer {
 /** env.ts refuses an open API on a non-loopback address unless LOCAL_MODE=true was set on purpose; say so at every start all the same. */
 export function warnIfOpenAndExposed(env: Env, logger: Logger): boolean {
   if (!env.DATABASE_URL && env.PGLITE_PORT > 0) {
-    logger.warn('postgres.tcp_open', { port: env.PGLITE_PORT, detail: 'PGLITE_PORT serves the embedded database on loopback TCP without a password: any local user can open it; unset it for a private Unix socket' })
+    logger.warn('postgres.tcp_open', {
+      port: env.PGLITE_PORT,
+      detail:
+        'PGLITE_PORT serves the embedded database on loopback TCP without a password: any local user can open it; unset it for a private Unix socket',
+    })
   }
   if (!env.LOCAL_MODE || isLoopback(env.HOST)) return false
-  logger.warn('auth.local_mode_exposed', { host: env.HOST, detail: 'LOCAL_MODE=true on a non-loopback address: anyone who reaches this port can read and write every span' })
+  logger.warn('auth.local_mode_exposed', {
+    host: env.HOST,
+    detail: 'LOCAL_MODE=true on a non-loopback address: anyone who reaches this port can read and write every span',
+  })
   return true
 }
 

@@ -27,7 +27,8 @@ async function call(path: string, init: RequestInit = {}): Promise<{ status: num
   const text = await res.text()
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
 }
-const send = (method: string, path: string, body: unknown, headers: Record<string, string> = admin) => call(path, { ...json(body, headers), method })
+const send = (method: string, path: string, body: unknown, headers: Record<string, string> = admin) =>
+  call(path, { ...json(body, headers), method })
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
@@ -54,7 +55,9 @@ beforeAll(async () => {
     ALERT_WEBHOOK_URL: `${base}/sdk`,
   })
   const other = String((await send('POST', '/api/projects', { name: 'other' })).body.id)
-  viewer = { 'x-api-key': String((await send('POST', '/api/projects/default/keys', { scopes: ['ingest', 'read'] })).body.key) }
+  viewer = {
+    'x-api-key': String((await send('POST', '/api/projects/default/keys', { scopes: ['ingest', 'read'] })).body.key),
+  }
   const token = await new SignJWT({ role: 'admin', project_id: other })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject('o')
@@ -67,12 +70,18 @@ afterAll(async () => {
   await new Promise((r) => receiver.close(r))
 })
 
-const history = async (ruleId: string) => (await call(`/api/alerts/history?rule_id=${ruleId}`, { headers: admin })).body.events as Record<string, unknown>[]
+const history = async (ruleId: string) =>
+  (await call(`/api/alerts/history?rule_id=${ruleId}`, { headers: admin })).body.events as Record<string, unknown>[]
 const to = (path: string) => received.filter((r) => r.path === path)
 
 describe('alert rules CRUD', () => {
   it('round trips the agentwatch form and any field by PATCH', async () => {
-    const created = await send('POST', '/api/alerts', { name: 'spend', condition: 'cost_per_hour', threshold: 5, action_type: 'email' })
+    const created = await send('POST', '/api/alerts', {
+      name: 'spend',
+      condition: 'cost_per_hour',
+      threshold: 5,
+      action_type: 'email',
+    })
     expect(created.status).toBe(201)
     expect(created.body).toMatchObject({
       name: 'spend',
@@ -112,9 +121,16 @@ describe('alert rules CRUD', () => {
   })
 
   it('a viewer cannot mutate; another project gets 404 and sees nothing', async () => {
-    const { body } = await send('POST', '/api/alerts', { name: 'mine', condition: 'error_rate', threshold: 0.5, enabled: false })
+    const { body } = await send('POST', '/api/alerts', {
+      name: 'mine',
+      condition: 'error_rate',
+      threshold: 0.5,
+      enabled: false,
+    })
     const id = String(body.id)
-    expect((await send('POST', '/api/alerts', { name: 'v', condition: 'error_rate', threshold: 1 }, viewer)).status).toBe(403)
+    expect(
+      (await send('POST', '/api/alerts', { name: 'v', condition: 'error_rate', threshold: 1 }, viewer)).status,
+    ).toBe(403)
     expect((await send('PATCH', `/api/alerts/${id}`, { enabled: true }, viewer)).status).toBe(403)
     expect((await send('PATCH', `/api/alerts/${id}`, { enabled: true }, otherAdmin)).status).toBe(404)
     expect((await call(`/api/alerts/${id}`, { method: 'DELETE', headers: otherAdmin })).status).toBe(404)
@@ -139,7 +155,9 @@ async function spansFor(condition: string, nowMs: number): Promise<string> {
       cost: { input_usd: 0.5, output_usd: 0.25 },
       ...extra,
     })
-  expect((await ingest(t, [mk(1), mk(2, { status: 'error', error: { message: 'boom' } }), mk(3)], admin)).status).toBe(202)
+  expect((await ingest(t, [mk(1), mk(2, { status: 'error', error: { message: 'boom' } }), mk(3)], admin)).status).toBe(
+    202,
+  )
   if (condition === 'pii_detected_count' || condition === 'injection_attempt_count') {
     const rows = await runQuery(t.deps.ch, {
       name: 'test.row',
@@ -206,10 +224,19 @@ describe('the evaluator', () => {
   it('fires again once the cooldown has passed while the condition holds', async () => {
     const now = Date.now()
     const model = await spansFor('again', now)
-    const { body } = await send('POST', '/api/alerts', { name: 'again', condition: 'cost_per_day', threshold: 1, model, cooldown_s: 60, action_type: 'log' })
+    const { body } = await send('POST', '/api/alerts', {
+      name: 'again',
+      condition: 'cost_per_day',
+      threshold: 1,
+      model,
+      cooldown_s: 60,
+      action_type: 'log',
+    })
     const id = String(body.id)
     const fired = async (at: number) => (await t.deps.alerts.runOnce(at)).filter((e) => e.rule_id === id).length
-    expect([await fired(now), await fired(now + 30_000), await fired(now + 59_000), await fired(now + 61_000)]).toEqual([1, 0, 0, 1])
+    expect([await fired(now), await fired(now + 30_000), await fired(now + 59_000), await fired(now + 61_000)]).toEqual(
+      [1, 0, 0, 1],
+    )
     await t.deps.alerts.settled()
     expect((await history(id)).map((e) => e.notification)).toEqual(['sent', 'sent'])
     await send('PATCH', `/api/alerts/${id}`, { enabled: false })
@@ -237,8 +264,12 @@ describe('the evaluator', () => {
     const events = await t.deps.alerts.runOnce(now)
     expect(events.filter((e) => e.rule_id === down.body.id || e.rule_id === slack.body.id)).toHaveLength(2)
     await t.deps.alerts.settled()
-    expect(to('/slack')).toEqual([expect.objectContaining({ body: { text: expect.stringContaining('slack: calls per minute') as unknown } })])
-    expect(await history(String(down.body.id))).toEqual([expect.objectContaining({ kind: 'fired', notification: 'failed', notification_attempts: 4 })])
+    expect(to('/slack')).toEqual([
+      expect.objectContaining({ body: { text: expect.stringContaining('slack: calls per minute') as unknown } }),
+    ])
+    expect(await history(String(down.body.id))).toEqual([
+      expect.objectContaining({ kind: 'fired', notification: 'failed', notification_attempts: 4 }),
+    ])
     for (const r of [down, slack]) await send('PATCH', `/api/alerts/${String(r.body.id)}`, { enabled: false })
   })
 
@@ -253,7 +284,11 @@ describe('the evaluator', () => {
       action_type: 'webhook',
       target: `${base}/twice`,
     })
-    const second = createAlertEvaluator({ ch: t.deps.ch, db: t.deps.pg.db, notify: { log: () => undefined, backoffMs: 5 } })
+    const second = createAlertEvaluator({
+      ch: t.deps.ch,
+      db: t.deps.pg.db,
+      notify: { log: () => undefined, backoffMs: 5 },
+    })
     const [a, b] = await Promise.all([t.deps.alerts.runOnce(now), second.runOnce(now)])
     expect([...(a ?? []), ...(b ?? [])].filter((e) => e.rule_id === body.id)).toHaveLength(1)
     await Promise.all([t.deps.alerts.settled(), second.settled()])
@@ -281,7 +316,11 @@ describe('SDK alerts', () => {
     expect(res.body).toMatchObject({ kind: 'sdk', value: 1.5, threshold: 1, message: 'planner over budget' })
     await t.deps.alerts.settled()
     expect(to('/sdk').map((r) => r.body)).toContainEqual(
-      expect.objectContaining({ kind: 'sdk', value: 1.5, details: expect.objectContaining({ scope_id: alert.scope_id, blocked: true }) as unknown }),
+      expect.objectContaining({
+        kind: 'sdk',
+        value: 1.5,
+        details: expect.objectContaining({ scope_id: alert.scope_id, blocked: true }) as unknown,
+      }),
     )
     const events = (await call('/api/alerts/history', { headers: admin })).body.events as Record<string, unknown>[]
     expect(events).toContainEqual(expect.objectContaining({ id: res.body.id, kind: 'sdk', notification: 'sent' }))

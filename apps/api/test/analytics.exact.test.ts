@@ -62,7 +62,9 @@ beforeAll(async () => {
   const spans = fixture()
   for (let i = 0; i < spans.length; i += 100) expect((await ingest(t, spans.slice(i, i + 100))).status).toBe(202)
   // Redeliveries: every fifth span again, half of them a day later (a different daily partition).
-  const again = spans.filter((_, i) => i % 5 === 0).map((s, i) => (i % 2 ? { ...s, start_time: iso(Date.parse(String(s.start_time)) + DAY) } : s))
+  const again = spans
+    .filter((_, i) => i % 5 === 0)
+    .map((s, i) => (i % 2 ? { ...s, start_time: iso(Date.parse(String(s.start_time)) + DAY) } : s))
   expect((await ingest(t, again)).status).toBe(202)
   truth = await runQuery(t.deps.ch, {
     name: 'test.truth',
@@ -100,7 +102,14 @@ function expected(rows: SpanRow[], key: (r: SpanRow) => string | undefined): Map
   for (const r of rows) {
     const k = key(r)
     if (k === undefined) continue
-    const s = out.get(k) ?? { calls: 0, input_tokens: 0, output_tokens: 0, cache_read_tokens: 0, cost_usd: 0, unknown_cost_calls: 0 }
+    const s = out.get(k) ?? {
+      calls: 0,
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_tokens: 0,
+      cost_usd: 0,
+      unknown_cost_calls: 0,
+    }
     s.calls++
     s.input_tokens += r.input_tokens
     s.output_tokens += r.output_tokens
@@ -113,7 +122,10 @@ function expected(rows: SpanRow[], key: (r: SpanRow) => string | undefined): Map
 }
 
 /** A cost endpoint's answer, checking which tables answered it (X-Tollgate-Source). */
-async function getFrom(path: string, source: string): Promise<{ rows: (Sums & Record<string, string>)[]; total_cost_usd: number }> {
+async function getFrom(
+  path: string,
+  source: string,
+): Promise<{ rows: (Sums & Record<string, string>)[]; total_cost_usd: number }> {
   const res = await t.request(path)
   expect(res.status, path).toBe(200)
   expect(res.headers.get('x-tollgate-source'), path).toBe(source)
@@ -256,11 +268,19 @@ describe('GET /api/metrics equals the deduplicated raw spans', () => {
   it.each([
     { name: 'everything', query: '', pick: (_: SpanRow) => true },
     { name: 'one model', query: '&model=gpt-4o', pick: (r: SpanRow) => r.model === 'gpt-4o' },
-    { name: 'an agent and a tag', query: '&agent_id=coder&tag.tenant=t0', pick: (r: SpanRow) => r.agent_id === 'coder' && r.tags.tenant === 't0' },
+    {
+      name: 'an agent and a tag',
+      query: '&agent_id=coder&tag.tenant=t0',
+      pick: (r: SpanRow) => r.agent_id === 'coder' && r.tags.tenant === 't0',
+    },
   ])('$name', async ({ query, pick }) => {
     const res = await t.request(`/api/metrics?from=${from}&to=${to}${query}`)
     expect(res.status).toBe(200)
-    const got = (await res.json()) as Record<string, unknown> & { cost_usd: number; latency_ms: Record<string, number>; ttft_ms: Record<string, number> }
+    const got = (await res.json()) as Record<string, unknown> & {
+      cost_usd: number
+      latency_ms: Record<string, number>
+      ttft_ms: Record<string, number>
+    }
     const rows = truth.filter(pick)
     expect(rows.length).toBeGreaterThan(0)
     const errors = rows.filter((r) => r.status === 'error').length
@@ -288,7 +308,9 @@ describe('GET /api/metrics equals the deduplicated raw spans', () => {
   })
 
   it('an empty window answers zeros and null percentiles; the default window is the last 24 h', async () => {
-    const empty = (await (await t.request(`/api/metrics?from=${iso(start - 10 * DAY)}&to=${iso(start - 9 * DAY)}`)).json()) as Record<string, unknown>
+    const empty = (await (
+      await t.request(`/api/metrics?from=${iso(start - 10 * DAY)}&to=${iso(start - 9 * DAY)}`)
+    ).json()) as Record<string, unknown>
     expect(empty).toEqual({
       traces: 0,
       spans: 0,

@@ -26,11 +26,19 @@ async function rejects(verify: JwtVerifier, token: string): Promise<string> {
 }
 
 describe('HS256 attack table', () => {
-  const verify = must(createJwtVerifier({ secret: SECRET, issuer: 'https://issuer.test', audience: 'tollgate' }), 'verifier')
-  const claims = (extra: Record<string, unknown> = {}) => good({ iss: 'https://issuer.test', aud: 'tollgate', ...extra })
+  const verify = must(
+    createJwtVerifier({ secret: SECRET, issuer: 'https://issuer.test', audience: 'tollgate' }),
+    'verifier',
+  )
+  const claims = (extra: Record<string, unknown> = {}) =>
+    good({ iss: 'https://issuer.test', aud: 'tollgate', ...extra })
 
   it('accepts a valid token with its claims', async () => {
-    expect(await verify(await hs256(claims({ project_id: 'p1', role: 'admin' })))).toEqual({ subject: 'u1', projectId: 'p1', role: 'admin' })
+    expect(await verify(await hs256(claims({ project_id: 'p1', role: 'admin' })))).toEqual({
+      subject: 'u1',
+      projectId: 'p1',
+      role: 'admin',
+    })
     expect(await verify(await hs256(claims()))).toEqual({ subject: 'u1', projectId: undefined, role: 'viewer' })
     // Within the clock tolerance.
     expect((await verify(await hs256(claims({ exp: now() - 10 })))).subject).toBe('u1')
@@ -38,7 +46,10 @@ describe('HS256 attack table', () => {
 
   it.each<[string, () => Promise<string>]>([
     ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims({ role: 'admin' }))}.`],
-    ['alg none with a signature part', async () => `${b64({ alg: 'none' })}.${b64(claims())}.${Buffer.from('x').toString('base64url')}`],
+    [
+      'alg none with a signature part',
+      async () => `${b64({ alg: 'none' })}.${b64(claims())}.${Buffer.from('x').toString('base64url')}`,
+    ],
     ['a wrong secret', () => hs256(claims(), new TextEncoder().encode('another-secret-0123456789-abcdefghij'))],
     ['HS512 (not on the allow-list)', () => new SignJWT(claims()).setProtectedHeader({ alg: 'HS512' }).sign(key)],
     ['no exp', () => hs256({ sub: 'u1', iss: 'https://issuer.test', aud: 'tollgate' })],
@@ -137,21 +148,36 @@ describe('a server configured with only JWT_SECRET', () => {
   it('admits ES256 tokens from JWT_JWKS_URL (with iss/aud), and refuses the HS256 secret there', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256')
     const jwk = { ...(await exportJWK(publicKey)), kid: 'app', alg: 'ES256' }
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })))
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     try {
       const address = server.address()
       const jwksUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/jwks`
       const app = createApp({
         ...t.deps,
-        env: { ...t.deps.env, JWT_SECRET: undefined, JWT_JWKS_URL: jwksUrl, JWT_ISSUER: 'https://idp.test', JWT_AUDIENCE: 'tollgate' },
+        env: {
+          ...t.deps.env,
+          JWT_SECRET: undefined,
+          JWT_JWKS_URL: jwksUrl,
+          JWT_ISSUER: 'https://idp.test',
+          JWT_AUDIENCE: 'tollgate',
+        },
       })
-      const es = (claims: Record<string, unknown>) => new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'app' }).sign(privateKey)
-      const ok = await app.request('/api/traces', { headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` } })
+      const es = (claims: Record<string, unknown>) =>
+        new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid: 'app' }).sign(privateKey)
+      const ok = await app.request('/api/traces', {
+        headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` },
+      })
       expect(ok.status).toBe(200)
-      const wrongAud = await app.request('/api/traces', { headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'other' }))}` } })
+      const wrongAud = await app.request('/api/traces', {
+        headers: { authorization: `Bearer ${await es(good({ iss: 'https://idp.test', aud: 'other' }))}` },
+      })
       expect(wrongAud.status).toBe(401)
-      const hs = await app.request('/api/traces', { headers: { authorization: `Bearer ${await hs256(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` } })
+      const hs = await app.request('/api/traces', {
+        headers: { authorization: `Bearer ${await hs256(good({ iss: 'https://idp.test', aud: 'tollgate' }))}` },
+      })
       expect(hs.status).toBe(401)
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()))

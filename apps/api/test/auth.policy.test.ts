@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { permits, publicPaths, requiredPermission } from '../src/auth/policy.js'
 import type { Caller } from '../src/context.js'
 
-const caller = (c: Partial<Caller>): Caller => ({ projectId: 'p', role: 'viewer', via: 'project-key', scopes: [], instanceAdmin: false, ...c })
+const caller = (c: Partial<Caller>): Caller => ({
+  projectId: 'p',
+  role: 'viewer',
+  via: 'project-key',
+  scopes: [],
+  instanceAdmin: false,
+  ...c,
+})
 const ingestKey = caller({ scopes: ['ingest'] })
 const readKey = caller({ scopes: ['read'] })
 const viewer = caller({ via: 'jwt', scopes: ['read'] })
@@ -36,7 +43,12 @@ describe('authorization table', () => {
   })
 
   it('allow-lists only the health, readiness and document paths (metrics on request)', () => {
-    expect([...publicPaths({ metricsPublic: false })].sort()).toEqual(['/api/health', '/health', '/openapi.json', '/ready'])
+    expect([...publicPaths({ metricsPublic: false })].sort()).toEqual([
+      '/api/health',
+      '/health',
+      '/openapi.json',
+      '/ready',
+    ])
     expect(publicPaths({ metricsPublic: true }).has('/metrics')).toBe(true)
   })
 })

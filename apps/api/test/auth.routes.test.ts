@@ -19,7 +19,9 @@ function registeredRoutes(): Array<{ method: string; path: string }> {
     .filter((r) => r.method !== 'ALL')
     .map((r) => ({
       method: r.method,
-      path: r.path.replace(/:(\w+)/g, (_, name: string) => (name === 'id' ? '4bf92f3577b34da6a3ce929d0e0e4736' : `x-${name}`)),
+      path: r.path.replace(/:(\w+)/g, (_, name: string) =>
+        name === 'id' ? '4bf92f3577b34da6a3ce929d0e0e4736' : `x-${name}`,
+      ),
     }))
     .filter((r) => !seen.has(`${r.method} ${r.path}`) && seen.add(`${r.method} ${r.path}`))
 }
@@ -27,7 +29,9 @@ function registeredRoutes(): Array<{ method: string; path: string }> {
 describe('every registered route is locked unless allow-listed', () => {
   it('finds the routes (the enumeration itself works)', () => {
     const names = registeredRoutes().map((r) => `${r.method} ${r.path}`)
-    expect(names).toEqual(expect.arrayContaining(['POST /api/ingest', 'GET /api/traces', 'POST /api/projects', 'GET /metrics', ...PUBLIC]))
+    expect(names).toEqual(
+      expect.arrayContaining(['POST /api/ingest', 'GET /api/traces', 'POST /api/projects', 'GET /metrics', ...PUBLIC]),
+    )
   })
 
   it.each([
@@ -35,20 +39,24 @@ describe('every registered route is locked unless allow-listed', () => {
     ['an empty X-API-Key', { 'x-api-key': '' }],
     ['a wrong key', { 'x-api-key': 'tg_sk_not-a-key' }],
     ['a garbage bearer', { authorization: 'Bearer a.b.c' }],
-  ])('answers 401 + WWW-Authenticate to %s on every route not on the list', async (_, headers: Record<string, string>) => {
-    for (const { method, path } of registeredRoutes()) {
-      const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } }
-      if (method !== 'GET' && method !== 'HEAD') init.body = JSON.stringify(method === 'POST' && path === '/api/ingest' ? span() : { name: 'x' })
-      const res = await t.request(path, init)
-      if (PUBLIC.includes(`${method} ${path}`)) {
-        expect(res.status, `${method} ${path}`).toBeLessThan(400)
-        continue
+  ])(
+    'answers 401 + WWW-Authenticate to %s on every route not on the list',
+    async (_, headers: Record<string, string>) => {
+      for (const { method, path } of registeredRoutes()) {
+        const init: RequestInit = { method, headers: { 'content-type': 'application/json', ...headers } }
+        if (method !== 'GET' && method !== 'HEAD')
+          init.body = JSON.stringify(method === 'POST' && path === '/api/ingest' ? span() : { name: 'x' })
+        const res = await t.request(path, init)
+        if (PUBLIC.includes(`${method} ${path}`)) {
+          expect(res.status, `${method} ${path}`).toBeLessThan(400)
+          continue
+        }
+        expect(res.status, `${method} ${path} answered without credentials`).toBe(401)
+        expect(res.headers.get('www-authenticate'), `${method} ${path}`).toMatch(/^Bearer realm=/)
+        expect(res.headers.get('content-type')).toContain('application/problem+json')
       }
-      expect(res.status, `${method} ${path} answered without credentials`).toBe(401)
-      expect(res.headers.get('www-authenticate'), `${method} ${path}`).toMatch(/^Bearer realm=/)
-      expect(res.headers.get('content-type')).toContain('application/problem+json')
-    }
-  })
+    },
+  )
 
   it('locks paths that match no route too (no 404 that tells which routes exist)', async () => {
     expect((await t.request('/api/nothing-here')).status).toBe(401)
@@ -72,7 +80,9 @@ describe('every registered route is locked unless allow-listed', () => {
   it('does not let an empty X-API-Key hide a valid Bearer', async () => {
     const res = await t.request('/api/traces', { headers: { 'x-api-key': '', authorization: `Bearer ${KEY}` } })
     expect(res.status).toBe(200)
-    const res2 = await t.request('/api/traces', { headers: { 'x-api-key': '  ', 'x-aeneassoft-api-key': '', authorization: `Bearer ${KEY}` } })
+    const res2 = await t.request('/api/traces', {
+      headers: { 'x-api-key': '  ', 'x-aeneassoft-api-key': '', authorization: `Bearer ${KEY}` },
+    })
     expect(res2.status).toBe(200)
   })
 })

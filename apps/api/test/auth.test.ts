@@ -27,7 +27,10 @@ describe('API_KEY mode', () => {
     ['a Basic header', { authorization: `Basic ${Buffer.from(KEY).toString('base64')}` }],
   ])('refuses %s with 401 problem+json on every route', async (_, headers) => {
     for (const [path, init] of [
-      ['/api/ingest', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(span()) }],
+      [
+        '/api/ingest',
+        { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(span()) },
+      ],
       ['/api/traces', { headers }],
       ['/api/traces/4bf92f3577b34da6a3ce929d0e0e4736/spans', { headers }],
       ['/api/traces/4bf92f3577b34da6a3ce929d0e0e4736/graph', { headers }],

@@ -21,7 +21,8 @@ async function call(path: string, init: RequestInit = {}): Promise<{ status: num
   const text = await res.text()
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
 }
-const send = (method: string, path: string, body: unknown, headers: Record<string, string> = admin) => call(path, { ...json(body, headers), method })
+const send = (method: string, path: string, body: unknown, headers: Record<string, string> = admin) =>
+  call(path, { ...json(body, headers), method })
 const get = (path: string, headers: Record<string, string> = admin) => call(path, { headers })
 
 beforeAll(async () => {
@@ -71,7 +72,11 @@ describe('budgets CRUD', () => {
 
     const patched = await send('PATCH', `/api/budgets/${id}`, { enabled: false, limit_action: 'alert' })
     expect(patched.status).toBe(200)
-    expect(patched.body).toMatchObject({ enabled: false, limit_action: 'alert', thresholds: expect.arrayContaining([{ percent: 100, action: 'alert' }]) })
+    expect(patched.body).toMatchObject({
+      enabled: false,
+      limit_action: 'alert',
+      thresholds: expect.arrayContaining([{ percent: 100, action: 'alert' }]),
+    })
     expect((patched.body.thresholds as unknown[]).length).toBe(4)
     expect((await get('/api/policy')).body.budgets).not.toContainEqual(expect.objectContaining({ id }))
 
@@ -97,7 +102,12 @@ describe('budgets CRUD', () => {
   })
 
   it('a patch that breaks a cross-field rule is refused and changes nothing', async () => {
-    const { body } = await send('POST', '/api/budgets', { name: 'tenant', scope: 'tenant', scope_value: 'acme', limit_usd: 5 })
+    const { body } = await send('POST', '/api/budgets', {
+      name: 'tenant',
+      scope: 'tenant',
+      scope_value: 'acme',
+      limit_usd: 5,
+    })
     const res = await send('PATCH', `/api/budgets/${String(body.id)}`, { scope_value: null })
     expect(res.status).toBe(400)
     expect(String(res.body.detail)).toContain('scope_value')
@@ -140,7 +150,10 @@ describe('GET /api/policy', () => {
           start_time: new Date(at).toISOString(),
           end_time: new Date(at + 500).toISOString(),
           agent: { id: `agent-${i % 2}`, name: `Agent ${i % 2}` },
-          tags: i % 4 === 3 ? { run, tenant_id: 'acme' } : { run, tenant: ['acme', 'globex', 'initech'][i % 3] ?? '', feature: 'chat' },
+          tags:
+            i % 4 === 3
+              ? { run, tenant_id: 'acme' }
+              : { run, tenant: ['acme', 'globex', 'initech'][i % 3] ?? '', feature: 'chat' },
           usage: { input_tokens: 1000 + i, output_tokens: 100 + i },
           cost: { input_usd: 0.01 * (i + 1), output_usd: 0.001 },
         }),
@@ -224,7 +237,8 @@ describe('GET /api/policy', () => {
     }
     // The month budget has real spend to compare (the fixture is not all in the current hour).
     expect(policy.budgets.find((p) => p.id === created[0])?.spent_usd).toBeGreaterThan(0)
-    for (const id of created) expect((await call(`/api/budgets/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204)
+    for (const id of created)
+      expect((await call(`/api/budgets/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204)
   })
 })
 
@@ -245,11 +259,38 @@ describe('circuit breakers', () => {
 
   it('keeps the latest state per breaker and process and audits every transition', async () => {
     const t0 = Date.now()
-    expect((await send('POST', '/api/circuit-breaker/state', transition('OPEN', 'CLOSED', new Date(t0).toISOString()))).status).toBe(201)
-    expect((await send('POST', '/api/circuit-breaker/state', transition('OPEN', 'CLOSED', new Date(t0).toISOString(), 'proc-2'))).status).toBe(201)
-    expect((await send('POST', '/api/circuit-breaker/state', transition('CLOSED', 'OPEN', new Date(t0 + 1000).toISOString()))).status).toBe(201)
+    expect(
+      (await send('POST', '/api/circuit-breaker/state', transition('OPEN', 'CLOSED', new Date(t0).toISOString())))
+        .status,
+    ).toBe(201)
+    expect(
+      (
+        await send(
+          'POST',
+          '/api/circuit-breaker/state',
+          transition('OPEN', 'CLOSED', new Date(t0).toISOString(), 'proc-2'),
+        )
+      ).status,
+    ).toBe(201)
+    expect(
+      (
+        await send(
+          'POST',
+          '/api/circuit-breaker/state',
+          transition('CLOSED', 'OPEN', new Date(t0 + 1000).toISOString()),
+        )
+      ).status,
+    ).toBe(201)
     // A late report of an earlier transition is audited but does not replace the newer state.
-    expect((await send('POST', '/api/circuit-breaker/state', transition('OPEN', 'CLOSED', new Date(t0 - 5000).toISOString()))).status).toBe(201)
+    expect(
+      (
+        await send(
+          'POST',
+          '/api/circuit-breaker/state',
+          transition('OPEN', 'CLOSED', new Date(t0 - 5000).toISOString()),
+        )
+      ).status,
+    ).toBe(201)
 
     const status = await get('/api/circuit-breaker/status')
     expect(status.status).toBe(200)
@@ -259,12 +300,9 @@ describe('circuit breakers', () => {
     ])
     expect(status.body.open).toBe(1)
     const audit = await t.deps.pg.db.select().from(pgSchema.circuitEvents)
-    expect(audit.filter((e) => e.projectId === 'default').map((e) => `${e.processId} ${e.fromState}→${e.toState}`)).toEqual([
-      'proc-1 CLOSED→OPEN',
-      'proc-2 CLOSED→OPEN',
-      'proc-1 OPEN→CLOSED',
-      'proc-1 CLOSED→OPEN',
-    ])
+    expect(
+      audit.filter((e) => e.projectId === 'default').map((e) => `${e.processId} ${e.fromState}→${e.toState}`),
+    ).toEqual(['proc-1 CLOSED→OPEN', 'proc-2 CLOSED→OPEN', 'proc-1 OPEN→CLOSED', 'proc-1 CLOSED→OPEN'])
     expect((await get('/api/circuit-breaker/status', otherAdmin)).body).toEqual({ breakers: [], open: 0 })
   })
 

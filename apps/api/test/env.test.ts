@@ -4,7 +4,16 @@ import { EnvError, parseEnv } from '../src/env.js'
 describe('parseEnv', () => {
   it('has the documented defaults and local mode on loopback', () => {
     const env = parseEnv({})
-    expect(env).toMatchObject({ PORT: 3001, DATA_DIR: './.data', CLICKHOUSE_DB: 'tollgate', DATA_RETENTION_DAYS: 30, MAX_BODY_BYTES: 5 * 1024 * 1024, LOCAL_MODE: true, HOST: '127.0.0.1', ZERO_DATA_RETENTION: false })
+    expect(env).toMatchObject({
+      PORT: 3001,
+      DATA_DIR: './.data',
+      CLICKHOUSE_DB: 'tollgate',
+      DATA_RETENTION_DAYS: 30,
+      MAX_BODY_BYTES: 5 * 1024 * 1024,
+      LOCAL_MODE: true,
+      HOST: '127.0.0.1',
+      ZERO_DATA_RETENTION: false,
+    })
   })
 
   it('turns local mode off and listens everywhere when a key is set', () => {

@@ -5,12 +5,19 @@ import { createChdbConnection } from 'chdb/connection'
  * connection would, `slow(ms)` delays inserts, `loseNextAck()` lets the next insert write and then fail. This is the in-process equivalent of a TCP proxy
  * between client and server, not a fake: every call that goes through reaches chDB.
  */
-export function severableChdb(dataDir: string): { connection: unknown; sever(): void; heal(): void; slow(ms: number): void; loseNextAck(): void } {
+export function severableChdb(dataDir: string): {
+  connection: unknown
+  sever(): void
+  heal(): void
+  slow(ms: number): void
+  loseNextAck(): void
+} {
   const real = createChdbConnection({ path: `${dataDir}/clickhouse` })
   let severed = false
   let insertDelayMs = 0
   let loseAck = false
-  const refuse = (): Promise<never> => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }))
+  const refuse = (): Promise<never> =>
+    Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }))
   const connection = new Proxy(real, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver)
@@ -18,7 +25,8 @@ export function severableChdb(dataDir: string): { connection: unknown; sever(): 
       if (!['query', 'insert', 'command', 'exec', 'ping'].includes(String(prop))) return value.bind(target)
       return async (...args: unknown[]) => {
         // Inserts arrive as `insert`, or as `exec` with a raw body (pre-serialised rows).
-        const isInsert = prop === 'insert' || (prop === 'exec' && (args[0] as { values?: unknown } | undefined)?.values !== undefined)
+        const isInsert =
+          prop === 'insert' || (prop === 'exec' && (args[0] as { values?: unknown } | undefined)?.values !== undefined)
         if (severed) return refuse()
         if (isInsert && insertDelayMs > 0) await new Promise((r) => setTimeout(r, insertDelayMs))
         if (severed) return refuse()

@@ -35,7 +35,10 @@ export async function startTestApp(env: Record<string, string> = {}, options: Bu
 }
 
 /** The real server on a loopback port, for tests where the transport matters (limits, gzip, back-pressure). */
-export async function startTestServer(env: Record<string, string> = {}, options: BuildOptions = {}): Promise<RunningServer & { dataDir: string }> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: BuildOptions = {},
+): Promise<RunningServer & { dataDir: string }> {
   const dataDir = env.DATA_DIR ?? tempDataDir()
   const parsed = parseEnv({ LOG_LEVEL: 'silent', PORT: '0', HOST: '127.0.0.1', ...env, DATA_DIR: dataDir })
   const server = await startServer(parsed, { logger: createLogger('silent'), ...options })
@@ -83,7 +86,11 @@ export const json = (body: unknown, headers: Record<string, string> = {}): Reque
  * POST /api/ingest with `?consistency=strong`: answered once the spans are stored in ClickHouse, not
  * only durable in the log, so a test can read them back at once.
  */
-export async function ingest(t: { request: TestApp['request'] }, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function ingest(
+  t: { request: TestApp['request'] },
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await t.request('/api/ingest?consistency=strong', json(body, headers))
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }

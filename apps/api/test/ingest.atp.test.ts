@@ -27,7 +27,13 @@ function atpLlmSpan(traceId: string, spanId: string, parent: string | null): Rec
     agent_role: 'AutoInstrumented',
     input: "{'role': 'user', 'content': 'Hello'}",
     output: 'Hi there!',
-    model_inference: { model_name: 'gpt-4o-2024-08-06', provider: 'OpenAI', prompt_tokens: 9, completion_tokens: 3, latency_ms: 1333 },
+    model_inference: {
+      model_name: 'gpt-4o-2024-08-06',
+      provider: 'OpenAI',
+      prompt_tokens: 9,
+      completion_tokens: 3,
+      latency_ms: 1333,
+    },
   }
 }
 
@@ -63,7 +69,7 @@ describe('ATP spans from agentwatch', () => {
     expect((s?.cost as { total_usd: number }).total_usd).toBeGreaterThan(0)
     // The ns timestamp survives to the microsecond.
     const start = Date.parse(String(s?.start_time))
-    expect(Math.abs(start - (Number(body.start_time_unix_nano) / 1e6))).toBeLessThan(1)
+    expect(Math.abs(start - Number(body.start_time_unix_nano) / 1e6)).toBeLessThan(1)
   })
 
   it('accepts the nulls agentwatch emits (input, output, model_name) and the X-AeneasSoft-API-Key header', async () => {
@@ -71,12 +77,25 @@ describe('ATP spans from agentwatch', () => {
     const body = atpLlmSpan(traceId, spanId(1), null)
     body.input = null
     body.output = null
-    body.model_inference = { model_name: null, provider: 'Groq', prompt_tokens: 12, completion_tokens: 40, latency_ms: 512 }
+    body.model_inference = {
+      model_name: null,
+      provider: 'Groq',
+      prompt_tokens: 12,
+      completion_tokens: 40,
+      latency_ms: 512,
+    }
     body.name = 'groq.http'
     const res = await ingest(t, body, { 'x-aeneassoft-api-key': KEY })
     expect(res.status).toBe(202)
     const [s] = await spansOf(traceId)
-    expect(s).toMatchObject({ provider: 'groq', model: null, input: null, output: null, cost_status: 'unknown', cost: null })
+    expect(s).toMatchObject({
+      provider: 'groq',
+      model: null,
+      input: null,
+      output: null,
+      cost_status: 'unknown',
+      cost: null,
+    })
   })
 
   it('maps a trace() root with an error status and compliance flags', async () => {
@@ -101,7 +120,12 @@ describe('ATP spans from agentwatch', () => {
     )
     expect(res.status).toBe(202)
     const [s] = await spansOf(traceId)
-    expect(s).toMatchObject({ kind: 'agent', status: 'error', error_message: 'boom', agent: { id: 'user-agent', role: 'Orchestrator' } })
+    expect(s).toMatchObject({
+      kind: 'agent',
+      status: 'error',
+      error_message: 'boom',
+      agent: { id: 'user-agent', role: 'Orchestrator' },
+    })
     expect((s?.attributes as Record<string, unknown>)['atp.compliance_flags']).toBe('["eu_ai_act_art12_relevant"]')
   })
 
@@ -121,14 +145,25 @@ describe('ATP spans from agentwatch', () => {
         agent_id: 'default',
         agent_name: 'AeneasSoft CircuitBreaker',
         agent_role: 'SafetyMonitor',
-        attributes: { 'cb.event': 'circuit_breaker_triggered', 'cb.scope': 'global', reason: 'Hourly budget exceeded', threshold: 5.0, current: 5.1234 },
+        attributes: {
+          'cb.event': 'circuit_breaker_triggered',
+          'cb.scope': 'global',
+          reason: 'Hourly budget exceeded',
+          threshold: 5.0,
+          current: 5.1234,
+        },
       },
       { 'x-aeneassoft-api-key': KEY },
     )
     expect(res.status).toBe(202)
     const [s] = await spansOf(traceId)
     expect(s?.kind).toBe('other')
-    expect(s?.attributes).toMatchObject({ 'cb.event': 'circuit_breaker_triggered', reason: 'Hourly budget exceeded', threshold: 5, current: 5.1234 })
+    expect(s?.attributes).toMatchObject({
+      'cb.event': 'circuit_breaker_triggered',
+      reason: 'Hourly budget exceeded',
+      threshold: 5,
+      current: 5.1234,
+    })
   })
 
   it('refuses an ATP span without a key, or with a wrong key, and stores nothing', async () => {

@@ -19,7 +19,11 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 async function post(body: unknown): Promise<Response> {
-  return fetch(`${server.url}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return fetch(`${server.url}/api/ingest`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -111,7 +115,9 @@ describe('ClickHouse unavailable', () => {
   it('answers 503 + Retry-After: 1 when the backlog is full, and stores every acknowledged span', async () => {
     ch.slow(400)
     const { traceId, spanId } = ids()
-    const requests = Array.from({ length: 12 }, (_, r) => post(Array.from({ length: 50 }, (_, i) => span({ trace_id: traceId, span_id: spanId(r * 100 + i) }))))
+    const requests = Array.from({ length: 12 }, (_, r) =>
+      post(Array.from({ length: 50 }, (_, i) => span({ trace_id: traceId, span_id: spanId(r * 100 + i) }))),
+    )
     const responses = await Promise.all(requests)
     const statuses = responses.map((r) => r.status)
     expect(statuses).toContain(202)

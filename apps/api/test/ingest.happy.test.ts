@@ -29,7 +29,9 @@ describe('POST /api/ingest body forms', () => {
 
   it('accepts a batch of many spans of one trace and keeps parent links', async () => {
     const { traceId, spanId } = ids()
-    const spans = Array.from({ length: 50 }, (_, i) => span({ trace_id: traceId, span_id: spanId(i), parent_span_id: i === 0 ? null : spanId(0) }))
+    const spans = Array.from({ length: 50 }, (_, i) =>
+      span({ trace_id: traceId, span_id: spanId(i), parent_span_id: i === 0 ? null : spanId(0) }),
+    )
     const res = await ingest(t, { spans })
     expect(res.body).toEqual({ accepted: 50, rejected: [] })
     const stored = await spansOf(traceId)
@@ -39,14 +41,20 @@ describe('POST /api/ingest body forms', () => {
 
   it('keeps unknown fields as attributes with their types', async () => {
     const { traceId, spanId } = ids()
-    await ingest(t, span({ trace_id: traceId, span_id: spanId(1), my_field: 'x', retries: 3, cached: true, nested: { a: 1 } }))
+    await ingest(
+      t,
+      span({ trace_id: traceId, span_id: spanId(1), my_field: 'x', retries: 3, cached: true, nested: { a: 1 } }),
+    )
     const [stored] = await spansOf(traceId)
     expect(stored?.attributes).toEqual({ my_field: 'x', retries: 3, cached: true, nested: '{"a":1}' })
   })
 
   it('accepts the SDK client block and reports drops without failing the batch', async () => {
     const { traceId, spanId } = ids()
-    const res = await ingest(t, { spans: [span({ trace_id: traceId, span_id: spanId(1) })], client: { name: '@tollgate/sdk', version: '0.1.0', dropped: { spool_full: 2 } } })
+    const res = await ingest(t, {
+      spans: [span({ trace_id: traceId, span_id: spanId(1) })],
+      client: { name: '@tollgate/sdk', version: '0.1.0', dropped: { spool_full: 2 } },
+    })
     expect(res.body).toEqual({ accepted: 1, rejected: [] })
   })
 })
@@ -54,15 +62,28 @@ describe('POST /api/ingest body forms', () => {
 describe('gzip', () => {
   it('accepts a gzip body', async () => {
     const { traceId, spanId } = ids()
-    const body = gzipSync(JSON.stringify([span({ trace_id: traceId, span_id: spanId(1) }), span({ trace_id: traceId, span_id: spanId(2) })]))
-    const res = await t.request('/api/ingest?consistency=strong', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body })
+    const body = gzipSync(
+      JSON.stringify([
+        span({ trace_id: traceId, span_id: spanId(1) }),
+        span({ trace_id: traceId, span_id: spanId(2) }),
+      ]),
+    )
+    const res = await t.request('/api/ingest?consistency=strong', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    })
     expect(res.status).toBe(202)
     expect(await res.json()).toEqual({ accepted: 2, rejected: [] })
     expect(await spansOf(traceId)).toHaveLength(2)
   })
 
   it('rejects a body that claims gzip but is not', async () => {
-    const res = await t.request('/api/ingest?consistency=strong', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: '{"a":1}' })
+    const res = await t.request('/api/ingest?consistency=strong', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: '{"a":1}',
+    })
     expect(res.status).toBe(400)
     expect(res.headers.get('content-type')).toContain('application/problem+json')
     expect(((await res.json()) as { type: string }).type).toMatch(/\/malformed-json$/)
@@ -89,7 +110,11 @@ describe('partial rejection', () => {
   })
 
   it('answers 400 with the list when every span is invalid', async () => {
-    const res = await t.request('/api/ingest?consistency=strong', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ span_id: 'zz' }, { trace_id: 5 }]) })
+    const res = await t.request('/api/ingest?consistency=strong', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ span_id: 'zz' }, { trace_id: 5 }]),
+    })
     expect(res.status).toBe(400)
     const body = (await res.json()) as { type: string; accepted: number; rejected: unknown[] }
     expect(body.type).toMatch(/\/validation$/)

@@ -18,7 +18,13 @@ describe('redelivery of the same (project, trace_id, span_id)', () => {
     const run = `idem-${Date.now()}`
     const { traceId, spanId } = ids()
     const batch = [1, 2, 3].map((i) =>
-      span({ trace_id: traceId, span_id: spanId(i), parent_span_id: i === 1 ? null : spanId(1), tags: { run }, usage: { input_tokens: 1000, output_tokens: 100 } }),
+      span({
+        trace_id: traceId,
+        span_id: spanId(i),
+        parent_span_id: i === 1 ? null : spanId(1),
+        tags: { run },
+        usage: { input_tokens: 1000, output_tokens: 100 },
+      }),
     )
     // The same batch three times, in separate inserts, plus a duplicate inside one request.
     for (let i = 0; i < 3; i++) expect((await ingest(t, batch)).status).toBe(202)
@@ -30,7 +36,10 @@ describe('redelivery of the same (project, trace_id, span_id)', () => {
       expect(list.traces[0]).toMatchObject({ trace_id: traceId, span_count: 3, input_tokens: 3000, output_tokens: 300 })
       const spans = await t.request(`/api/traces/${traceId}/spans`)
       expect(((await spans.json()) as { spans: unknown[] }).spans).toHaveLength(3)
-      const graph = (await (await t.request(`/api/traces/${traceId}/graph`)).json()) as { nodes: unknown[]; edges: unknown[] }
+      const graph = (await (await t.request(`/api/traces/${traceId}/graph`)).json()) as {
+        nodes: unknown[]
+        edges: unknown[]
+      }
       expect(graph.nodes).toHaveLength(3)
       expect(graph.edges).toHaveLength(2)
     }

@@ -15,7 +15,9 @@ function sustainedIngest(server: ServerProcess, clients: number): { stop: () => 
   const loops = Array.from({ length: clients }, async () => {
     while (running) {
       const { traceId, spanId } = ids()
-      const body = JSON.stringify(Array.from({ length: SPANS }, (_, i) => span({ trace_id: traceId, span_id: spanId(i) })))
+      const body = JSON.stringify(
+        Array.from({ length: SPANS }, (_, i) => span({ trace_id: traceId, span_id: spanId(i) })),
+      )
       const init = { method: 'POST', headers: { 'content-type': 'application/json' }, body }
       const res = await fetch(`${server.url}/api/ingest`, init).catch(() => null)
       if (res?.status === 202) acked.push(traceId)

@@ -12,12 +12,17 @@ beforeAll(async () => {
 })
 afterAll(() => server.close())
 
-function post(body: Buffer | string, headers: Record<string, string>): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function post(
+  body: Buffer | string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${server.url}/api/ingest`, { method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+      )
     })
     req.on('error', reject)
     req.end(body)
@@ -35,7 +40,10 @@ describe('ingest limits over a real socket', () => {
   })
 
   it('413 for a chunked body without Content-Length', async () => {
-    const res = await post(JSON.stringify([span({ input: 'x'.repeat(MAX) })]), { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+    const res = await post(JSON.stringify([span({ input: 'x'.repeat(MAX) })]), {
+      'content-type': 'application/json',
+      'transfer-encoding': 'chunked',
+    })
     expect(res.status).toBe(413)
   })
 
@@ -50,7 +58,9 @@ describe('ingest limits over a real socket', () => {
   })
 
   it('413 for more spans than allowed in one request', async () => {
-    const res = await post(JSON.stringify(Array.from({ length: 11 }, () => span())), { 'content-type': 'application/json' })
+    const res = await post(JSON.stringify(Array.from({ length: 11 }, () => span())), {
+      'content-type': 'application/json',
+    })
     expect(res.status).toBe(413)
     expect(JSON.parse(res.body)).toMatchObject({ limit: 10 })
   })

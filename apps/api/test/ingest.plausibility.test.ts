@@ -33,15 +33,43 @@ async function post(body: unknown, path = '/api/ingest?consistency=strong'): Pro
 }
 
 describe.each([
-  ['2000-01-01', { start_time: '2000-01-01T00:00:00Z', end_time: '2000-01-01T00:00:01Z' }, /start_time: older than the retention/],
-  ['2107', { start_time: '2107-01-01T00:00:00Z', end_time: '2107-01-01T00:00:01Z' }, /start_time: more than 1 h in the future/],
-  ['2400', { start_time: '2400-06-01T00:00:00Z', end_time: '2400-06-01T00:00:01Z' }, /start_time: more than 1 h in the future/],
+  [
+    '2000-01-01',
+    { start_time: '2000-01-01T00:00:00Z', end_time: '2000-01-01T00:00:01Z' },
+    /start_time: older than the retention/,
+  ],
+  [
+    '2107',
+    { start_time: '2107-01-01T00:00:00Z', end_time: '2107-01-01T00:00:01Z' },
+    /start_time: more than 1 h in the future/,
+  ],
+  [
+    '2400',
+    { start_time: '2400-06-01T00:00:00Z', end_time: '2400-06-01T00:00:01Z' },
+    /start_time: more than 1 h in the future/,
+  ],
   ['epoch-ms 5e12', { start_time: 5e12, end_time: 5e12 }, /start_time: more than 1 h in the future/],
-  ['older than the retention', { start_time: new Date(Date.now() - (RETENTION_DAYS + 1) * DAY_MS).toISOString() }, /older than the retention of 365 days/],
-  ['pre-1900 with a fraction', { start_time: '1850-06-01T00:00:00.5Z', end_time: '1850-06-01T00:00:01Z' }, /older than the retention/],
-  ['end far in the future', { end_time: new Date(Date.now() + 2 * 3600_000).toISOString() }, /end_time: more than 1 h in the future/],
+  [
+    'older than the retention',
+    { start_time: new Date(Date.now() - (RETENTION_DAYS + 1) * DAY_MS).toISOString() },
+    /older than the retention of 365 days/,
+  ],
+  [
+    'pre-1900 with a fraction',
+    { start_time: '1850-06-01T00:00:00.5Z', end_time: '1850-06-01T00:00:01Z' },
+    /older than the retention/,
+  ],
+  [
+    'end far in the future',
+    { end_time: new Date(Date.now() + 2 * 3600_000).toISOString() },
+    /end_time: more than 1 h in the future/,
+  ],
   ['input nested 10,000 deep', { input: DEEP }, /^input: nested deeper than 64 levels/],
-  ['attribute nested 100 deep', { attributes: { deep: nested(100) } }, /^attributes\.deep: nested deeper than 64 levels/],
+  [
+    'attribute nested 100 deep',
+    { attributes: { deep: nested(100) } },
+    /^attributes\.deep: nested deeper than 64 levels/,
+  ],
   ['cost 1e300', { cost: { total_usd: 1e300 } }, /^cost\.total_usd: /],
   ['tokens 1e15', { usage: { input_tokens: 1e15, output_tokens: 1 } }, /^usage\.input_tokens: /],
   ['ttft of ten days', { ttft_ms: 10 * DAY_MS }, /^ttft_ms: /],
@@ -73,12 +101,22 @@ describe('values the store could not hold are made safe, not refused', () => {
   it('replaces a lone surrogate and stores the span with its neighbours', async () => {
     const { traceId, spanId } = ids()
     const res = await ingest(t, [
-      span({ trace_id: traceId, span_id: spanId(1), input: 'a\ud800', name: 'x\udfff', tags: { k: '\ud800' }, attributes: { a: 'b\ud800' } }),
+      span({
+        trace_id: traceId,
+        span_id: spanId(1),
+        input: 'a\ud800',
+        name: 'x\udfff',
+        tags: { k: '\ud800' },
+        attributes: { a: 'b\ud800' },
+      }),
       span({ trace_id: traceId, span_id: spanId(2) }),
     ])
     expect(res.body).toEqual({ accepted: 2, rejected: [] })
     const stored = await spansOf(traceId)
-    const first = must(stored.find((s) => s.span_id === spanId(1)), 'sanitised span')
+    const first = must(
+      stored.find((s) => s.span_id === spanId(1)),
+      'sanitised span',
+    )
     expect(first.input).toBe('a\ufffd')
     expect(first.name).toBe('x\ufffd')
     expect(first.tags).toEqual({ k: '\ufffd' })
@@ -89,7 +127,12 @@ describe('values the store could not hold are made safe, not refused', () => {
     const { traceId, spanId } = ids()
     const now = Date.now()
     const batch = Array.from({ length: 150 }, (_, d) =>
-      span({ trace_id: traceId, span_id: spanId(d), start_time: new Date(now - d * DAY_MS - 60_000).toISOString(), end_time: new Date(now - d * DAY_MS).toISOString() }),
+      span({
+        trace_id: traceId,
+        span_id: spanId(d),
+        start_time: new Date(now - d * DAY_MS - 60_000).toISOString(),
+        end_time: new Date(now - d * DAY_MS).toISOString(),
+      }),
     )
     const res = await ingest(t, batch)
     expect(res.body).toEqual({ accepted: 150, rejected: [] })
@@ -100,11 +143,23 @@ describe('values the store could not hold are made safe, not refused', () => {
 describe('drops are counted by reason', () => {
   it('counts time and invalid rejections in /metrics', async () => {
     const scrape = async (): Promise<string> => (await t.request('/metrics')).text()
-    const value = (text: string, series: string): number => Number(text.split('\n').find((l) => l.startsWith(series + ' '))?.split(' ')[1] ?? 0)
+    const value = (text: string, series: string): number =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(series + ' '))
+          ?.split(' ')[1] ?? 0,
+      )
     const before = await scrape()
     await ingest(t, [span({ start_time: '2000-01-01T00:00:00Z' }), { trace_id: 'nope' }, span()])
     const after = await scrape()
-    expect(value(after, 'tollgate_ingest_rejected_spans_total{reason="time"}') - value(before, 'tollgate_ingest_rejected_spans_total{reason="time"}')).toBe(1)
-    expect(value(after, 'tollgate_ingest_rejected_spans_total{reason="invalid"}') - value(before, 'tollgate_ingest_rejected_spans_total{reason="invalid"}')).toBe(1)
+    expect(
+      value(after, 'tollgate_ingest_rejected_spans_total{reason="time"}') -
+        value(before, 'tollgate_ingest_rejected_spans_total{reason="time"}'),
+    ).toBe(1)
+    expect(
+      value(after, 'tollgate_ingest_rejected_spans_total{reason="invalid"}') -
+        value(before, 'tollgate_ingest_rejected_spans_total{reason="invalid"}'),
+    ).toBe(1)
   })
 })

@@ -25,7 +25,11 @@ describe('GET /metrics', () => {
     const before = await scrape()
     const { traceId, spanId } = ids()
     const res = await ingest(t, {
-      spans: [span({ trace_id: traceId, span_id: spanId(1) }), span({ trace_id: traceId, span_id: spanId(2) }), { trace_id: 'bad' }],
+      spans: [
+        span({ trace_id: traceId, span_id: spanId(1) }),
+        span({ trace_id: traceId, span_id: spanId(2) }),
+        { trace_id: 'bad' },
+      ],
       client: { name: '@tollgate/sdk', dropped: { spool_full: 3, 'not a reason!': 1 } },
     })
     expect(res.status).toBe(202)

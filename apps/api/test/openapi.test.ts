@@ -34,7 +34,10 @@ describe('GET /openapi.json', () => {
 
   it('describes what the routes really answer', async () => {
     const { traceId, spanId } = ids()
-    const sent = [span({ trace_id: traceId, span_id: spanId(1), agent: { id: 'a', name: 'A' }, attributes: { n: 1, b: true } }), span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1) })]
+    const sent = [
+      span({ trace_id: traceId, span_id: spanId(1), agent: { id: 'a', name: 'A' }, attributes: { n: 1, b: true } }),
+      span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1) }),
+    ]
     expect(validate('IngestBody', { spans: sent })).toEqual([])
     const res = await ingest(t, { spans: sent })
     expect(res.status).toBe(202)
@@ -43,20 +46,50 @@ describe('GET /openapi.json', () => {
     expect(validate('TraceList', await (await t.request(`/api/traces?search=${traceId}`)).json())).toEqual([])
     expect(validate('TraceSpans', await (await t.request(`/api/traces/${traceId}/spans`)).json())).toEqual([])
     expect(validate('TraceGraph', await (await t.request(`/api/traces/${traceId}/graph`)).json())).toEqual([])
-    expect(validate('Problem', await (await t.request('/api/traces/4bf92f3577b34da6a3ce929d0e0e4736/spans')).json())).toEqual([])
+    expect(
+      validate('Problem', await (await t.request('/api/traces/4bf92f3577b34da6a3ce929d0e0e4736/spans')).json()),
+    ).toEqual([])
     expect(validate('Metrics', await (await t.request('/api/metrics')).json())).toEqual([])
-    for (const path of ['daily', 'daily?granularity=hour&tz=Europe/Berlin', 'by-agent', 'by-model', 'by-user', 'by-tag?key=feature', 'timeseries?group=tag:feature']) {
+    for (const path of [
+      'daily',
+      'daily?granularity=hour&tz=Europe/Berlin',
+      'by-agent',
+      'by-model',
+      'by-user',
+      'by-tag?key=feature',
+      'timeseries?group=tag:feature',
+    ]) {
       expect(validate('CostResponse', await (await t.request(`/api/cost/${path}`)).json()), path).toEqual([])
     }
-    const budget = await (await t.request('/api/budgets', json({ name: 'b', limit_usd: 5, scope: 'agent', scope_value: 'a', thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'm' }] }))).json()
+    const budget = await (
+      await t.request(
+        '/api/budgets',
+        json({
+          name: 'b',
+          limit_usd: 5,
+          scope: 'agent',
+          scope_value: 'a',
+          thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'm' }],
+        }),
+      )
+    ).json()
     expect(validate('Budget', budget)).toEqual([])
     expect(validate('BudgetList', await (await t.request('/api/budgets')).json())).toEqual([])
     expect(validate('Policy', await (await t.request('/api/policy')).json())).toEqual([])
-    const transition = { scope: 'global', event: 'triggered', from: 'CLOSED', to: 'OPEN', timestamp: new Date().toISOString(), snapshot: {} }
+    const transition = {
+      scope: 'global',
+      event: 'triggered',
+      from: 'CLOSED',
+      to: 'OPEN',
+      timestamp: new Date().toISOString(),
+      snapshot: {},
+    }
     expect(validate('CircuitTransition', transition)).toEqual([])
     expect((await t.request('/api/circuit-breaker/state', json(transition))).status).toBe(201)
     expect(validate('CircuitStatus', await (await t.request('/api/circuit-breaker/status')).json())).toEqual([])
-    const rule = await (await t.request('/api/alerts', json({ name: 'r', condition: 'error_rate', threshold: 0.5 }))).json()
+    const rule = await (
+      await t.request('/api/alerts', json({ name: 'r', condition: 'error_rate', threshold: 0.5 }))
+    ).json()
     expect(validate('AlertRule', rule)).toEqual([])
     expect(validate('AlertRuleList', await (await t.request('/api/alerts')).json())).toEqual([])
     const sdkAlert = { scope: 'global', reason: 'cost_limit', current: 2, threshold: 1, blocked: true }

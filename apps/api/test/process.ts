@@ -25,21 +25,33 @@ export async function startProcess(dataDir: string, env: Record<string, string> 
   const [port, pglitePort] = [await freePort(), await freePort()]
   const started = Date.now()
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: String(port), PGLITE_PORT: String(pglitePort), DATA_DIR: dataDir, LOG_LEVEL: 'error', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PGLITE_PORT: String(pglitePort),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+      ...env,
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
     if (Date.now() - started > 60_000) throw new Error('no /health within 60 s')
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return { child, url, startupMs: Date.now() - started }
     await new Promise((r) => setTimeout(r, 100))
   }
 }
 
 export const exited = (child: ChildProcess): Promise<number | null> =>
-  child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)))
 
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   const done = exited(child)

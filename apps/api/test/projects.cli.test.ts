@@ -20,7 +20,12 @@ afterAll(async () => {
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
-  const code = await runCli(argv, { env: { TOLLGATE_URL: s.url, TOLLGATE_API_KEY: KEY }, fetch, out: (t) => (out += t), err: (t) => (err += t) })
+  const code = await runCli(argv, {
+    env: { TOLLGATE_URL: s.url, TOLLGATE_API_KEY: KEY },
+    fetch,
+    out: (t) => (out += t),
+    err: (t) => (err += t),
+  })
   return { code, out, err }
 }
 
@@ -55,7 +60,12 @@ describe('tollgate CLI against a running server', () => {
     expect((await cli('projects', 'list', '--bogus')).code).toBe(2)
     expect((await cli('--help')).code).toBe(0)
     let err = ''
-    const code = await runCli(['projects', 'list'], { env: { TOLLGATE_URL: s.url }, fetch, out: () => undefined, err: (t) => (err += t) })
+    const code = await runCli(['projects', 'list'], {
+      env: { TOLLGATE_URL: s.url },
+      fetch,
+      out: () => undefined,
+      err: (t) => (err += t),
+    })
     expect(code).toBe(1)
     expect(err).toMatch(/^401 /)
   })

@@ -42,15 +42,26 @@ async function newKey(
 }
 
 const jwt = (claims: Record<string, unknown>) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('user-1').setExpirationTime('5m').sign(new TextEncoder().encode(SECRET))
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('user-1')
+    .setExpirationTime('5m')
+    .sign(new TextEncoder().encode(SECRET))
 
 describe('projects and keys', () => {
   it('creates a project and a key shown once, stored only as its SHA-256', async () => {
     const id = await newProject('Acme')
-    expect((await call('/api/projects', { headers: admin })).body.projects).toContainEqual(expect.objectContaining({ id, name: 'Acme' }))
+    expect((await call('/api/projects', { headers: admin })).body.projects).toContainEqual(
+      expect.objectContaining({ id, name: 'Acme' }),
+    )
     const res = await post(`/api/projects/${id}/keys`, { scopes: ['ingest'] })
     expect(res.status).toBe(201)
-    const { key, prefix, scopes, created_at } = res.body as { key: string; prefix: string; scopes: string[]; created_at: string }
+    const { key, prefix, scopes, created_at } = res.body as {
+      key: string
+      prefix: string
+      scopes: string[]
+      created_at: string
+    }
     expect(key).toMatch(/^tg_sk_[\w-]{32,}$/)
     expect(Buffer.from(key.slice(6), 'base64url').length).toBeGreaterThanOrEqual(16)
     expect(key.startsWith(prefix)).toBe(true)
@@ -71,7 +82,9 @@ describe('projects and keys', () => {
     expect((await ingest(t, s, { 'x-api-key': ingestOnly.key })).status).toBe(202)
     expect((await ingest(t, s, { 'x-api-key': readOnly.key })).status).toBe(403)
     expect((await call('/api/traces', { headers: { 'x-api-key': ingestOnly.key } })).status).toBe(403)
-    const list = await call(`/api/traces?search=${String(s.trace_id)}`, { headers: { authorization: `Bearer ${readOnly.key}` } })
+    const list = await call(`/api/traces?search=${String(s.trace_id)}`, {
+      headers: { authorization: `Bearer ${readOnly.key}` },
+    })
     expect(list.status).toBe(200)
     expect(list.body.traces).toHaveLength(1)
     // Keys never mutate: creating a key or a project needs an admin credential.
@@ -88,7 +101,9 @@ describe('projects and keys', () => {
     const keyB = await newKey(b)
     expect((await call(`/api/projects/${b}/keys/${keyB.id}`, { method: 'DELETE', headers: adminA })).status).toBe(404)
     expect((await call(`/api/projects/${a}/keys/${keyB.id}`, { method: 'DELETE', headers: adminA })).status).toBe(404)
-    expect((await call('/api/projects', { headers: adminA })).body.projects).toEqual([expect.objectContaining({ id: a })])
+    expect((await call('/api/projects', { headers: adminA })).body.projects).toEqual([
+      expect.objectContaining({ id: a }),
+    ])
     // Only the instance admin creates projects.
     expect((await post('/api/projects', { name: 'x' }, adminA)).status).toBe(403)
   })
@@ -149,7 +164,15 @@ describe('projects and keys', () => {
     const id = await newProject()
     expect((await post(`/api/projects/${id}/keys`, { scopes: ['admin'] })).status).toBe(400)
     expect((await post(`/api/projects/${id}/keys`, { scopes: [] })).status).toBe(400)
-    expect((await call(`/api/projects/${id}/keys`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{' })).status).toBe(400)
+    expect(
+      (
+        await call(`/api/projects/${id}/keys`, {
+          method: 'POST',
+          headers: { ...admin, 'content-type': 'application/json' },
+          body: '{',
+        })
+      ).status,
+    ).toBe(400)
     expect((await post('/api/projects/nope/keys', {})).status).toBe(404)
   })
 

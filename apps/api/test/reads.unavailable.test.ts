@@ -16,7 +16,11 @@ afterAll(() => server.close())
 describe('reads with ClickHouse down', () => {
   it('answer 503 with Retry-After and recover', async () => {
     const { traceId, spanId } = ids()
-    const ok = await fetch(`${server.url}/api/ingest?consistency=strong`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(span({ trace_id: traceId, span_id: spanId(1) })) })
+    const ok = await fetch(`${server.url}/api/ingest?consistency=strong`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(span({ trace_id: traceId, span_id: spanId(1) })),
+    })
     expect(ok.status).toBe(202)
     ch.sever()
     for (const path of ['/api/traces', `/api/traces/${traceId}/spans`]) {

@@ -20,14 +20,28 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function start(port: number, pglitePort: number, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; startupMs: number }> {
+async function start(
+  port: number,
+  pglitePort: number,
+  extra: Record<string, string> = {},
+): Promise<{ child: ChildProcess; startupMs: number }> {
   const started = Date.now()
-  const env = { ...process.env, PORT: String(port), PGLITE_PORT: String(pglitePort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra }
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    PGLITE_PORT: String(pglitePort),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  }
   const child = spawn(process.execPath, [MAIN], { env, stdio: ['ignore', 'inherit', 'inherit'] })
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
     if (Date.now() - started > 60_000) throw new Error('no /health within 60 s')
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return { child, startupMs: Date.now() - started }
     await new Promise((r) => setTimeout(r, 100))
   }
@@ -50,7 +64,9 @@ describe('restart with the same DATA_DIR', () => {
       const client = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${pglitePort}/postgres` })
       await client.connect()
       try {
-        const { rows } = await client.query<{ created_at: Date }>("SELECT created_at FROM projects WHERE id = 'default'")
+        const { rows } = await client.query<{ created_at: Date }>(
+          "SELECT created_at FROM projects WHERE id = 'default'",
+        )
         return rows[0]?.created_at.toISOString() ?? 'missing'
       } finally {
         await client.end()
@@ -62,7 +78,10 @@ describe('restart with the same DATA_DIR', () => {
     const res = await fetch(`http://127.0.0.1:${port}/api/ingest`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([span({ trace_id: traceId, span_id: spanId(1) }), span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1) })]),
+      body: JSON.stringify([
+        span({ trace_id: traceId, span_id: spanId(1) }),
+        span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1) }),
+      ]),
     })
     expect(res.status).toBe(202)
     expect(await stop(first.child)).toBe(0)
@@ -89,12 +108,18 @@ describe('restart with the same DATA_DIR', () => {
     })
     const sends = batches.map(async (b, i) => {
       await new Promise((r) => setTimeout(r, i * 5))
-      const res = await fetch(`http://127.0.0.1:${port}/api/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b.spans) }).catch(() => null)
+      const res = await fetch(`http://127.0.0.1:${port}/api/ingest`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(b.spans),
+      }).catch(() => null)
       return res?.status === 202 ? b.traceId : null
     })
     setTimeout(() => server.child.kill('SIGTERM'), 60)
     const acked = (await Promise.all(sends)).filter((id): id is string => id !== null)
-    await new Promise<void>((resolve) => (server.child.exitCode !== null ? resolve() : server.child.once('exit', () => resolve())))
+    await new Promise<void>((resolve) =>
+      server.child.exitCode !== null ? resolve() : server.child.once('exit', () => resolve()),
+    )
     expect(server.child.exitCode).toBe(0)
     expect(acked.length).toBeGreaterThan(0) // the stop really landed mid-stream, not before it
 
@@ -110,7 +135,7 @@ describe('restart with the same DATA_DIR', () => {
     }
   })
 
-  it('keeps an existing data directory\'s spans when restarted at either retention bound', async () => {
+  it("keeps an existing data directory's spans when restarted at either retention bound", async () => {
     // 36,500 days is the bound: as 32-bit TTL arithmetic (the previous release) it wrapped and
     // deleted every span on restart. 1 day must keep today's spans.
     const [port, pglitePort] = [await freePort(), await freePort()]
@@ -144,7 +169,10 @@ describe('restart with the same DATA_DIR', () => {
   })
 
   it('refuses a retention past the bound and names the variable', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, DATA_RETENTION_DAYS: '36501', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, DATA_RETENTION_DAYS: '36501', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
@@ -153,7 +181,10 @@ describe('restart with the same DATA_DIR', () => {
   })
 
   it('refuses to start on a bad variable and names it', async () => {
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, PORT: 'not-a-port', DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, PORT: 'not-a-port', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))

@@ -23,7 +23,8 @@ it('repairs a rollup that counted a duplicate row, on its own', async () => {
   })
   if (!row) throw new Error('expected the stored row')
   const range = { fromUs: (Date.now() - 86_400_000) * 1000, toUs: (Date.now() + 3_600_000) * 1000 }
-  const calls = async () => (await costByModel(t.deps.ch, 'default', range)).filter((r) => r.model === model).reduce((a, r) => a + r.calls, 0)
+  const calls = async () =>
+    (await costByModel(t.deps.ch, 'default', range)).filter((r) => r.model === model).reduce((a, r) => a + r.calls, 0)
   await insertSpanRows(t.deps.ch, [row])
   // Either the view's double count is seen first, or a refresh already ran: in both cases it must settle at 1.
   expect([1, 2]).toContain(await calls())

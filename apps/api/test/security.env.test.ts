@@ -15,11 +15,14 @@ describe('auth configuration', () => {
     expect(() => parseEnv(source)).toThrow(/LOCAL_MODE/)
   })
 
-  it.each(['0.0.0.0', '::', '192.168.1.10'])('refuses an open API on HOST=%s unless LOCAL_MODE=true is explicit', (host) => {
-    expect(() => parseEnv({ HOST: host })).toThrow(/HOST/)
-    expect(parseEnv({ HOST: host, LOCAL_MODE: 'true' })).toMatchObject({ HOST: host, LOCAL_MODE: true })
-    expect(parseEnv({ HOST: host, API_KEY: KEY })).toMatchObject({ HOST: host, LOCAL_MODE: false })
-  })
+  it.each(['0.0.0.0', '::', '192.168.1.10'])(
+    'refuses an open API on HOST=%s unless LOCAL_MODE=true is explicit',
+    (host) => {
+      expect(() => parseEnv({ HOST: host })).toThrow(/HOST/)
+      expect(parseEnv({ HOST: host, LOCAL_MODE: 'true' })).toMatchObject({ HOST: host, LOCAL_MODE: true })
+      expect(parseEnv({ HOST: host, API_KEY: KEY })).toMatchObject({ HOST: host, LOCAL_MODE: false })
+    },
+  )
 
   it.each(['127.0.0.1', '127.0.0.2', '::1', 'localhost'])('lets local mode bind loopback %s', (host) => {
     expect(parseEnv({ HOST: host })).toMatchObject({ HOST: host, LOCAL_MODE: true })

@@ -49,7 +49,10 @@ describe("Node's parser errors", () => {
     const res = await raw('GARBAGE / HTTP/1.1\r\nHost: x\r\n\r\n')
     expect(res).toMatch(/^HTTP\/1\.1 400 /)
     expect(res).toContain('Content-Type: application/problem+json')
-    expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, type: expect.stringMatching(/bad-request$/) as unknown })
+    expect(JSON.parse(res.slice(res.indexOf('\r\n\r\n') + 4))).toMatchObject({
+      status: 400,
+      type: expect.stringMatching(/bad-request$/) as unknown,
+    })
   })
 
   it('answers oversized headers with 431 problem+json', async () => {

@@ -18,10 +18,15 @@ afterAll(() => t.close())
 
 async function projectKeys(n: number): Promise<string[]> {
   // The instance key is limited too: this test makes fewer than its burst of admin calls.
-  const project = (await (await t.request('/api/projects', json({ name: 'rl' }, { 'x-api-key': ADMIN }))).json()) as { id: string }
+  const project = (await (await t.request('/api/projects', json({ name: 'rl' }, { 'x-api-key': ADMIN }))).json()) as {
+    id: string
+  }
   const keys: string[] = []
   for (let i = 0; i < n; i++) {
-    const res = await t.request(`/api/projects/${project.id}/keys`, json({ scopes: ['ingest', 'read'] }, { 'x-api-key': ADMIN }))
+    const res = await t.request(
+      `/api/projects/${project.id}/keys`,
+      json({ scopes: ['ingest', 'read'] }, { 'x-api-key': ADMIN }),
+    )
     keys.push(((await res.json()) as { key: string }).key)
   }
   return keys

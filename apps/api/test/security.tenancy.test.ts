@@ -12,13 +12,25 @@ const { traceId, spanId } = ids()
 beforeAll(async () => {
   t = await startTestApp({ API_KEY: ADMIN })
   for (const p of ['a', 'b'] as const) {
-    const project = (await (await t.request('/api/projects', json({ name: p }, { 'x-api-key': ADMIN }))).json()) as { id: string }
+    const project = (await (await t.request('/api/projects', json({ name: p }, { 'x-api-key': ADMIN }))).json()) as {
+      id: string
+    }
     projects[p] = project.id
-    const created = await t.request(`/api/projects/${project.id}/keys`, json({ scopes: ['ingest', 'read'] }, { 'x-api-key': ADMIN }))
+    const created = await t.request(
+      `/api/projects/${project.id}/keys`,
+      json({ scopes: ['ingest', 'read'] }, { 'x-api-key': ADMIN }),
+    )
     keys[p] = { 'x-api-key': ((await created.json()) as { key: string }).key }
   }
   const spans = [
-    span({ trace_id: traceId, span_id: spanId(1), user_id: 'alice', tags: { team: 'red' }, input: 'secret prompt of project a', project_id: 'ignored' }),
+    span({
+      trace_id: traceId,
+      span_id: spanId(1),
+      user_id: 'alice',
+      tags: { team: 'red' },
+      input: 'secret prompt of project a',
+      project_id: 'ignored',
+    }),
     span({ trace_id: traceId, span_id: spanId(2), parent_span_id: spanId(1), user_id: 'alice' }),
   ]
   expect((await ingest(t, { spans }, keys.a)).status).toBe(202)
@@ -29,7 +41,14 @@ describe('cross-project access', () => {
   it("shows project a's trace to a and to nobody else", async () => {
     const asA = await t.request(`/api/traces?search=${traceId}`, { headers: keys.a })
     expect(((await asA.json()) as { traces: unknown[] }).traces).toHaveLength(1)
-    for (const query of [`search=${traceId}`, 'user_id=alice', 'tag.team=red', 'search=secret', 'sort=cost', 'total=exact']) {
+    for (const query of [
+      `search=${traceId}`,
+      'user_id=alice',
+      'tag.team=red',
+      'search=secret',
+      'sort=cost',
+      'total=exact',
+    ]) {
       const res = await t.request(`/api/traces?${query}`, { headers: keys.b })
       expect(res.status, query).toBe(200)
       expect(JSON.stringify(await res.json()), query).not.toContain(traceId)
@@ -59,7 +78,10 @@ describe('cross-project access', () => {
     const withParam = await t.request(`/api/traces?search=${traceId}&project_id=${projects.a}`, { headers: keys.b })
     expect(withParam.status).toBe(400)
     const other = ids()
-    expect((await ingest(t, span({ trace_id: other.traceId, span_id: other.spanId(1), project_id: projects.a }), keys.b)).status).toBe(202)
+    expect(
+      (await ingest(t, span({ trace_id: other.traceId, span_id: other.spanId(1), project_id: projects.a }), keys.b))
+        .status,
+    ).toBe(202)
     expect((await t.request(`/api/traces/${other.traceId}/spans`, { headers: keys.a })).status).toBe(404)
     expect((await t.request(`/api/traces/${other.traceId}/spans`, { headers: keys.b })).status).toBe(200)
   })
@@ -94,7 +116,9 @@ function recording(ch: ClickHouse, log: Recorded[]): ClickHouse {
           return (args: { query: string; query_params?: Record<string, unknown>; format?: string }) => {
             log.push({ query: args.query, params: args.query_params ?? {} })
             const bound = { ...args, query: bindParams(args.query, args.query_params ?? {}), query_params: undefined }
-            return prop === 'query' ? target.query(bound as Parameters<ClickHouseClient['query']>[0]) : target.command(bound)
+            return prop === 'query'
+              ? target.query(bound as Parameters<ClickHouseClient['query']>[0])
+              : target.command(bound)
           }
         }
         return Reflect.get(target, prop, receiver) as unknown
@@ -133,17 +157,34 @@ describe('every ClickHouse read binds the project id', () => {
     // the trace routes with their filters.
     const ok = new Set<string>()
     const gets = [
-      ...new Set(t.app.routes.filter((r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.startsWith('/api/projects')).map((r) => r.path)),
+      ...new Set(
+        t.app.routes
+          .filter((r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.startsWith('/api/projects'))
+          .map((r) => r.path),
+      ),
     ]
     for (const route of gets) {
-      for (const query of ['', '?key=team', '?group=model', '?group=tag:team&granularity=hour', '?tag.team=red&granularity=hour']) {
+      for (const query of [
+        '',
+        '?key=team',
+        '?group=model',
+        '?group=tag:team&granularity=hour',
+        '?tag.team=red&granularity=hour',
+      ]) {
         const res = await app.request(route.replace(/:\w+/g, traceId) + query, { headers: keys.a })
         expect(res.status, route + query).toBeLessThan(500)
         if (res.status === 200) ok.add(route)
       }
     }
     expect([...ok]).toEqual(
-      expect.arrayContaining(['/api/traces', '/api/traces/:id/spans', '/api/cost/daily', '/api/cost/by-tag', '/api/cost/timeseries', '/api/metrics']),
+      expect.arrayContaining([
+        '/api/traces',
+        '/api/traces/:id/spans',
+        '/api/cost/daily',
+        '/api/cost/by-tag',
+        '/api/cost/timeseries',
+        '/api/metrics',
+      ]),
     )
     for (const path of [
       '/api/traces',
@@ -170,7 +211,10 @@ describe('every ClickHouse read binds the project id', () => {
   it('would catch a read that forgets the project (the check can fail)', () => {
     const log = [
       { query: 'SELECT count() FROM tollgate.spans FINAL WHERE trace_id = {t:String}', params: { t: 'x' } },
-      { query: 'SELECT 1 FROM spans WHERE project_id = {p:String} AND trace_id IN (SELECT trace_id FROM trace_index)', params: { p: 'a' } },
+      {
+        query: 'SELECT 1 FROM spans WHERE project_id = {p:String} AND trace_id IN (SELECT trace_id FROM trace_index)',
+        params: { p: 'a' },
+      },
       { query: 'SELECT 1 FROM spans WHERE project_id = {p:String}', params: { p: 'b' } },
     ]
     expect(unbound(log, 'a')).toHaveLength(3)

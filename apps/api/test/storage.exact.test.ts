@@ -3,7 +3,15 @@
 // across a restart, and before and after merges. Real engines (chDB + PGlite), deliveries over the
 // ingest route (its batch-store verb drops keys already stored).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { costByModel, costByTag, costByUser, insertSpanRows, refreshRecentRollups, runQuery, SpanRow } from '@tollgate/store'
+import {
+  costByModel,
+  costByTag,
+  costByUser,
+  insertSpanRows,
+  refreshRecentRollups,
+  runQuery,
+  SpanRow,
+} from '@tollgate/store'
 import { ids, ingest, removeDir, span, startTestApp, tempDataDir, type TestApp } from './harness.js'
 
 const dataDir = tempDataDir()
@@ -28,7 +36,8 @@ const within = { fromUs: (startOfDay(now) - 40 * DAY) * 1000, toUs: (startOfDay(
 async function listed(model: string): Promise<{ span_count: number; total_cost_usd: number; input_tokens: number }[]> {
   const res = await t.request(`/api/traces?model=${model}&from=${iso(within.fromUs / 1000)}`)
   expect(res.status).toBe(200)
-  return ((await res.json()) as { traces: { span_count: number; total_cost_usd: number; input_tokens: number }[] }).traces
+  return ((await res.json()) as { traces: { span_count: number; total_cost_usd: number; input_tokens: number }[] })
+    .traces
 }
 
 async function spansOf(traceId: string): Promise<number> {
@@ -75,9 +84,17 @@ function priced(label: string, startMs: number, traceId: string, spanId: string)
 }
 
 async function expectOnce(label: string, traceId: string): Promise<void> {
-  expect(await listed(`m-${label}`)).toEqual([expect.objectContaining({ span_count: 1, total_cost_usd: 0.5, input_tokens: 100 })])
+  expect(await listed(`m-${label}`)).toEqual([
+    expect.objectContaining({ span_count: 1, total_cost_usd: 0.5, input_tokens: 100 }),
+  ])
   expect(await spansOf(traceId)).toBe(1)
-  expect(await rolled(`m-${label}`, `u-${label}`, label)).toEqual({ calls: 1, tokens: 100, cost: 0.5, userCost: 0.5, tagCost: 0.5 })
+  expect(await rolled(`m-${label}`, `u-${label}`, label)).toEqual({
+    calls: 1,
+    tokens: 100,
+    cost: 0.5,
+    userCost: 0.5,
+    tagCost: 0.5,
+  })
 }
 
 describe('a redelivered span counts once in lists, spans and rollups', () => {
@@ -114,7 +131,13 @@ describe('a redelivered span counts once in lists, spans and rollups', () => {
     expect((await ingest(t, body)).status).toBe(202)
     await t.close()
     t = await startTestApp(env)
-    expect((await ingest(t, [{ ...body[0], start_time: iso(now - 40 * 3_600_000), end_time: iso(now - 40 * 3_600_000 + 5) }])).status).toBe(202)
+    expect(
+      (
+        await ingest(t, [
+          { ...body[0], start_time: iso(now - 40 * 3_600_000), end_time: iso(now - 40 * 3_600_000 + 5) },
+        ])
+      ).status,
+    ).toBe(202)
     await expectOnce(label, traceId)
   })
 })
@@ -144,7 +167,9 @@ describe('identical rows that get past the key lookup (a crash replay racing it)
 
   it('a refresh changes nothing where the views were exact', async () => {
     const totals = async () =>
-      (await costByModel(t.deps.ch, 'default', within)).map((r) => `${r.day} ${r.model} ${r.calls} ${r.input_tokens} ${r.cost_usd.toFixed(9)}`).sort()
+      (await costByModel(t.deps.ch, 'default', within))
+        .map((r) => `${r.day} ${r.model} ${r.calls} ${r.input_tokens} ${r.cost_usd.toFixed(9)}`)
+        .sort()
     const before = await totals()
     expect(before.length).toBeGreaterThan(0)
     expect((await refreshRecentRollups(t.deps.ch, { sinceHours: 40 * 24 })).uneven).toEqual([])

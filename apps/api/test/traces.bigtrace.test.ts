@@ -30,7 +30,14 @@ beforeAll(async () => {
       operation: '',
       stream: false,
       ttft_ms: null,
-      usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
+      usage: {
+        input_tokens: 0,
+        output_tokens: 0,
+        total_tokens: 0,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+      },
       cost: null,
       cost_status: 'unknown',
       price_source: '',
@@ -86,14 +93,19 @@ describe('GET /api/traces/:id/spans on a large trace', () => {
   })
 
   it('builds the graph of every span within its bound', async () => {
-    const graph = (await (await app().request(`/api/traces/${traceId}/graph`)).json()) as { nodes: unknown[]; edges: unknown[] }
+    const graph = (await (await app().request(`/api/traces/${traceId}/graph`)).json()) as {
+      nodes: unknown[]
+      edges: unknown[]
+    }
     expect(graph.nodes).toHaveLength(N)
     expect(graph.edges).toHaveLength(N - 1)
   })
 
   it('lists the trace with its exact span count', async () => {
     const res = await app().request(`/api/traces?search=${traceId}`)
-    expect(((await res.json()) as { traces: Array<{ span_count: number }> }).traces).toEqual([expect.objectContaining({ span_count: N })])
+    expect(((await res.json()) as { traces: Array<{ span_count: number }> }).traces).toEqual([
+      expect.objectContaining({ span_count: N }),
+    ])
   })
 
   it('serves a trace whose spans lie on three different days, from each day', async () => {
@@ -101,12 +113,19 @@ describe('GET /api/traces/:id/spans on a large trace', () => {
     const day = 86_400_000
     const at = (ms: number) => ({ start_time: new Date(ms).toISOString(), end_time: new Date(ms + 1000).toISOString() })
     const spans = [2, 1, 0].map((d, i) =>
-      span({ trace_id: t.traceId, span_id: t.spanId(i), parent_span_id: i === 0 ? null : t.spanId(0), ...at(Date.now() - d * day - 60_000) }),
+      span({
+        trace_id: t.traceId,
+        span_id: t.spanId(i),
+        parent_span_id: i === 0 ? null : t.spanId(0),
+        ...at(Date.now() - d * day - 60_000),
+      }),
     )
     expect((await ingest(app(), spans)).status).toBe(202)
     const page = (await (await app().request(`/api/traces/${t.traceId}/spans`)).json()) as Page
     expect(page.spans.map((x) => x.span_id)).toEqual([t.spanId(0), t.spanId(1), t.spanId(2)])
     const res = await app().request(`/api/traces?search=${t.traceId}`)
-    expect(((await res.json()) as { traces: Array<{ span_count: number }> }).traces).toEqual([expect.objectContaining({ span_count: 3 })])
+    expect(((await res.json()) as { traces: Array<{ span_count: number }> }).traces).toEqual([
+      expect.objectContaining({ span_count: 3 }),
+    ])
   })
 })

@@ -11,7 +11,6 @@ export interface ListBody {
   next_cursor: string | null
 }
 
-
 let t: TestApp
 
 /** The app of the calling test file. */
@@ -26,7 +25,6 @@ export function useTraceApp(): void {
     await t.close()
   })
 }
-
 
 let runCounter = 0
 /** A tag value no other test (or earlier run on a reused store) uses. */
@@ -112,4 +110,3 @@ export async function problem(query: string): Promise<{ status: number; type: st
 }
 
 export const sorted = (xs: string[]): string[] => [...xs].sort()
-

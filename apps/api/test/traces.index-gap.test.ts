@@ -12,7 +12,14 @@ afterAll(() => t.close())
 describe("a trace's spans while its index rows are missing", () => {
   it('are still served in full', async () => {
     const { traceId, spanId } = ids()
-    expect((await ingest(t, [1, 2, 3].map((i) => span({ trace_id: traceId, span_id: spanId(i) })))).status).toBe(202)
+    expect(
+      (
+        await ingest(
+          t,
+          [1, 2, 3].map((i) => span({ trace_id: traceId, span_id: spanId(i) })),
+        )
+      ).status,
+    ).toBe(202)
     await t.deps.ch.client.command({ query: `TRUNCATE TABLE ${t.deps.ch.table('trace_index')}` })
     const res = await t.request(`/api/traces/${traceId}/spans`)
     expect(res.status).toBe(200)

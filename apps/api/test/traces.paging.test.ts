@@ -1,7 +1,22 @@
 // GET /api/traces: sorting, offset and cursor paging, invalid parameters, on chDB + PGlite.
 import { describe, expect, it } from 'vitest'
 import { ids, ingest, must, span } from './harness.js'
-import { traceSpans, seed, list, listIds, problem, sorted, uniqueRun, MIN, T0, iso, app, useTraceApp, type ListBody, type TraceSpec } from './traces.fixtures.js'
+import {
+  traceSpans,
+  seed,
+  list,
+  listIds,
+  problem,
+  sorted,
+  uniqueRun,
+  MIN,
+  T0,
+  iso,
+  app,
+  useTraceApp,
+  type ListBody,
+  type TraceSpec,
+} from './traces.fixtures.js'
 
 useTraceApp()
 
@@ -23,10 +38,12 @@ const SORT_ORDERS: Array<{ sort: string; asc: number[] }> = [
 ]
 
 describe('GET /api/traces: sorting and paging', () => {
-  it.each(SORT_ORDERS.flatMap(({ sort, asc }) => [
-    { sort, order: 'asc', expected: asc },
-    { sort, order: 'desc', expected: [...asc].reverse() },
-  ]))('sort=$sort order=$order', async ({ sort, order, expected }) => {
+  it.each(
+    SORT_ORDERS.flatMap(({ sort, asc }) => [
+      { sort, order: 'asc', expected: asc },
+      { sort, order: 'desc', expected: [...asc].reverse() },
+    ]),
+  )('sort=$sort order=$order', async ({ sort, order, expected }) => {
     const run = uniqueRun(`sort-${sort}-${order}`)
     const seeded = await seed(sortSet(run))
     expect(await listIds({ 'tag.run': run, sort, order })).toEqual(expected.map((i) => seeded[i]))
@@ -41,7 +58,8 @@ describe('GET /api/traces: sorting and paging', () => {
   it('pages with limit and offset, reporting the full total on every page', async () => {
     const run = uniqueRun('offset')
     const seeded = await seed(sortSet(run))
-    const page = async (offset: number) => (await list({ 'tag.run': run, sort: 'time', order: 'asc', limit: '3', offset: String(offset) })).body
+    const page = async (offset: number) =>
+      (await list({ 'tag.run': run, sort: 'time', order: 'asc', limit: '3', offset: String(offset) })).body
     const first = await page(0)
     const second = await page(3)
     const past = await page(4)
@@ -76,10 +94,12 @@ describe('GET /api/traces: cursor paging', () => {
     return [...set, { ...must(set[0], 't1') }]
   }
 
-  it.each(SORT_ORDERS.flatMap(({ sort }) => [
-    { sort, order: 'asc', limit: 1 },
-    { sort, order: 'desc', limit: 2 },
-  ]))('walks every trace exactly once in order: sort=$sort order=$order limit=$limit', async ({ sort, order, limit }) => {
+  it.each(
+    SORT_ORDERS.flatMap(({ sort }) => [
+      { sort, order: 'asc', limit: 1 },
+      { sort, order: 'desc', limit: 2 },
+    ]),
+  )('walks every trace exactly once in order: sort=$sort order=$order limit=$limit', async ({ sort, order, limit }) => {
     const run = uniqueRun(`cursor-${sort}-${order}`)
     const seeded = await seed(withTies(run))
     const all = await listIds({ 'tag.run': run, sort, order })
@@ -106,10 +126,24 @@ describe('GET /api/traces: cursor paging', () => {
   it.each(['cost', 'duration'])('walks sort=%s when the sort values are not exact binary fractions', async (sort) => {
     const run = uniqueRun(`cursor-inexact-${sort}`)
     // Sums such as 0.1 + 0.2 and durations with µs fractions must survive the cursor's round trip.
-    const specs: TraceSpec[] = [0.1, 0.2, 0.7, 0.1 + 0.2, 0.3].map((cost, i) => ({ run, at: 64 * MIN + i * 1000, costUsd: cost, durationMs: 1000 + i / 3 }))
+    const specs: TraceSpec[] = [0.1, 0.2, 0.7, 0.1 + 0.2, 0.3].map((cost, i) => ({
+      run,
+      at: 64 * MIN + i * 1000,
+      costUsd: cost,
+      durationMs: 1000 + i / 3,
+    }))
     const traces = specs.map(traceSpans)
     // A third span per trace makes every cost a sum of 0.1 and the spec's cost.
-    const extra = traces.map(({ traceId }, i) => span({ trace_id: traceId, span_id: ids().spanId(9), start_time: iso(T0 + 64 * MIN + i * 1000 + 10), end_time: iso(T0 + 64 * MIN + i * 1000 + 20), cost: { total_usd: 0.1 }, tags: { run } }))
+    const extra = traces.map(({ traceId }, i) =>
+      span({
+        trace_id: traceId,
+        span_id: ids().spanId(9),
+        start_time: iso(T0 + 64 * MIN + i * 1000 + 10),
+        end_time: iso(T0 + 64 * MIN + i * 1000 + 20),
+        cost: { total_usd: 0.1 },
+        tags: { run },
+      }),
+    )
     expect((await ingest(app(), [...traces.flatMap((x) => x.spans), ...extra])).status).toBe(202)
     const all = await listIds({ 'tag.run': run, sort, order: 'asc' })
     expect(all).toHaveLength(5)
@@ -133,7 +167,10 @@ describe('GET /api/traces: cursor paging', () => {
   ])('rejects a cursor used with $name', async ({ reuse }) => {
     const run = uniqueRun('cursor-misuse')
     await seed(sortSet(run))
-    const cursor = must((await list({ 'tag.run': run, sort: 'time', order: 'desc', limit: '1' })).body.next_cursor, 'a cursor')
+    const cursor = must(
+      (await list({ 'tag.run': run, sort: 'time', order: 'desc', limit: '1' })).body.next_cursor,
+      'a cursor',
+    )
     const res = await problem(new URLSearchParams({ 'tag.run': run, cursor, ...reuse }).toString())
     expect(res.status).toBe(400)
     expect(res.type).toMatch(/^application\/problem\+json/)
@@ -144,7 +181,10 @@ describe('GET /api/traces: cursor paging', () => {
   it.each([
     { name: 'garbage', cursor: 'not-a-cursor!!' },
     { name: 'base64 of non-JSON', cursor: Buffer.from('hello').toString('base64url') },
-    { name: 'base64 JSON of the wrong shape', cursor: Buffer.from(JSON.stringify({ s: 'time', o: 'desc' })).toString('base64url') },
+    {
+      name: 'base64 JSON of the wrong shape',
+      cursor: Buffer.from(JSON.stringify({ s: 'time', o: 'desc' })).toString('base64url'),
+    },
   ])('rejects a $name cursor with 400', async ({ cursor }) => {
     const res = await problem(new URLSearchParams({ cursor }).toString())
     expect(res.status).toBe(400)
@@ -181,14 +221,17 @@ describe('GET /api/traces?total=', () => {
   it('counts approximately by default, exactly on request, or not at all', async () => {
     const run = uniqueRun('total-mode')
     await seed(sortSet(run))
-    const get = async (total?: string) => (await list({ 'tag.run': run, ...(total ? { total } : {}) })).body as ListBody & { total_exact: boolean }
+    const get = async (total?: string) =>
+      (await list({ 'tag.run': run, ...(total ? { total } : {}) })).body as ListBody & { total_exact: boolean }
     expect(await get()).toMatchObject({ total: 4, total_exact: false })
     expect(await get('approx')).toMatchObject({ total: 4, total_exact: false })
     expect(await get('exact')).toMatchObject({ total: 4, total_exact: true })
     const none = await get('none')
     expect(none).toMatchObject({ total: -1, total_exact: false })
     expect(none.traces).toHaveLength(4)
-    expect((await list({ 'tag.run': run, total: 'exact', status: 'ok' })).body).toMatchObject({ total: 4, total_exact: true })
+    expect((await list({ 'tag.run': run, total: 'exact', status: 'ok' })).body).toMatchObject({
+      total: 4,
+      total_exact: true,
+    })
   })
 })
-

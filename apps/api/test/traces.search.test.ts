@@ -20,10 +20,20 @@ describe('GET /api/traces?search=', () => {
     const word = uniqueRun('zanzibar').replace(/[^a-z]/g, 'q')
     const bulk = Array.from({ length: 200 }, (_, i) => {
       const { traceId, spanId } = ids()
-      return span({ trace_id: traceId, span_id: spanId(1), input: `common prompt number ${i} about the weather`, ...at(Date.now() - (i + 1) * 60_000) })
+      return span({
+        trace_id: traceId,
+        span_id: spanId(1),
+        input: `common prompt number ${i} about the weather`,
+        ...at(Date.now() - (i + 1) * 60_000),
+      })
     })
     const { traceId, spanId } = ids()
-    const needle = span({ trace_id: traceId, span_id: spanId(1), input: `Tell me about ${word.toUpperCase()}, please.`, ...at(Date.now() - 30 * 60_000) })
+    const needle = span({
+      trace_id: traceId,
+      span_id: spanId(1),
+      input: `Tell me about ${word.toUpperCase()}, please.`,
+      ...at(Date.now() - 30 * 60_000),
+    })
     expect((await ingest(app(), [...bulk, needle])).status).toBe(202)
     for (const q of [word, word.toUpperCase(), `please ${word}`]) {
       const body = await search({ search: q })
@@ -40,7 +50,13 @@ describe('GET /api/traces?search=', () => {
   it('looks 7 days back unless `from` reaches further', async () => {
     const word = uniqueRun('oldword').replace(/[^a-z]/g, 'q')
     const { traceId, spanId } = ids()
-    expect((await ingest(app(), [span({ trace_id: traceId, span_id: spanId(1), output: `an ${word} answer`, ...at(Date.now() - 8 * DAY) })])).status).toBe(202)
+    expect(
+      (
+        await ingest(app(), [
+          span({ trace_id: traceId, span_id: spanId(1), output: `an ${word} answer`, ...at(Date.now() - 8 * DAY) }),
+        ])
+      ).status,
+    ).toBe(202)
     expect((await search({ search: word })).traces).toEqual([])
     const found = await search({ search: word, from: new Date(Date.now() - 9 * DAY).toISOString() })
     expect(found.traces.map((t) => t.trace_id)).toEqual([traceId])
@@ -49,7 +65,9 @@ describe('GET /api/traces?search=', () => {
 
   it('finds a trace by its id whatever its age inside `from`', async () => {
     const { traceId, spanId } = ids()
-    expect((await ingest(app(), [span({ trace_id: traceId, span_id: spanId(1), ...at(Date.now() - 2 * 60_000) })])).status).toBe(202)
+    expect(
+      (await ingest(app(), [span({ trace_id: traceId, span_id: spanId(1), ...at(Date.now() - 2 * 60_000) })])).status,
+    ).toBe(202)
     expect((await search({ search: traceId.toUpperCase() })).traces.map((t) => t.trace_id)).toEqual([traceId])
   })
 })

@@ -24,7 +24,10 @@ const Schema = z.object({
         .map((b) => b.trim())
         .filter(Boolean),
     )
-    .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), 'expected host:port[,host:port…]'),
+    .refine(
+      (list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)),
+      'expected host:port[,host:port…]',
+    ),
   KAFKA_CLIENT_ID: z.string().default('tollgate'),
   KAFKA_TOPIC_PARTITIONS: Int(1, 10_000).default(6),
   KAFKA_REPLICATION_FACTOR: Int(1, 100).default(1),

@@ -11,14 +11,29 @@ export interface WorkerStats {
   lag: Map<number, number>
 }
 
-export const emptyStats = (): WorkerStats => ({ batches: 0, messages: 0, inserted: 0, duplicates: 0, deadLettered: 0, storeErrors: 0, lag: new Map() })
+export const emptyStats = (): WorkerStats => ({
+  batches: 0,
+  messages: 0,
+  inserted: 0,
+  duplicates: 0,
+  deadLettered: 0,
+  storeErrors: 0,
+  lag: new Map(),
+})
 
 /** `/health` (200 while consuming, 503 once crashed or stopping) and `/metrics` (Prometheus text) on the worker's own port. */
-export async function serveHealth(opts: { host: string; port: number; stats: WorkerStats; healthy(): boolean }): Promise<Server & { port: number }> {
+export async function serveHealth(opts: {
+  host: string
+  port: number
+  stats: WorkerStats
+  healthy(): boolean
+}): Promise<Server & { port: number }> {
   const server = createServer((req, res) => {
     if (req.url === '/health') {
       const ok = opts.healthy()
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'unavailable' }))
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ok ? 'ok' : 'unavailable' }))
     } else if (req.url === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(opts.stats))
     } else {

@@ -9,7 +9,10 @@ export interface Logger {
 }
 
 /** One JSON object per line on stdout (the API's format). Callers never pass span content. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Logger {
   const log =
     (at: Exclude<LogLevel, 'silent' | 'debug'>) =>
     (event: string, fields: Record<string, unknown> = {}) => {

@@ -103,7 +103,12 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
     stats,
     healthy: () => !stopping && consumer.crashed === null,
   })
-  logger.info('worker.started', { group: CONSUMER_GROUP, brokers: env.KAFKA_BROKERS.length, clickhouse: ch.mode, port: http.port })
+  logger.info('worker.started', {
+    group: CONSUMER_GROUP,
+    brokers: env.KAFKA_BROKERS.length,
+    clickhouse: ch.mode,
+    port: http.port,
+  })
   return {
     port: http.port,
     stats,
@@ -112,7 +117,10 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
       stopping = true
       const deadline = Date.now() + deadlineMs
       // Past the deadline, what was not committed is read again by the next member: stored once (dedup).
-      const left = await Promise.race([consumer.close().then(() => true), sleep(Math.max(0, deadline - Date.now())).then(() => false)])
+      const left = await Promise.race([
+        consumer.close().then(() => true),
+        sleep(Math.max(0, deadline - Date.now())).then(() => false),
+      ])
       await producer.close()
       if (ownsCh) await ch.close()
       await new Promise<void>((resolve) => http.close(() => resolve()))
@@ -128,7 +136,11 @@ async function openLog(env: WorkerEnv, logger: Logger): Promise<SpanLog> {
     clientId: `${env.KAFKA_CLIENT_ID}-worker`,
     onLog: (e) => logger[e.level]('kafka.client', { detail: e.message.slice(0, 300) }),
   })
-  const topic = (name: string) => ({ name, partitions: env.KAFKA_TOPIC_PARTITIONS, replicationFactor: env.KAFKA_REPLICATION_FACTOR })
+  const topic = (name: string) => ({
+    name,
+    partitions: env.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+  })
   await log.ensureTopics([topic(TOPICS.spans.name), topic(TOPICS.deadLetter.name)])
   return log
 }
@@ -150,7 +162,11 @@ export async function prepare(env: WorkerEnv, logger: Logger = createLogger(env.
     const applied = await migrateClickHouse(ch)
     await applyRetention(ch, env.DATA_RETENTION_DAYS)
     await openLog(env, logger)
-    logger.info('prepared', { migrations_applied: applied, topics: [TOPICS.spans.name, TOPICS.deadLetter.name], partitions: env.KAFKA_TOPIC_PARTITIONS })
+    logger.info('prepared', {
+      migrations_applied: applied,
+      topics: [TOPICS.spans.name, TOPICS.deadLetter.name],
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+    })
   } finally {
     await ch.close()
   }

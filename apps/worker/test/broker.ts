@@ -15,7 +15,8 @@ const SCRIPT = fileURLToPath(new URL('../../../scripts/kafka.sh', import.meta.ur
 export function kafkaUnavailable(): string | null {
   const java = spawnSync('java', ['-version'], { stdio: 'ignore' })
   if (java.status === 0) return null
-  const reason = 'Kafka tests need Java 17+ (a real Apache Kafka broker is started by scripts/kafka.sh); java was not found'
+  const reason =
+    'Kafka tests need Java 17+ (a real Apache Kafka broker is started by scripts/kafka.sh); java was not found'
   if (process.env.CI) throw new Error(`${reason}, and CI must run them`)
   return reason
 }
@@ -83,7 +84,12 @@ export async function startBroker(): Promise<Broker> {
 
 async function waitReady(brokers: string, child: ChildProcess, output: () => string): Promise<void> {
   const until = Date.now() + 90_000
-  const log = createKafkaLog({ brokers: [brokers], clientId: 'test-ready', connectionTimeoutMs: 1000, requestTimeoutMs: 2000 })
+  const log = createKafkaLog({
+    brokers: [brokers],
+    clientId: 'test-ready',
+    connectionTimeoutMs: 1000,
+    requestTimeoutMs: 2000,
+  })
   for (;;) {
     if (child.exitCode !== null) throw new Error(`kafka broker exited with ${child.exitCode}:\n${output()}`)
     if (Date.now() > until) throw new Error(`kafka broker not ready within 90 s:\n${output()}`)

@@ -40,7 +40,10 @@ describe.skipIf(unavailable)('Kafka mode under faults', () => {
   /** Posts one batch of `n` spans of a fresh trace; returns the trace id and the status. */
   const post = async (n: number): Promise<{ traceId: string; status: number; retryAfter: string | null }> => {
     const t = traceIds()
-    const res = await fetch(`${server.url}/api/ingest`, json(Array.from({ length: n }, (_, i) => rawSpan(t.traceId, t.spanId(i)))))
+    const res = await fetch(
+      `${server.url}/api/ingest`,
+      json(Array.from({ length: n }, (_, i) => rawSpan(t.traceId, t.spanId(i)))),
+    )
     await res.arrayBuffer()
     return { traceId: t.traceId, status: res.status, retryAfter: res.headers.get('retry-after') }
   }
@@ -54,7 +57,10 @@ describe.skipIf(unavailable)('Kafka mode under faults', () => {
     broker = await startBroker()
     const dataDir = tempDataDir()
     chdb = severableChdb(dataDir)
-    server = await startTestServer({ KAFKA_BROKERS: broker.brokers, DATA_DIR: dataDir }, { clickhouseConnection: chdb.connection })
+    server = await startTestServer(
+      { KAFKA_BROKERS: broker.brokers, DATA_DIR: dataDir },
+      { clickhouseConnection: chdb.connection },
+    )
     await newWorker()
   })
   afterAll(async () => {

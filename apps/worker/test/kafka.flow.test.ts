@@ -1,11 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MESSAGE_VERSION, TOPICS, createKafkaLog, decodeMessage, encodeMessage, type ConsumedRecord, type SpanLog } from '@tollgate/pipeline'
+import {
+  MESSAGE_VERSION,
+  TOPICS,
+  createKafkaLog,
+  decodeMessage,
+  encodeMessage,
+  type ConsumedRecord,
+  type SpanLog,
+} from '@tollgate/pipeline'
 import { DEFAULT_PROJECT_ID } from '@tollgate/store'
 import { json, removeDir, startTestServer } from '../../api/test/harness.js'
 import { parseWorkerEnv } from '../src/env.js'
 import { startWorker, type RunningWorker } from '../src/worker.js'
 import { kafkaUnavailable, startBroker, type Broker } from './broker.js'
-import { deadLetterOf, rawSpan, readTopic, rowsOf, storedCounts, traceIds, waitForTraceSpans, waitStored } from './spans.js'
+import {
+  deadLetterOf,
+  rawSpan,
+  readTopic,
+  rowsOf,
+  storedCounts,
+  traceIds,
+  waitForTraceSpans,
+  waitStored,
+} from './spans.js'
 
 // Kafka mode end to end on a real Apache Kafka broker and the real embedded ClickHouse: the API
 // produces, the worker (the consumer group, in this process, sharing the API's chDB) stores.
@@ -23,7 +40,13 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     broker = await startBroker()
     console.info(`kafka broker ready in ${broker.startSeconds.toFixed(1)} s`)
     server = await startTestServer({ KAFKA_BROKERS: broker.brokers })
-    const env = parseWorkerEnv({ KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC_PARTITIONS: '3', WORKER_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: server.dataDir })
+    const env = parseWorkerEnv({
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC_PARTITIONS: '3',
+      WORKER_PORT: '0',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: server.dataDir,
+    })
     worker = await startWorker(env, { ch: server.deps.ch, backoff: { minMs: 50, maxMs: 500 } })
     log = createKafkaLog({ brokers: [broker.brokers], clientId: 'test-producer' })
   })
@@ -58,7 +81,14 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
 
   it('puts one message per span on tollgate.spans.v1, keyed by trace id, in the catalog schema', async () => {
     const t = traceIds()
-    expect((await fetch(`${server.url}/api/ingest`, json([rawSpan(t.traceId, t.spanId(0)), rawSpan(t.traceId, t.spanId(1))]))).status).toBe(202)
+    expect(
+      (
+        await fetch(
+          `${server.url}/api/ingest`,
+          json([rawSpan(t.traceId, t.spanId(0)), rawSpan(t.traceId, t.spanId(1))]),
+        )
+      ).status,
+    ).toBe(202)
     const mine = (seen: ConsumedRecord[]) => seen.filter((r) => r.key === t.traceId)
     const records = mine(await readTopic(broker.brokers, TOPICS.spans.name, (seen) => mine(seen).length >= 2))
     expect(records).toHaveLength(2)
@@ -83,7 +113,8 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/api/ingest`, json(body))).status).toBe(202)
     // All three deliveries processed: 90 messages for 30 keys.
     const until = Date.now() + 30_000
-    while (worker.stats.duplicates - duplicatesBefore < 60 && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+    while (worker.stats.duplicates - duplicatesBefore < 60 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100))
     expect(worker.stats.duplicates - duplicatesBefore).toBe(60)
     const counts = await storedCounts(server.deps.ch, project, [t.traceId])
     expect(counts.size).toBe(30)

@@ -43,16 +43,30 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
     const log = createKafkaLog({ brokers: [broker.brokers], clientId: 'test-producer' })
     await log.producer().send(
       TOPICS.spans.name,
-      rows.map((r) => ({ key: r.traceId, value: encodeMessage('spans', { v: MESSAGE_VERSION, project_id: project, line: r.line }) })),
+      rows.map((r) => ({
+        key: r.traceId,
+        value: encodeMessage('spans', { v: MESSAGE_VERSION, project_id: project, line: r.line }),
+      })),
     )
     await log.producer().close()
   }
 
   it('stores the redelivered batch once', async () => {
-    const env = { KAFKA_BROKERS: broker.brokers, KAFKA_TOPIC_PARTITIONS: '1', WORKER_PORT: '0', LOG_LEVEL: 'silent', DATA_DIR: dataDir }
+    const env = {
+      KAFKA_BROKERS: broker.brokers,
+      KAFKA_TOPIC_PARTITIONS: '1',
+      WORKER_PORT: '0',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+    }
     // The topic exists before anything is produced: the child creates it at its start.
-    const child = spawn(process.execPath, [FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] })
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)))
+    const child = spawn(process.execPath, [FIXTURE], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_code, signal) => resolve(signal)),
+    )
 
     const log = createKafkaLog({ brokers: [broker.brokers], clientId: 'test-producer' })
     const t = traceIds()
@@ -64,7 +78,10 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
         .producer()
         .send(
           TOPICS.spans.name,
-          rows.map((r) => ({ key: r.traceId, value: encodeMessage('spans', { v: MESSAGE_VERSION, project_id: project, line: r.line }) })),
+          rows.map((r) => ({
+            key: r.traceId,
+            value: encodeMessage('spans', { v: MESSAGE_VERSION, project_id: project, line: r.line }),
+          })),
         )
         .then(
           () => true,
@@ -107,7 +124,10 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
       DATA_DIR: dataDir,
       SHUTDOWN_DEADLINE_MS: '10000',
     }
-    const child = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] })
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
     const until = Date.now() + 60_000
     while (
@@ -121,7 +141,10 @@ describe.skipIf(unavailable)('the worker process: killed between insert and comm
     }
     const t = traceIds()
     await produce(rowsOf(project, t.traceId, t.spanId, 20))
-    const inserted = () => fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) => Number(/outcome="inserted"\} (\d+)/.exec(await r.text())?.[1] ?? 0))
+    const inserted = () =>
+      fetch(`http://127.0.0.1:${port}/metrics`).then(async (r) =>
+        Number(/outcome="inserted"\} (\d+)/.exec(await r.text())?.[1] ?? 0),
+      )
     while ((await inserted()) < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
     const stopping = Date.now()
     child.kill('SIGTERM')

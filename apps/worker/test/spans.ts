@@ -31,7 +31,13 @@ export function rawSpan(traceId: string, spanId: string): Record<string, unknown
 }
 
 /** Rows as the ingest verb serialises them (the bytes the API produces to Kafka). */
-export function rowsOf(projectId: string, traceId: string, spanId: (i: number) => string, n: number, from = 0): RowRecord[] {
+export function rowsOf(
+  projectId: string,
+  traceId: string,
+  spanId: (i: number) => string,
+  n: number,
+  from = 0,
+): RowRecord[] {
   return Array.from({ length: n }, (_, i) => {
     const r = normalizeSpan(rawSpan(traceId, spanId(from + i)), DEFAULT_SPAN_LIMITS)
     if (!r.ok) throw new Error(r.error)
@@ -51,7 +57,11 @@ export function rowsOf(projectId: string, traceId: string, spanId: (i: number) =
 }
 
 /** Stored rows per span id, read raw (no FINAL, no dedup): a doubled span shows as 2. */
-export async function storedCounts(ch: ClickHouse, projectId: string, traceIds: string[]): Promise<Map<string, number>> {
+export async function storedCounts(
+  ch: ClickHouse,
+  projectId: string,
+  traceIds: string[],
+): Promise<Map<string, number>> {
   const rows = await runQuery(ch, {
     name: 'test.stored_counts',
     query: `SELECT trace_id, span_id, count() AS n FROM ${ch.table('spans')}
@@ -63,7 +73,13 @@ export async function storedCounts(ch: ClickHouse, projectId: string, traceIds: 
 }
 
 /** Polls until `want` distinct keys are stored (or the timeout), then returns the raw counts. */
-export async function waitStored(ch: ClickHouse, projectId: string, traceIds: string[], want: number, timeoutMs = 60_000): Promise<Map<string, number>> {
+export async function waitStored(
+  ch: ClickHouse,
+  projectId: string,
+  traceIds: string[],
+  want: number,
+  timeoutMs = 60_000,
+): Promise<Map<string, number>> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const counts = await storedCounts(ch, projectId, traceIds)
@@ -103,7 +119,8 @@ export async function waitForTraceSpans(url: string, traceId: string, n: number,
   const until = Date.now() + timeoutMs
   for (;;) {
     const res = await fetch(`${url}/api/traces/${traceId}/spans`)
-    const count = res.status === 200 ? ((await res.json()) as { spans: unknown[] }).spans.length : (await res.arrayBuffer(), 0)
+    const count =
+      res.status === 200 ? ((await res.json()) as { spans: unknown[] }).spans.length : (await res.arrayBuffer(), 0)
     if (count >= n || Date.now() > until) return count
     await new Promise((r) => setTimeout(r, 100))
   }

@@ -15,7 +15,14 @@ function usages(): Usage[] {
     const cacheRead = next(input + 1)
     const cacheWrite = next(input - cacheRead + 1)
     const output = next(100_000)
-    out.push({ ...emptyUsage(), input_tokens: input, output_tokens: output, total_tokens: input + output, cache_read_tokens: cacheRead, cache_write_tokens: cacheWrite })
+    out.push({
+      ...emptyUsage(),
+      input_tokens: input,
+      output_tokens: output,
+      total_tokens: input + output,
+      cache_read_tokens: cacheRead,
+      cache_write_tokens: cacheWrite,
+    })
   }
   return out
 }
@@ -30,7 +37,9 @@ describe('compiled prices equal calcPrice on every bundled model', async () => {
   it(`covers the bundled list (${cases.length} models)`, () => {
     expect(cases.length).toBeGreaterThan(500)
     // Most models have constant rates, so the comparison below exercises the compiled path, not only calcPrice.
-    const flat = providers.flatMap((p) => p.models).filter((m) => !Array.isArray(m.prices) && compileFlatPrice(m.prices) !== null)
+    const flat = providers
+      .flatMap((p) => p.models)
+      .filter((m) => !Array.isArray(m.prices) && compileFlatPrice(m.prices) !== null)
     expect(flat.length).toBeGreaterThan(cases.length / 2)
   })
 
@@ -39,7 +48,12 @@ describe('compiled prices equal calcPrice on every bundled model', async () => {
     for (const [provider, model] of cases) {
       for (const atMs of times) {
         for (const u of usages()) {
-          const usage = { input_tokens: u.input_tokens, output_tokens: u.output_tokens, cache_read_tokens: u.cache_read_tokens, cache_write_tokens: u.cache_write_tokens }
+          const usage = {
+            input_tokens: u.input_tokens,
+            output_tokens: u.output_tokens,
+            cache_read_tokens: u.cache_read_tokens,
+            cache_write_tokens: u.cache_write_tokens,
+          }
           let expected: ReturnType<typeof calcPrice> = null
           try {
             expected = calcPrice(usage, model, { providerId: provider, timestamp: new Date(atMs) })
@@ -64,12 +78,18 @@ describe('compiled prices equal calcPrice on every bundled model', async () => {
   })
 
   it('prices a time-conditional model as of the span start, not as of now', () => {
-    const conditional = providers.flatMap((p) => p.models.filter((m) => Array.isArray(m.prices)).map((m) => [p.id, m] as const))
+    const conditional = providers.flatMap((p) =>
+      p.models.filter((m) => Array.isArray(m.prices)).map((m) => [p.id, m] as const),
+    )
     expect(conditional.length).toBeGreaterThan(0)
     const u = { ...emptyUsage(), input_tokens: 1_000_000, output_tokens: 1_000_000 }
     let differing = 0
     for (const [provider, m] of conditional) {
-      const results = new Set(times.map((t) => JSON.stringify(pricer.price({ provider, model: m.id, usage: u, reported: null, atUs: t * 1000 }).cost)))
+      const results = new Set(
+        times.map((t) =>
+          JSON.stringify(pricer.price({ provider, model: m.id, usage: u, reported: null, atUs: t * 1000 }).cost),
+        ),
+      )
       if (results.size > 1) differing++
     }
     // At least one bundled model changed price between the two instants; each is priced as of its own.

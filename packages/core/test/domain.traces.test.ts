@@ -24,7 +24,11 @@ describe('buildTraceGraph', () => {
       ],
     },
     { name: 'a child whose parent has not arrived stays a root', spans: [s('b', 'missing')], edges: [] },
-    { name: 'no hand-off when one side has no agent', spans: [s('a', null, 'planner'), s('b', 'a')], edges: [{ from: 'a', to: 'b', type: 'child' }] },
+    {
+      name: 'no hand-off when one side has no agent',
+      spans: [s('a', null, 'planner'), s('b', 'a')],
+      edges: [{ from: 'a', to: 'b', type: 'child' }],
+    },
   ])('$name', ({ spans, edges }) => {
     const graph = buildTraceGraph(spans)
     expect(graph.nodes.map((n) => n.id)).toEqual(spans.map((x) => x.span_id))

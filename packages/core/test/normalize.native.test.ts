@@ -35,12 +35,40 @@ describe('normalizeSpan (native): defaults', () => {
     expect(s.trace_id).toMatch(TRACE_ID_RE)
     expect(s.span_id).toMatch(SPAN_ID_RE)
     expect(s).toEqual({
-      trace_id: s.trace_id, span_id: s.span_id, parent_span_id: null, name: 'span', kind: 'other',
-      start_us: NOW, end_us: NOW, status: 'unset', error_message: null,
-      provider: '', model: '', response_model: '', operation: '', stream: false, ttft_ms: null,
-      usage: { input_tokens: 0, output_tokens: 0, total_tokens: 0, cache_read_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 },
-      cost: null, agent: null, user_id: null, session_id: null, tags: {},
-      input: null, output: null, input_truncated: false, output_truncated: false, attributes: {}, source: 'native',
+      trace_id: s.trace_id,
+      span_id: s.span_id,
+      parent_span_id: null,
+      name: 'span',
+      kind: 'other',
+      start_us: NOW,
+      end_us: NOW,
+      status: 'unset',
+      error_message: null,
+      provider: '',
+      model: '',
+      response_model: '',
+      operation: '',
+      stream: false,
+      ttft_ms: null,
+      usage: {
+        input_tokens: 0,
+        output_tokens: 0,
+        total_tokens: 0,
+        cache_read_tokens: 0,
+        cache_write_tokens: 0,
+        reasoning_tokens: 0,
+      },
+      cost: null,
+      agent: null,
+      user_id: null,
+      session_id: null,
+      tags: {},
+      input: null,
+      output: null,
+      input_truncated: false,
+      output_truncated: false,
+      attributes: {},
+      source: 'native',
     })
   })
 
@@ -52,19 +80,55 @@ describe('normalizeSpan (native): defaults', () => {
   })
 
   it('treats null like an absent field', () => {
-    const s = accept({ trace_id: null, span_id: null, parent_span_id: null, name: null, kind: null, start_time: null, end_time: null, status: null,
-      provider: null, model: null, usage: null, cost: null, agent: null, user_id: null, tags: null, input: null, output: null, attributes: null })
-    expect(s).toMatchObject({ parent_span_id: null, name: 'span', kind: 'other', start_us: NOW, end_us: NOW, status: 'unset', cost: null, agent: null, attributes: {} })
+    const s = accept({
+      trace_id: null,
+      span_id: null,
+      parent_span_id: null,
+      name: null,
+      kind: null,
+      start_time: null,
+      end_time: null,
+      status: null,
+      provider: null,
+      model: null,
+      usage: null,
+      cost: null,
+      agent: null,
+      user_id: null,
+      tags: null,
+      input: null,
+      output: null,
+      attributes: null,
+    })
+    expect(s).toMatchObject({
+      parent_span_id: null,
+      name: 'span',
+      kind: 'other',
+      start_us: NOW,
+      end_us: NOW,
+      status: 'unset',
+      cost: null,
+      agent: null,
+      attributes: {},
+    })
   })
 
   it('names a nameless span after provider and operation, and lower-cases them', () => {
-    expect(accept({ provider: 'OpenAI', operation: 'Chat' })).toMatchObject({ name: 'openai.chat', provider: 'openai', operation: 'chat', kind: 'llm' })
+    expect(accept({ provider: 'OpenAI', operation: 'Chat' })).toMatchObject({
+      name: 'openai.chat',
+      provider: 'openai',
+      operation: 'chat',
+      kind: 'llm',
+    })
     expect(accept({ provider: 'Together AI' }).name).toBe('together')
     expect(accept({ name: '  ', operation: 'embeddings' }).name).toBe('embeddings')
   })
 
   it('ends a span without end_time at its start', () => {
-    expect(accept({ start_time: '2026-01-01T00:00:05Z' })).toMatchObject({ start_us: NOW + 5_000_000, end_us: NOW + 5_000_000 })
+    expect(accept({ start_time: '2026-01-01T00:00:05Z' })).toMatchObject({
+      start_us: NOW + 5_000_000,
+      end_us: NOW + 5_000_000,
+    })
   })
 
   it.each([
@@ -78,15 +142,26 @@ describe('normalizeSpan (native): defaults', () => {
   })
 
   it('keeps tags as strings and agents with a derived id', () => {
-    const s = accept(base({ tags: { tier: 'gold', attempt: 2, beta: true }, agent: { name: 'Research Bot', role: 'researcher' } }))
+    const s = accept(
+      base({ tags: { tier: 'gold', attempt: 2, beta: true }, agent: { name: 'Research Bot', role: 'researcher' } }),
+    )
     expect(s.tags).toEqual({ tier: 'gold', attempt: '2', beta: 'true' })
     expect(s.agent).toEqual({ id: 'research-bot', name: 'Research Bot', role: 'researcher', parent_id: null })
-    expect(accept(base({ agent: { id: 'planner', parent_id: 'boss' } })).agent).toEqual({ id: 'planner', name: 'planner', role: '', parent_id: 'boss' })
+    expect(accept(base({ agent: { id: 'planner', parent_id: 'boss' } })).agent).toEqual({
+      id: 'planner',
+      name: 'planner',
+      role: '',
+      parent_id: 'boss',
+    })
     expect(accept(base({ agent: {} })).agent).toBeNull()
   })
 
   it.each([
-    ['all three parts', { input_usd: 0.25, output_usd: 0.5, total_usd: 0.75 }, { input_usd: 0.25, output_usd: 0.5, total_usd: 0.75 }],
+    [
+      'all three parts',
+      { input_usd: 0.25, output_usd: 0.5, total_usd: 0.75 },
+      { input_usd: 0.25, output_usd: 0.5, total_usd: 0.75 },
+    ],
     ['only the total', { total_usd: 0.5 }, { input_usd: 0, output_usd: 0, total_usd: 0.5 }],
     ['only the parts', { input_usd: 0.25, output_usd: 0.5 }, { input_usd: 0.25, output_usd: 0.5, total_usd: 0.75 }],
     ['a zero cost', { total_usd: 0 }, { input_usd: 0, output_usd: 0, total_usd: 0 }],
@@ -112,15 +187,34 @@ describe('normalizeSpan (native): unknown top-level fields go to attributes', ()
   })
 
   it('merges them with explicit attributes, which win on a clash', () => {
-    const s = accept(base({ attributes: { 'gen_ai.system': 'openai', clash: 'explicit', nested: { a: [1] } }, clash: 'top-level', region: 'eu' }))
+    const s = accept(
+      base({
+        attributes: { 'gen_ai.system': 'openai', clash: 'explicit', nested: { a: [1] } },
+        clash: 'top-level',
+        region: 'eu',
+      }),
+    )
     expect(s.attributes).toEqual({ 'gen_ai.system': 'openai', clash: 'explicit', nested: '{"a":[1]}', region: 'eu' })
   })
 
   // A native producer that flattens its agent id must not have its span reread as an ATP span: that
   // path replaces start_time/end_time by "now", forces kind=agent and drops the fields.
   it('keeps a native span with a flat agent_id native: its times, kind and agent id survive', () => {
-    const s = accept(base({ model: 'gpt-4o', provider: 'openai', agent_id: 'support-bot', start_time: '2026-01-01T00:00:30Z', end_time: '2026-01-01T00:00:31.5Z' }))
-    expect(s).toMatchObject({ kind: 'llm', start_us: NOW + 30_000_000, end_us: NOW + 31_500_000, name: 'openai.chat.completions' })
+    const s = accept(
+      base({
+        model: 'gpt-4o',
+        provider: 'openai',
+        agent_id: 'support-bot',
+        start_time: '2026-01-01T00:00:30Z',
+        end_time: '2026-01-01T00:00:31.5Z',
+      }),
+    )
+    expect(s).toMatchObject({
+      kind: 'llm',
+      start_us: NOW + 30_000_000,
+      end_us: NOW + 31_500_000,
+      name: 'openai.chat.completions',
+    })
     expect(s.agent?.id ?? s.attributes.agent_id).toBe('support-bot')
   })
 })
@@ -164,7 +258,9 @@ describe('normalizeSpan (native): status', () => {
   })
 
   it('prefers error_message over the status message', () => {
-    expect(accept(base({ status: { code: 'ERROR', message: 'from status' }, error_message: 'explicit' })).error_message).toBe('explicit')
+    expect(
+      accept(base({ status: { code: 'ERROR', message: 'from status' }, error_message: 'explicit' })).error_message,
+    ).toBe('explicit')
   })
 
   it('cuts an error message to 4 KiB', () => {
@@ -175,20 +271,43 @@ describe('normalizeSpan (native): status', () => {
 
 describe('normalizeSpan (native): usage', () => {
   it.each<[string, Record<string, unknown>, Record<string, number>]>([
-    ['wire names', { input_tokens: 100, output_tokens: 20 }, { input_tokens: 100, output_tokens: 20, total_tokens: 120 }],
-    ['OpenAI aliases', { prompt_tokens: 100, completion_tokens: 20 }, { input_tokens: 100, output_tokens: 20, total_tokens: 120 }],
-    ['wire names win over aliases', { input_tokens: 7, prompt_tokens: 100, output_tokens: 3, completion_tokens: 20 }, { input_tokens: 7, output_tokens: 3, total_tokens: 10 }],
+    [
+      'wire names',
+      { input_tokens: 100, output_tokens: 20 },
+      { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+    ],
+    [
+      'OpenAI aliases',
+      { prompt_tokens: 100, completion_tokens: 20 },
+      { input_tokens: 100, output_tokens: 20, total_tokens: 120 },
+    ],
+    [
+      'wire names win over aliases',
+      { input_tokens: 7, prompt_tokens: 100, output_tokens: 3, completion_tokens: 20 },
+      { input_tokens: 7, output_tokens: 3, total_tokens: 10 },
+    ],
     ['a reported total kept', { input_tokens: 100, output_tokens: 20, total_tokens: 125 }, { total_tokens: 125 }],
-    ['cache and reasoning inside the totals', { input_tokens: 100, output_tokens: 50, cache_read_tokens: 60, cache_write_tokens: 40, reasoning_tokens: 50 },
-      { input_tokens: 100, cache_read_tokens: 60, cache_write_tokens: 40, output_tokens: 50, reasoning_tokens: 50 }],
-    ['nulls as zero', { input_tokens: null, output_tokens: 5, cache_read_tokens: null }, { input_tokens: 0, output_tokens: 5, cache_read_tokens: 0 }],
+    [
+      'cache and reasoning inside the totals',
+      { input_tokens: 100, output_tokens: 50, cache_read_tokens: 60, cache_write_tokens: 40, reasoning_tokens: 50 },
+      { input_tokens: 100, cache_read_tokens: 60, cache_write_tokens: 40, output_tokens: 50, reasoning_tokens: 50 },
+    ],
+    [
+      'nulls as zero',
+      { input_tokens: null, output_tokens: 5, cache_read_tokens: null },
+      { input_tokens: 0, output_tokens: 5, cache_read_tokens: 0 },
+    ],
   ])('%s', (_name, usage, expected) => {
     expect(accept(base({ usage })).usage).toMatchObject(expected)
   })
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ['cache reads above input', { input_tokens: 10, cache_read_tokens: 11 }, /cache_read_tokens/],
-    ['cache reads + writes above input', { input_tokens: 10, cache_read_tokens: 6, cache_write_tokens: 5 }, /cache_read_tokens \+ cache_write_tokens/],
+    [
+      'cache reads + writes above input',
+      { input_tokens: 10, cache_read_tokens: 6, cache_write_tokens: 5 },
+      /cache_read_tokens \+ cache_write_tokens/,
+    ],
     ['cache reads via the prompt_tokens alias', { prompt_tokens: 10, cache_read_tokens: 11 }, /cache_read_tokens/],
     ['reasoning above output', { output_tokens: 10, reasoning_tokens: 11 }, /reasoning_tokens/],
     ['negative tokens', { input_tokens: -1 }, /usage\.input_tokens/],
@@ -218,7 +337,12 @@ describe('normalizeSpan (native): text limits', () => {
 
   it('truncates output independently and flags it', () => {
     const s = accept(base({ input: 'short', output: 'b'.repeat(2000) }))
-    expect(s).toMatchObject({ input: 'short', input_truncated: false, output: 'b'.repeat(1024), output_truncated: true })
+    expect(s).toMatchObject({
+      input: 'short',
+      input_truncated: false,
+      output: 'b'.repeat(1024),
+      output_truncated: true,
+    })
   })
 
   it('keeps structured input as JSON text, truncated like any text', () => {
@@ -248,8 +372,11 @@ describe('normalizeSpan (native): text limits', () => {
 
 describe('normalizeSpan (native): ids and times', () => {
   it('lower-cases ids and accepts a UUID trace id', () => {
-    expect(accept(base({ trace_id: TRACE.toUpperCase(), span_id: SPAN.toUpperCase(), parent_span_id: PARENT.toUpperCase() })))
-      .toMatchObject({ trace_id: TRACE, span_id: SPAN, parent_span_id: PARENT })
+    expect(
+      accept(
+        base({ trace_id: TRACE.toUpperCase(), span_id: SPAN.toUpperCase(), parent_span_id: PARENT.toUpperCase() }),
+      ),
+    ).toMatchObject({ trace_id: TRACE, span_id: SPAN, parent_span_id: PARENT })
     expect(accept(base({ trace_id: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736' })).trace_id).toBe(TRACE)
   })
 
@@ -276,7 +403,11 @@ describe('normalizeSpan (native): ids and times', () => {
     ['an unreadable start_time', { start_time: 'yesterday' }, /^start_time/],
     ['an unreadable end_time', { end_time: '2026-13-01T00:00:00Z' }, /^end_time/],
     ['a negative start_time', { start_time: -5 }, /^start_time/],
-    ['end before start', { start_time: '2026-01-01T00:00:01Z', end_time: '2026-01-01T00:00:00Z' }, /end_time: before start_time/],
+    [
+      'end before start',
+      { start_time: '2026-01-01T00:00:01Z', end_time: '2026-01-01T00:00:00Z' },
+      /end_time: before start_time/,
+    ],
     ['a name over 256 characters', { name: 'n'.repeat(257) }, /^name/],
     ['a non-boolean stream', { stream: 'yes' }, /^stream/],
     ['a negative reported cost', { cost: { total_usd: -1 } }, /^cost\.total_usd/],

@@ -124,7 +124,12 @@ describe('microsToClickHouse / clickHouseToMicros / microsToIso', () => {
       expect(microsToClickHouse(micros)).toBe(viaDate(micros))
     }
     // Leap days and year ends.
-    for (const iso of ['2000-02-29T23:59:59.999Z', '1900-03-01T00:00:00Z', '2100-02-28T12:00:00Z', '2299-12-31T23:59:59Z']) {
+    for (const iso of [
+      '2000-02-29T23:59:59.999Z',
+      '1900-03-01T00:00:00Z',
+      '2100-02-28T12:00:00Z',
+      '2299-12-31T23:59:59Z',
+    ]) {
       const micros = Date.parse(iso) * 1000
       expect(microsToClickHouse(micros)).toBe(viaDate(micros))
     }

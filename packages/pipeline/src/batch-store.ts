@@ -30,7 +30,24 @@ export const MAX_DAYS_PER_INSERT = 90
 
 // ClickHouse error codes that mean "this data can never be stored" rather than "not now":
 // parse and conversion failures, values out of a type's range, bad arguments.
-const DATA_ERROR_CODES = new Set(['6', '26', '27', '32', '38', '41', '43', '53', '69', '70', '72', '117', '131', '321', '407', '36'])
+const DATA_ERROR_CODES = new Set([
+  '6',
+  '26',
+  '27',
+  '32',
+  '38',
+  '41',
+  '43',
+  '53',
+  '69',
+  '70',
+  '72',
+  '117',
+  '131',
+  '321',
+  '407',
+  '36',
+])
 
 /**
  * The batch-store verb: rows → dedup → inserts of at most {@link MAX_DAYS_PER_INSERT} partitions.
@@ -87,10 +104,17 @@ export function byPartitionLimit(rows: RowRecord[]): RowRecord[][] {
   return chunks
 }
 
-async function insertIsolating(deps: BatchStoreDeps, rows: RowRecord[], isolating: boolean): Promise<{ inserted: number; deadLettered: number }> {
+async function insertIsolating(
+  deps: BatchStoreDeps,
+  rows: RowRecord[],
+  isolating: boolean,
+): Promise<{ inserted: number; deadLettered: number }> {
   const started = performance.now()
   try {
-    await insertRowLines(deps.ch, rows.map((r) => r.line))
+    await insertRowLines(
+      deps.ch,
+      rows.map((r) => r.line),
+    )
     deps.hooks?.onInsert?.({ rows: rows.length, seconds: (performance.now() - started) / 1000, ok: true })
     return { inserted: rows.length, deadLettered: 0 }
   } catch (err) {

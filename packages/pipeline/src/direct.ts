@@ -27,7 +27,9 @@ export interface DirectTransportOptions {
  * the batch-store verb, dead letters under `DATA_DIR/dead-letter`. Whatever the log holds at start
  * is stored before anything new.
  */
-export async function openDirectTransport(opts: DirectTransportOptions): Promise<{ transport: LogTransport; recovery: RecoveryReport; deadLetterPath: string }> {
+export async function openDirectTransport(
+  opts: DirectTransportOptions,
+): Promise<{ transport: LogTransport; recovery: RecoveryReport; deadLetterPath: string }> {
   const { log, recovered, report } = await WriteAheadLog.open({
     dir: join(opts.dataDir, 'wal'),
     segmentBytes: opts.logSegmentBytes ?? 32 * 1024 * 1024,

@@ -16,7 +16,13 @@ export interface EnrichOptions {
  * way wherever it is processed; cost is priced as of the span's start, not of its arrival.
  */
 export function enrichmentOf(span: Span, opts: EnrichOptions, nowUs = Date.now() * 1000): Enrichment {
-  const priced = opts.pricer.price({ provider: span.provider, model: span.model, usage: span.usage, reported: span.cost, atUs: span.start_us })
+  const priced = opts.pricer.price({
+    provider: span.provider,
+    model: span.model,
+    usage: span.usage,
+    reported: span.cost,
+    atUs: span.start_us,
+  })
   return {
     cost: priced.cost,
     cost_status: priced.cost_status,
@@ -33,7 +39,12 @@ export function enrichmentOf(span: Span, opts: EnrichOptions, nowUs = Date.now()
 }
 
 /** The span and its enrichment as one object (row converters and tests; not the hot path). */
-export function enrichSpan(span: Span, projectId: string, opts: EnrichOptions, nowUs = Date.now() * 1000): EnrichedSpan {
+export function enrichSpan(
+  span: Span,
+  projectId: string,
+  opts: EnrichOptions,
+  nowUs = Date.now() * 1000,
+): EnrichedSpan {
   const e = enrichmentOf(span, opts, nowUs)
   return {
     ...span,

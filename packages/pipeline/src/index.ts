@@ -1,7 +1,23 @@
 export type { SpanTransport, SpanBatch, Receipt, TransportHealth } from './transport.js'
 export { enrichSpan, enrichmentOf, isSampled, type EnrichOptions } from './enrich.js'
-export { ingestSpans, type IngestDeps, type IngestInput, type IngestResult, type Normalizer, type RejectReason } from './ingest.js'
-export { storeRows, byPartitionLimit, clickHouseCode, MAX_DAYS_PER_INSERT, type BatchStoreDeps, type DeadLetter, type StoreHooks, type StoreOutcome } from './batch-store.js'
+export {
+  ingestSpans,
+  type IngestDeps,
+  type IngestInput,
+  type IngestResult,
+  type Normalizer,
+  type RejectReason,
+} from './ingest.js'
+export {
+  storeRows,
+  byPartitionLimit,
+  clickHouseCode,
+  MAX_DAYS_PER_INSERT,
+  type BatchStoreDeps,
+  type DeadLetter,
+  type StoreHooks,
+  type StoreOutcome,
+} from './batch-store.js'
 export { createDeadLetterFile } from './dead-letter.js'
 export { LogTransport, type LogTransportOptions } from './log-transport.js'
 export { WriteAheadLog, type WalOptions, type WalRecord, type RecoveryReport } from './wal/log.js'

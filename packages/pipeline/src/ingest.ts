@@ -43,9 +43,14 @@ export interface IngestResult {
  * of HTTP.
  */
 export async function ingestSpans(deps: IngestDeps, input: IngestInput): Promise<IngestResult> {
-  if (input.items.length > deps.limits.maxSpansPerRequest) throw new PayloadTooLargeError(deps.limits.maxSpansPerRequest, 'spans')
+  if (input.items.length > deps.limits.maxSpansPerRequest)
+    throw new PayloadTooLargeError(deps.limits.maxSpansPerRequest, 'spans')
   const nowUs = (deps.now?.() ?? Date.now()) * 1000
-  const window = { nowUs, retentionDays: deps.window.retentionDays, maxFutureSkewUs: deps.window.maxFutureSkewMs * 1000 }
+  const window = {
+    nowUs,
+    retentionDays: deps.window.retentionDays,
+    maxFutureSkewUs: deps.window.maxFutureSkewMs * 1000,
+  }
   const rows: RowRecord[] = []
   const rejected: IngestResult['rejected'] = []
   await deps.gate.run(input.items.length, (index) => {
@@ -61,6 +66,9 @@ export async function ingestSpans(deps: IngestDeps, input: IngestInput): Promise
     }
     rows.push(spanRowRecord(input.projectId, result.span, enrichmentOf(result.span, deps.enrich, nowUs)))
   })
-  const receipt = rows.length > 0 ? await deps.transport.submit({ projectId: input.projectId, rows }) : { stored: () => Promise.resolve() }
+  const receipt =
+    rows.length > 0
+      ? await deps.transport.submit({ projectId: input.projectId, rows })
+      : { stored: () => Promise.resolve() }
   return { accepted: rows.length, rejected, receipt }
 }

@@ -53,7 +53,10 @@ export class LogTransport implements SpanTransport {
   }
 
   /** Turns recovered log records back into entries (each payload is the batch's lines). */
-  static entriesOf(records: WalRecord[], parse: (line: string) => RowRecord): Array<{ seq: number; rows: RowRecord[] }> {
+  static entriesOf(
+    records: WalRecord[],
+    parse: (line: string) => RowRecord,
+  ): Array<{ seq: number; rows: RowRecord[] }> {
     return records.map((r) => ({ seq: r.seq, rows: r.payload.toString('utf8').split('\n').filter(Boolean).map(parse) }))
   }
 
@@ -61,7 +64,8 @@ export class LogTransport implements SpanTransport {
     if (this.closing) throw new UnavailableError('ingest (shutting down)', 5)
     const failingFor = this.failingSince === null ? 0 : Date.now() - this.failingSince
     if (failingFor > this.opts.refuseAfterStoreFailingMs) throw new UnavailableError('clickhouse', 5)
-    if (this.backlog + batch.rows.length > this.opts.maxBacklogRows) throw new UnavailableError('ingest backlog (full)', 1)
+    if (this.backlog + batch.rows.length > this.opts.maxBacklogRows)
+      throw new UnavailableError('ingest backlog (full)', 1)
     const seq = await this.opts.log.append(batch.rows.map((r) => r.line).join('\n'))
     this.enqueue({ seq, rows: batch.rows })
     return { stored: () => this.storedThrough(seq) }

@@ -25,7 +25,13 @@ describe('topic catalog', () => {
   })
 
   it('dead letters carry the error, the payload and where it came from', () => {
-    const letter = { v: 1, error: 'bad', at: new Date(0).toISOString(), source: { topic: TOPICS.spans.name, partition: 2, offset: '41' }, payload: 'x' }
+    const letter = {
+      v: 1,
+      error: 'bad',
+      at: new Date(0).toISOString(),
+      source: { topic: TOPICS.spans.name, partition: 2, offset: '41' },
+      payload: 'x',
+    }
     expect(decodeMessage('deadLetter', encodeMessage('deadLetter', letter))).toEqual(letter)
   })
 })

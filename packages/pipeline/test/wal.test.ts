@@ -1,4 +1,13 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -18,7 +27,10 @@ function options(over: Partial<WalOptions> = {}): WalOptions {
 
 const payload = (i: number): Buffer => Buffer.from(`record-${i}-${'x'.repeat(i % 50)}`)
 const texts = (records: Array<{ payload: Buffer }>): string[] => records.map((r) => r.payload.toString())
-const segmentFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.wal')).sort()
+const segmentFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.wal'))
+    .sort()
 
 async function writeRecords(opts: WalOptions, n: number): Promise<number[]> {
   const { log } = await WriteAheadLog.open(opts)

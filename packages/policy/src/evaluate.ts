@@ -19,7 +19,13 @@ export interface ExtraSpend {
 }
 
 /** Most restrictive last: when budgets disagree, the highest rank wins. */
-export const ACTION_RANK: Readonly<Record<PolicyAction, number>> = { allow: 0, alert: 1, degrade: 2, throttle: 3, block: 4 }
+export const ACTION_RANK: Readonly<Record<PolicyAction, number>> = {
+  allow: 0,
+  alert: 1,
+  degrade: 2,
+  throttle: 3,
+  block: 4,
+}
 
 export interface PolicyDecision {
   /** The one action in force: the most restrictive over every matching budget. */
@@ -75,7 +81,12 @@ function stronger(a: BudgetHit, b: BudgetHit): BudgetHit {
  * (block > throttle > degrade > alert > allow). `extra` adds spend per budget id that the
  * server does not know yet.
  */
-export function evaluatePolicy(policy: Policy | undefined, call: CallScope, extra?: (budgetId: string) => ExtraSpend | undefined, now = Date.now()): PolicyDecision {
+export function evaluatePolicy(
+  policy: Policy | undefined,
+  call: CallScope,
+  extra?: (budgetId: string) => ExtraSpend | undefined,
+  now = Date.now(),
+): PolicyDecision {
   const decision: PolicyDecision = { action: 'allow', hits: [] }
   if (!policy) return decision
   for (const budget of policy.budgets) {

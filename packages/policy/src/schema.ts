@@ -25,9 +25,17 @@ export const PolicyThreshold = z
     /** For `degrade`: the model the request is rewritten to. */
     degrade_to_model: z.string().min(1).optional(),
     /** For `throttle`: how long the request is held before it is sent (capped at 60 s). */
-    throttle_ms: z.number().finite().nonnegative().transform((ms) => Math.min(ms, MAX_THROTTLE_MS)).optional(),
+    throttle_ms: z
+      .number()
+      .finite()
+      .nonnegative()
+      .transform((ms) => Math.min(ms, MAX_THROTTLE_MS))
+      .optional(),
   })
-  .refine((t) => t.action !== 'degrade' || t.degrade_to_model !== undefined, { message: 'degrade needs degrade_to_model', path: ['degrade_to_model'] })
+  .refine((t) => t.action !== 'degrade' || t.degrade_to_model !== undefined, {
+    message: 'degrade needs degrade_to_model',
+    path: ['degrade_to_model'],
+  })
 export type PolicyThreshold = z.infer<typeof PolicyThreshold>
 
 const positive = z.number().finite().positive()
@@ -53,16 +61,30 @@ export const PolicyBudget = z
     /** Sorted by percent; a budget without thresholds blocks at 100 %. */
     thresholds: z.array(PolicyThreshold),
   })
-  .refine((b) => b.limit_usd !== undefined || b.limit_tokens !== undefined, { message: 'a budget needs limit_usd or limit_tokens' })
-  .refine((b) => b.scope === 'global' || b.scope_value !== undefined, { message: 'scope_value is required', path: ['scope_value'] })
-  .refine((b) => b.scope !== 'tag' || b.tag_key !== undefined, { message: 'tag_key is required for scope tag', path: ['tag_key'] })
+  .refine((b) => b.limit_usd !== undefined || b.limit_tokens !== undefined, {
+    message: 'a budget needs limit_usd or limit_tokens',
+  })
+  .refine((b) => b.scope === 'global' || b.scope_value !== undefined, {
+    message: 'scope_value is required',
+    path: ['scope_value'],
+  })
+  .refine((b) => b.scope !== 'tag' || b.tag_key !== undefined, {
+    message: 'tag_key is required for scope tag',
+    path: ['tag_key'],
+  })
 export type PolicyBudget = z.infer<typeof PolicyBudget>
 
 export const Policy = z.object({
   version: z.string().min(1).optional().catch(undefined),
   generated_at: z.string().min(1).optional().catch(undefined),
   /** The server may ask for another poll interval (bounded 5 s to 1 h). */
-  poll_interval_s: z.number().finite().nonnegative().transform((s) => Math.min(3600, Math.max(5, s))).optional().catch(undefined),
+  poll_interval_s: z
+    .number()
+    .finite()
+    .nonnegative()
+    .transform((s) => Math.min(3600, Math.max(5, s)))
+    .optional()
+    .catch(undefined),
   budgets: z.array(PolicyBudget),
 })
 export type Policy = z.infer<typeof Policy>
@@ -84,9 +106,16 @@ export function parsePolicy(input: unknown): Policy | undefined {
       .map((t) => PolicyThreshold.safeParse(t))
       .flatMap((r) => (r.success ? [r.data] : []))
       .sort((a, b) => a.percent - b.percent)
-    const parsed = PolicyBudget.safeParse({ ...raw, thresholds: thresholds.length ? thresholds : [{ percent: 100, action: 'block' }] })
+    const parsed = PolicyBudget.safeParse({
+      ...raw,
+      thresholds: thresholds.length ? thresholds : [{ percent: 100, action: 'block' }],
+    })
     if (parsed.success) budgets.push(parsed.data)
   }
-  const head = Policy.omit({ budgets: true }).safeParse({ version: input.version, generated_at: input.generated_at, poll_interval_s: input.poll_interval_s })
+  const head = Policy.omit({ budgets: true }).safeParse({
+    version: input.version,
+    generated_at: input.generated_at,
+    poll_interval_s: input.poll_interval_s,
+  })
   return { ...(head.success ? head.data : {}), budgets }
 }

@@ -10,10 +10,12 @@ const target = `${sdk}node_modules/@tollgate/policy`
 
 rmSync(`${sdk}node_modules/@tollgate`, { recursive: true, force: true })
 if (process.argv[2] === 'clean') {
-  if (existsSync(`${sdk}node_modules`) && readdirSync(`${sdk}node_modules`).length === 0) rmSync(`${sdk}node_modules`, { recursive: true })
+  if (existsSync(`${sdk}node_modules`) && readdirSync(`${sdk}node_modules`).length === 0)
+    rmSync(`${sdk}node_modules`, { recursive: true })
   process.exit(0)
 }
-if (!existsSync(`${policy}dist/index.js`)) throw new Error('@tollgate/policy is not built: run `npm run build` at the repository root')
+if (!existsSync(`${policy}dist/index.js`))
+  throw new Error('@tollgate/policy is not built: run `npm run build` at the repository root')
 for (const file of ['package.json', 'README.md', 'dist']) {
   cpSync(`${policy}${file}`, `${target}/${file}`, { recursive: true, filter: (src) => !src.endsWith('.tsbuildinfo') })
 }

@@ -52,7 +52,16 @@ export function getClient(): TollgateClient | undefined {
  */
 export function instrument(options: InstrumentOptions = {}): InstrumentResult {
   const c = getClient()
-  if (!c) return { openai: false, anthropic: false, gemini: false, vercelAi: false, langchain: false, fetch: false, undici: false }
+  if (!c)
+    return {
+      openai: false,
+      anthropic: false,
+      gemini: false,
+      vercelAi: false,
+      langchain: false,
+      fetch: false,
+      undici: false,
+    }
   return c.instrument(options)
 }
 
@@ -108,7 +117,9 @@ export function span<T>(name: string, fn: (span: SpanHandle) => T, attrs?: SpanA
  * })
  */
 export function agent<T>(options: AgentOptions, fn: (span: SpanHandle) => T): T {
-  return client ? client.agent(options, fn) : runInSpan(undefined, options.name, 'agent', fn, undefined, false, agentFrame(options))
+  return client
+    ? client.agent(options, fn)
+    : runInSpan(undefined, options.name, 'agent', fn, undefined, false, agentFrame(options))
 }
 
 /**

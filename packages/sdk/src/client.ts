@@ -49,7 +49,15 @@ export function hashUserId(id: string): string {
   return createHash('sha256').update(id).digest('hex')
 }
 
-const DISABLED: InstrumentResult = { openai: false, anthropic: false, gemini: false, vercelAi: false, langchain: false, fetch: false, undici: false }
+const DISABLED: InstrumentResult = {
+  openai: false,
+  anthropic: false,
+  gemini: false,
+  vercelAi: false,
+  langchain: false,
+  fetch: false,
+  undici: false,
+}
 
 /**
  * One configured SDK: delivery, breaker, budgets and instrumentation. The module-level API
@@ -101,8 +109,17 @@ export class TollgateClient {
       onAlert: (a) => this.control.reportAlert(a),
     })
     this.control = new ControlPlane(this.config, this.breaker, this.ownFetch, this.log)
-    this.calls = new Calls({ config: this.config, control: this.control, breaker: this.breaker, log: this.log, inflight: this.inflight, emit: (s) => this.emit(s) })
-    this.exports = new Exports(this.config.exporters, (err) => this.log.debug('onSpan exporter failed', { error: err instanceof Error ? err.name : 'error' }))
+    this.calls = new Calls({
+      config: this.config,
+      control: this.control,
+      breaker: this.breaker,
+      log: this.log,
+      inflight: this.inflight,
+      emit: (s) => this.emit(s),
+    })
+    this.exports = new Exports(this.config.exporters, (err) =>
+      this.log.debug('onSpan exporter failed', { error: err instanceof Error ? err.name : 'error' }),
+    )
     this.hooks = {
       active: () => this.instrumented && !this.closed,
       begin: (detected, url) => {
@@ -132,13 +149,23 @@ export class TollgateClient {
     this.control.start()
     if (!this.config.deliver) return this
     const store = openStore(this.config, this.log)
-    const sender = new Sender({ endpoint: this.config.endpoint, apiKey: this.config.apiKey, timeoutMs: this.config.requestTimeoutMs, fetch: this.ownFetch })
-    this.delivery = new Delivery(store, sender, {
-      maxBatch: this.config.maxBatch,
-      maxBatchBytes: this.config.maxBatchBytes,
-      flushIntervalMs: this.config.flushIntervalMs,
-      maxBuffer: this.config.maxQueueSize,
-    }, this.log)
+    const sender = new Sender({
+      endpoint: this.config.endpoint,
+      apiKey: this.config.apiKey,
+      timeoutMs: this.config.requestTimeoutMs,
+      fetch: this.ownFetch,
+    })
+    this.delivery = new Delivery(
+      store,
+      sender,
+      {
+        maxBatch: this.config.maxBatch,
+        maxBatchBytes: this.config.maxBatchBytes,
+        flushIntervalMs: this.config.flushIntervalMs,
+        maxBuffer: this.config.maxQueueSize,
+      },
+      this.log,
+    )
     this.delivery.start()
     process.once('exit', this.onExit)
     process.on('beforeExit', this.onBeforeExit)
@@ -241,7 +268,13 @@ export class TollgateClient {
 
   getState(): SdkState {
     const s = this.breaker.snapshot()
-    return { state: s.global.state, global: s.global, agents: s.agents, policy: this.control.policyInfo(), delivery: this.delivery?.state() ?? null }
+    return {
+      state: s.global.state,
+      global: s.global,
+      agents: s.agents,
+      policy: this.control.policyInfo(),
+      delivery: this.delivery?.state() ?? null,
+    }
   }
 
   /**

@@ -169,7 +169,10 @@ function optionalPositive(v: number | undefined): number | undefined {
  * and processes of the same app share a spool so a restart delivers what a crash left.
  */
 export function defaultSpoolPath(endpoint: string, apiKey: string | undefined): string {
-  const id = createHash('sha256').update(`${endpoint}\n${apiKey ?? ''}`).digest('hex').slice(0, 12)
+  const id = createHash('sha256')
+    .update(`${endpoint}\n${apiKey ?? ''}`)
+    .digest('hex')
+    .slice(0, 12)
   let base: string
   try {
     base = join(homedir(), '.cache', 'tollgate')
@@ -185,7 +188,8 @@ export function resolveConfig(options: InitOptions = {}, env: Env = process.env)
   const apiKey = options.apiKey ?? (env.TOLLGATE_API_KEY || undefined)
   const envDurability = env.TOLLGATE_DURABILITY
   const durability: Durability =
-    options.durability ?? (envDurability === 'best_effort' || envDurability === 'durable_local' ? envDurability : 'durable_local')
+    options.durability ??
+    (envDurability === 'best_effort' || envDurability === 'durable_local' ? envDurability : 'durable_local')
   const sampleRate = options.sampleRate ?? num(env.TOLLGATE_SAMPLE_RATE) ?? 1
   const maxBatch = Math.min(positive(options.maxBatch, DEFAULTS.maxBatch), SERVER_MAX_SPANS)
   const maxBatchBytes = Math.min(positive(options.maxBatchBytes, DEFAULTS.maxBatchBytes), SERVER_MAX_BYTES)
@@ -211,7 +215,9 @@ export function resolveConfig(options: InitOptions = {}, env: Env = process.env)
     onAlert: options.onAlert,
     onBlock: options.onBlock,
     beforeRequest: typeof options.beforeRequest === 'function' ? options.beforeRequest : undefined,
-    exporters: (Array.isArray(options.onSpan) ? options.onSpan : options.onSpan ? [options.onSpan] : []).filter((e) => typeof e === 'function'),
+    exporters: (Array.isArray(options.onSpan) ? options.onSpan : options.onSpan ? [options.onSpan] : []).filter(
+      (e) => typeof e === 'function',
+    ),
     deliver: options.deliver ?? bool(env.TOLLGATE_DELIVER) ?? true,
     enabled: options.enabled ?? bool(env.TOLLGATE_ENABLED) ?? true,
     debug: options.debug ?? bool(env.TOLLGATE_DEBUG) ?? false,
@@ -220,8 +226,8 @@ export function resolveConfig(options: InitOptions = {}, env: Env = process.env)
       options.deliver === false
         ? 0
         : options.policyPollIntervalMs !== undefined && options.policyPollIntervalMs >= 0
-        ? options.policyPollIntervalMs
-        : DEFAULTS.policyPollIntervalMs,
+          ? options.policyPollIntervalMs
+          : DEFAULTS.policyPollIntervalMs,
     shutdownTimeoutMs: positive(options.shutdownTimeoutMs, DEFAULTS.shutdownTimeoutMs),
   }
 }

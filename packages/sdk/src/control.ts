@@ -47,7 +47,13 @@ export class ControlPlane {
     private readonly fetch: typeof globalThis.fetch,
     private readonly log: Logger,
   ) {
-    this.poller = new PolicyPoller({ endpoint: config.endpoint, apiKey: config.apiKey, intervalMs: config.policyPollIntervalMs, fetch, log })
+    this.poller = new PolicyPoller({
+      endpoint: config.endpoint,
+      apiKey: config.apiKey,
+      intervalMs: config.policyPollIntervalMs,
+      fetch,
+      log,
+    })
   }
 
   start(): void {
@@ -91,7 +97,13 @@ export class ControlPlane {
       if (hit && d.action === 'block') {
         const limit = hit.budget.limit_usd ?? hit.budget.limit_tokens ?? 0
         const message = `budget "${hit.budget.name ?? hit.budget.id}" at ${hit.percent.toFixed(1)}% of its ${hit.budget.window} limit`
-        return { kind: 'block', result: this.breaker.externalBlock({ reason: 'server_budget', message, threshold: limit, current: (hit.percent / 100) * limit }, hit.budget.id) as Extract<CheckResult, { ok: false }> }
+        return {
+          kind: 'block',
+          result: this.breaker.externalBlock(
+            { reason: 'server_budget', message, threshold: limit, current: (hit.percent / 100) * limit },
+            hit.budget.id,
+          ) as Extract<CheckResult, { ok: false }>,
+        }
       }
       if (hit && d.action === 'throttle') {
         throttleMs = hit.threshold.throttle_ms ?? 1000
@@ -118,7 +130,9 @@ export class ControlPlane {
     const model = record.request.model
     const { tokens } = countTokens(record.request.input, model)
     record.attributes.projected_input_tokens = tokens
-    const usd = pricesLoaded() ? (priceOf(record.detected.provider, model, { input_tokens: tokens })?.total_usd ?? 0) : 0
+    const usd = pricesLoaded()
+      ? (priceOf(record.detected.provider, model, { input_tokens: tokens })?.total_usd ?? 0)
+      : 0
     return { usd, tokens }
   }
 
@@ -128,7 +142,10 @@ export class ControlPlane {
     const x = record.extracted
     const usage = record.usage ?? estimateUsage(record)
     const provider = record.detected.provider
-    const price = () => priceOf(provider, x.responseModel ?? record.request.model, usage)?.total_usd ?? priceOf(provider, record.request.model, usage)?.total_usd ?? 0
+    const price = () =>
+      priceOf(provider, x.responseModel ?? record.request.model, usage)?.total_usd ??
+      priceOf(provider, record.request.model, usage)?.total_usd ??
+      0
     const failed = record.error !== undefined && !record.aborted
     // Pricing costs ~10 µs. When a budget depends on it, it is paid before the application
     // gets its response (the next call must see this spend); otherwise it runs just after.
@@ -157,7 +174,8 @@ export class ControlPlane {
     const agents = currentContext()?.agents ?? []
     // Priced just after report() returns (or once prices have loaded): report() stays a push to a buffer.
     const add = (): void => {
-      const cost = span.cost?.total_usd ?? priceOf(span.provider, span.response_model ?? span.model, span.usage)?.total_usd
+      const cost =
+        span.cost?.total_usd ?? priceOf(span.provider, span.response_model ?? span.model, span.usage)?.total_usd
       if (cost && cost > 0) this.breaker.recordSpend(agents, cost)
     }
     if (span.cost || pricesLoaded()) setImmediate(add)
@@ -202,8 +220,15 @@ export class ControlPlane {
     } catch {
       return
     }
-    this.fetch(`${this.config.endpoint}${path}`, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(REPORT_TIMEOUT_MS) })
+    this.fetch(`${this.config.endpoint}${path}`, {
+      method: 'POST',
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(REPORT_TIMEOUT_MS),
+    })
       .then((res) => res.body?.cancel())
-      .catch((err: unknown) => this.log.debug('report to server failed', { path, error: err instanceof Error ? err.name : 'error' }))
+      .catch((err: unknown) =>
+        this.log.debug('report to server failed', { path, error: err instanceof Error ? err.name : 'error' }),
+      )
   }
 }

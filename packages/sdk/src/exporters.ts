@@ -132,7 +132,10 @@ export class Exports {
     const all = Promise.all(this.pending)
     if (deadline === Infinity) return void (await all)
     let timer: NodeJS.Timeout | undefined
-    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))])
+    await Promise.race([
+      all,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now())))),
+    ])
     if (timer) clearTimeout(timer)
   }
 }

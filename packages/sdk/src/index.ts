@@ -1,4 +1,18 @@
-export { init, instrument, uninstrument, report, trace, span, agent, flush, shutdown, getState, wrapOpenAI, wrapAnthropic, getClient } from './api.js'
+export {
+  init,
+  instrument,
+  uninstrument,
+  report,
+  trace,
+  span,
+  agent,
+  flush,
+  shutdown,
+  getState,
+  wrapOpenAI,
+  wrapAnthropic,
+  getClient,
+} from './api.js'
 export { currentTraceId, currentTraceparent } from './context.js'
 export { setContext, setDefaultContext, withContext } from './user-context.js'
 export type { CallContext } from './user-context.js'
@@ -6,7 +20,14 @@ export { inject, extract } from './propagation.js'
 export { BeforeRequest } from './request-hook.js'
 export { countTokens } from './tokens.js'
 export type { TokenCount, TokenMethod } from './tokens.js'
-export { consoleExporter, fileExporter, filterExporter, transformExporter, memoryExporter, formatSpanLine } from './exporters.js'
+export {
+  consoleExporter,
+  fileExporter,
+  filterExporter,
+  transformExporter,
+  memoryExporter,
+  formatSpanLine,
+} from './exporters.js'
 export type { SpanExporter } from './exporters.js'
 export type { SpanHandle, WrapStreamOptions } from './span-handle.js'
 export type { BeforeRequestHook, BeforeRequestResult, RequestContext, RequestParams } from './request-hook.js'

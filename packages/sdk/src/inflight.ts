@@ -57,10 +57,13 @@ export class Inflight {
       }
       this.waiters.push(done)
       if (deadline !== Infinity) {
-        timer = setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== done)
-          resolve(false)
-        }, Math.max(0, deadline - Date.now()))
+        timer = setTimeout(
+          () => {
+            this.waiters = this.waiters.filter((w) => w !== done)
+            resolve(false)
+          },
+          Math.max(0, deadline - Date.now()),
+        )
         timer.unref()
       }
     })

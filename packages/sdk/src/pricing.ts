@@ -33,7 +33,11 @@ const PROVIDER_IDS: Record<string, string | undefined> = { ollama: undefined }
  * USD cost of a call, or undefined when the model is unknown (or prices are not loaded yet).
  * `usage` follows the OpenAI convention, which is also genai-prices' convention.
  */
-export function priceOf(provider: string | undefined, model: string | undefined, usage: Usage | undefined): Cost | undefined {
+export function priceOf(
+  provider: string | undefined,
+  model: string | undefined,
+  usage: Usage | undefined,
+): Cost | undefined {
   if (!calc || !model || !usage) return undefined
   if (provider && provider in PROVIDER_IDS && PROVIDER_IDS[provider] === undefined) return undefined
   const priced = {

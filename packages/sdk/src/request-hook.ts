@@ -36,7 +36,10 @@ export type BeforeRequestResult =
   | { action: 'degrade'; toModel: string; reason?: string }
 
 /** Returning nothing means proceed. */
-export type BeforeRequestHook = (params: RequestParams, context: RequestContext) => BeforeRequestResult | void | Promise<BeforeRequestResult | void>
+export type BeforeRequestHook = (
+  params: RequestParams,
+  context: RequestContext,
+) => BeforeRequestResult | void | Promise<BeforeRequestResult | void>
 
 /**
  * Builders for a hook's answer (Aden's `BeforeRequestResult`).
@@ -102,7 +105,12 @@ export async function runBeforeRequest(
     if (result.action === 'cancel') {
       record.attributes.cancelled_by = 'before_request'
       const reason = typeof result.reason === 'string' && result.reason ? result.reason : 'cancelled'
-      throw new CircuitBreakerError(`Cancelled by beforeRequest: ${reason}`, 'request_cancelled', deps.breaker.global.snapshot(), deps.breaker.global.handle)
+      throw new CircuitBreakerError(
+        `Cancelled by beforeRequest: ${reason}`,
+        'request_cancelled',
+        deps.breaker.global.snapshot(),
+        deps.breaker.global.handle,
+      )
     }
     if (result.action === 'throttle' && Number.isFinite(result.delayMs) && result.delayMs > 0) delay += result.delayMs
     if (result.action === 'degrade' && typeof result.toModel === 'string' && result.toModel) {

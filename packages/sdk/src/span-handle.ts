@@ -79,11 +79,17 @@ export class SpanState implements SpanHandle {
     if (this.ended) return stream
     this.streaming = true
     this.openStreams++
-    const readUsage = options.usage ?? ((chunk: C) => (chunk && typeof chunk === 'object' ? openaiUsage(Reflect.get(chunk, 'usage')) : undefined))
+    const readUsage =
+      options.usage ??
+      ((chunk: C) => (chunk && typeof chunk === 'object' ? openaiUsage(Reflect.get(chunk, 'usage')) : undefined))
     return this.observe(stream, readUsage, options.text)
   }
 
-  private async *observe<C>(stream: AsyncIterable<C>, readUsage: (chunk: C) => Usage | undefined, readText: ((chunk: C) => string | undefined) | undefined): AsyncGenerator<C> {
+  private async *observe<C>(
+    stream: AsyncIterable<C>,
+    readUsage: (chunk: C) => Usage | undefined,
+    readText: ((chunk: C) => string | undefined) | undefined,
+  ): AsyncGenerator<C> {
     let text = ''
     try {
       for await (const chunk of stream) {

@@ -44,7 +44,12 @@ export function agentOf(ctx: TraceContext | undefined): AgentRef | null {
 }
 
 /** Bounded content: small values stay JSON, big ones become a truncated string (flagged). */
-export function capContent(value: unknown, sizeHint: number | undefined, attributes: Record<string, AttributeValue>, key: string): unknown {
+export function capContent(
+  value: unknown,
+  sizeHint: number | undefined,
+  attributes: Record<string, AttributeValue>,
+  key: string,
+): unknown {
   if (value === undefined || value === null) return undefined
   if (typeof value === 'string') {
     if (value.length <= MAX_CAPTURE_CHARS) return value
@@ -68,7 +73,8 @@ function cleanAttributes(v: unknown): Record<string, AttributeValue> | undefined
   const out: Record<string, AttributeValue> = {}
   for (const k in v) {
     const val: unknown = Reflect.get(v, k)
-    if (typeof val === 'string' || typeof val === 'boolean' || (typeof val === 'number' && Number.isFinite(val))) out[k] = val
+    if (typeof val === 'string' || typeof val === 'boolean' || (typeof val === 'number' && Number.isFinite(val)))
+      out[k] = val
     else if (val !== undefined && val !== null) out[k] = String(val)
   }
   return out
@@ -90,7 +96,10 @@ function cleanTags(v: unknown): Record<string, string> | undefined {
  */
 export function completeReported(partial: Partial<Span>, now = Date.now()): Span {
   const ctx = currentContext()
-  const traceId = typeof partial.trace_id === 'string' && HEX32.test(partial.trace_id) ? partial.trace_id : (ctx?.traceId ?? newTraceId())
+  const traceId =
+    typeof partial.trace_id === 'string' && HEX32.test(partial.trace_id)
+      ? partial.trace_id
+      : (ctx?.traceId ?? newTraceId())
   const parent =
     partial.parent_span_id !== undefined ? partial.parent_span_id : ctx && traceId === ctx.traceId ? ctx.spanId : null
   // A fresh literal plus a copy loop: V8 adds properties to a spread clone on its slow path
@@ -103,7 +112,11 @@ export function completeReported(partial: Partial<Span>, now = Date.now()): Span
     kind: (KINDS.includes(String(partial.kind)) ? partial.kind : 'other') as SpanKind,
     start_time: partial.start_time ?? partial.end_time ?? now,
     end_time: partial.end_time ?? now,
-    status: (STATUSES.includes(String(partial.status)) ? partial.status : partial.error_message ? 'error' : 'unset') as SpanStatus,
+    status: (STATUSES.includes(String(partial.status))
+      ? partial.status
+      : partial.error_message
+        ? 'error'
+        : 'unset') as SpanStatus,
   }
   for (const key in partial) {
     if (!(key in span)) Reflect.set(span, key, Reflect.get(partial, key))

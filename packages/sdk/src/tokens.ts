@@ -41,12 +41,24 @@ function encoder(name: Encoding): Encoder | null {
 /** OpenAI models by tokenizer; anything else gets o200k as an approximation. */
 function encodingOf(model: string | undefined): { encoding: Encoding; exact: boolean } {
   const m = (model ?? '').toLowerCase().replace(/^openai\//, '')
-  if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d|chatgpt-4o|gpt-oss|codex)/.test(m)) return { encoding: 'o200k_base', exact: true }
+  if (/^(gpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o\d|chatgpt-4o|gpt-oss|codex)/.test(m))
+    return { encoding: 'o200k_base', exact: true }
   if (/^(gpt-4|gpt-3\.5|text-embedding-(3|ada-002))/.test(m)) return { encoding: 'cl100k_base', exact: true }
   return { encoding: 'o200k_base', exact: m === '' }
 }
 
-const TEXT_KEYS = new Set(['content', 'text', 'system', 'instructions', 'input', 'prompt', 'parts', 'contents', 'messages', 'arguments'])
+const TEXT_KEYS = new Set([
+  'content',
+  'text',
+  'system',
+  'instructions',
+  'input',
+  'prompt',
+  'parts',
+  'contents',
+  'messages',
+  'arguments',
+])
 
 /** Text of a prompt in any of the shapes the providers take (messages, parts, contents). */
 function collect(value: unknown, out: string[], depth = 0): void {
@@ -59,7 +71,11 @@ function collect(value: unknown, out: string[], depth = 0): void {
 }
 
 function isMessages(value: unknown): value is readonly object[] {
-  return Array.isArray(value) && value.length > 0 && value.every((m) => typeof m === 'object' && m !== null && ('content' in m || 'parts' in m))
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((m) => typeof m === 'object' && m !== null && ('content' in m || 'parts' in m))
+  )
 }
 
 /**
@@ -101,6 +117,12 @@ export function countTokens(input: unknown, model?: string): TokenCount {
     collect(input, parts)
     for (const p of parts) tokens += count(p)
   }
-  const method: TokenMethod = !enc ? 'heuristic' : exact ? (encoding === 'cl100k_base' ? 'tiktoken:cl100k_base' : 'tiktoken:o200k_base') : 'approximate:o200k_base'
+  const method: TokenMethod = !enc
+    ? 'heuristic'
+    : exact
+      ? encoding === 'cl100k_base'
+        ? 'tiktoken:cl100k_base'
+        : 'tiktoken:o200k_base'
+      : 'approximate:o200k_base'
   return { tokens, method }
 }

@@ -48,7 +48,15 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
  * `fn` wrapped a stream with the handle, when that stream ends), with status error when it
  * throws (the error is rethrown unchanged).
  */
-export function runInSpan<T>(sink: SpanSink | undefined, name: string, kind: SpanKind, fn: (span: SpanHandle) => T, attrs: SpanAttrs | undefined, newTrace: boolean, frame?: AgentFrame): T {
+export function runInSpan<T>(
+  sink: SpanSink | undefined,
+  name: string,
+  kind: SpanKind,
+  fn: (span: SpanHandle) => T,
+  attrs: SpanAttrs | undefined,
+  newTrace: boolean,
+  frame?: AgentFrame,
+): T {
   const parent = newTrace ? undefined : currentContext()
   const ctx: TraceContext = childContext(attrs, newTrace, frame)
   const parentSpanId = parent?.spanId ?? ctx.remoteParentId ?? null
@@ -88,13 +96,15 @@ export function runInSpan<T>(sink: SpanSink | undefined, name: string, kind: Spa
     if (attrs?.input !== undefined) span.input = attrs.input
     const output = state.output !== undefined ? state.output : attrs?.output
     if (output !== undefined) span.output = output
-    if (attrs?.attributes || state.attributes || abandoned) span.attributes = { ...attrs?.attributes, ...state.attributes, ...(abandoned ? { incomplete: true } : {}) }
+    if (attrs?.attributes || state.attributes || abandoned)
+      span.attributes = { ...attrs?.attributes, ...state.attributes, ...(abandoned ? { incomplete: true } : {}) }
     if (state.model !== undefined) span.model = state.model
     if (state.provider !== undefined) span.provider = state.provider
     if (state.usage) span.usage = state.usage
     if (state.streaming) {
       span.stream = true
-      span.ttft_ms = state.firstChunkPerf === undefined ? null : Math.round((state.firstChunkPerf - startPerf) * 1000) / 1000
+      span.ttft_ms =
+        state.firstChunkPerf === undefined ? null : Math.round((state.firstChunkPerf - startPerf) * 1000) / 1000
     }
     applyContext(span, user)
     return span

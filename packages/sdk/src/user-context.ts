@@ -82,7 +82,11 @@ export function effectiveContext(runtime: ResolvedContext | undefined): Resolved
   const d = processDefault
   if (!d) return runtime
   if (!runtime) return d
-  return { userId: runtime.userId ?? d.userId, sessionId: runtime.sessionId ?? d.sessionId, tags: Object.assign({}, d.tags, runtime.tags) }
+  return {
+    userId: runtime.userId ?? d.userId,
+    sessionId: runtime.sessionId ?? d.sessionId,
+    tags: Object.assign({}, d.tags, runtime.tags),
+  }
 }
 
 /** Fills a span from the context it was started in; the span's own fields win. */

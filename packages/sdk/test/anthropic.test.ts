@@ -7,7 +7,9 @@ import { startHarness } from './helpers/harness.js'
 let h: Harness
 let anthropic: Anthropic
 const messages = [{ role: 'user' as const, content: 'Say hello' }]
-const tools = [{ name: 'get_weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }]
+const tools = [
+  { name: 'get_weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } },
+]
 // Anthropic's input_tokens (20) excludes cache reads (100) and writes (50); the span's includes them.
 const USAGE = { input_tokens: 170, output_tokens: 8, total_tokens: 178, cache_read_tokens: 100, cache_write_tokens: 50 }
 
@@ -22,7 +24,12 @@ beforeEach(async () => {
 
 describe('@anthropic-ai/sdk, instrumented', () => {
   it('captures a message with usage normalised to include cache tokens', async () => {
-    const m = await anthropic.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, system: 'Be brief', messages })
+    const m = await anthropic.messages.create({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 100,
+      system: 'Be brief',
+      messages,
+    })
     expect(m.content[0]).toMatchObject({ type: 'text', text: FAKE_TEXT })
     const [span] = await h.waitSpans(1)
     expect(span).toMatchObject({
@@ -63,7 +70,10 @@ describe('@anthropic-ai/sdk, instrumented', () => {
     expect(final.content[0]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: { city: 'Paris' } })
     const spans = await h.waitSpans(2)
     for (const span of spans) {
-      expect(span.output).toEqual({ content: null, tool_calls: [expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' })] })
+      expect(span.output).toEqual({
+        content: null,
+        tool_calls: [expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' })],
+      })
       expect(span.attributes).toMatchObject({ tool_names: 'get_weather', finish_reason: 'tool_use' })
     }
   })
@@ -73,10 +83,16 @@ describe('@anthropic-ai/sdk, instrumented', () => {
     [401, Anthropic.AuthenticationError],
     [529, Anthropic.InternalServerError],
   ])('passes a %i through unchanged and records the error', async (status, ErrorClass) => {
-    const err = await anthropic.messages.create({ model: `error-${status}`, max_tokens: 10, messages }).catch((e: unknown) => e)
+    const err = await anthropic.messages
+      .create({ model: `error-${status}`, max_tokens: 10, messages })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ErrorClass)
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ status: 'error', error_message: `fake ${status} error`, attributes: { http_status: status } })
+    expect(span).toMatchObject({
+      status: 'error',
+      error_message: `fake ${status} error`,
+      attributes: { http_status: status },
+    })
   })
 
   it('records an abandoned stream as aborted', async () => {

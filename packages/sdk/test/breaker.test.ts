@@ -21,18 +21,27 @@ afterEach(async () => {
 
 const messages = [{ role: 'user' as const, content: 'hi' }]
 
-async function setup(opts: InitOptions): Promise<{ h: Harness; openai: OpenAI; call: (model?: string) => Promise<unknown> }> {
+async function setup(
+  opts: InitOptions,
+): Promise<{ h: Harness; openai: OpenAI; call: (model?: string) => Promise<unknown> }> {
   h = await startHarness({ durability: 'best_effort', ...opts })
   const openai = new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 })
   const call = (model = 'gpt-4o-mini') => openai.chat.completions.create({ model, messages })
   return { h, openai, call }
 }
 
-const rejection = async (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e)
-const events = (hh: Harness, path: string) => hh.ingest.other.filter((o) => o.path === path).map((o) => o.body as Record<string, unknown>)
+const rejection = async (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+const events = (hh: Harness, path: string) =>
+  hh.ingest.other.filter((o) => o.path === path).map((o) => o.body as Record<string, unknown>)
 
 // One fake call: 11 input (3 cached) and 6 output tokens of gpt-4o-mini.
-const CALL_COST = () => priceOf('openai', 'gpt-4o-mini-2024-07-18', { input_tokens: 11, output_tokens: 6, cache_read_tokens: 3 })?.total_usd ?? 0
+const CALL_COST = () =>
+  priceOf('openai', 'gpt-4o-mini-2024-07-18', { input_tokens: 11, output_tokens: 6, cache_read_tokens: 3 })
+    ?.total_usd ?? 0
 
 describe('thresholds block before anything is sent', () => {
   it('budget per hour', async () => {
@@ -47,9 +56,22 @@ describe('thresholds block before anything is sent', () => {
     expect(err).toMatchObject({ reason: 'budget_exceeded', state: { state: 'OPEN', scope: 'global' } })
     expect(h.provider.received).toHaveLength(2)
     expect(h.client.getState().state).toBe('OPEN')
-    await waitFor(() => events(h, '/api/circuit-breaker/state').length === 1 && events(h, '/api/alerts/sdk-alert').length === 1)
-    expect(events(h, '/api/circuit-breaker/state')[0]).toMatchObject({ event: 'triggered', from: 'CLOSED', to: 'OPEN', reason: 'budget_exceeded', scope: 'global' })
-    expect(events(h, '/api/alerts/sdk-alert')[0]).toMatchObject({ reason: 'budget_exceeded', blocked: true, scope: 'global', scope_id: 'default' })
+    await waitFor(
+      () => events(h, '/api/circuit-breaker/state').length === 1 && events(h, '/api/alerts/sdk-alert').length === 1,
+    )
+    expect(events(h, '/api/circuit-breaker/state')[0]).toMatchObject({
+      event: 'triggered',
+      from: 'CLOSED',
+      to: 'OPEN',
+      reason: 'budget_exceeded',
+      scope: 'global',
+    })
+    expect(events(h, '/api/alerts/sdk-alert')[0]).toMatchObject({
+      reason: 'budget_exceeded',
+      blocked: true,
+      scope: 'global',
+      scope_id: 'default',
+    })
   })
 
   it('error rate over 5 minutes, only from 10 calls on', async () => {
@@ -127,7 +149,13 @@ describe('recovery', () => {
     expect(h.client.getState().state).toBe('CLOSED')
     expect(await rejection(call())).toMatchObject({ reason: 'calls_per_minute' })
     await waitFor(() => events(h, '/api/circuit-breaker/state').length === 5)
-    expect(events(h, '/api/circuit-breaker/state').map((t) => t.event)).toEqual(['triggered', 'paused', 'half_open', 'recovered', 'triggered'])
+    expect(events(h, '/api/circuit-breaker/state').map((t) => t.event)).toEqual([
+      'triggered',
+      'paused',
+      'half_open',
+      'recovered',
+      'triggered',
+    ])
     expect(h.provider.received).toHaveLength(3)
   })
 
@@ -169,7 +197,11 @@ describe('recovery', () => {
     await waitFor(() => h.client.getState().global.spend_last_hour_usd >= cost * 3 - 1e-12)
     const again = (await rejection(call())) as CircuitBreakerError
     again.monitor.reset()
-    expect(h.client.getState().global).toMatchObject({ state: 'CLOSED', spend_last_hour_usd: 0, budget_per_hour_usd: cost * 0.5 })
+    expect(h.client.getState().global).toMatchObject({
+      state: 'CLOSED',
+      spend_last_hour_usd: 0,
+      budget_per_hour_usd: cost * 0.5,
+    })
     await call()
     expect(h.provider.received).toHaveLength(4)
   })
@@ -181,7 +213,10 @@ describe('agents', () => {
     await h.client.agent({ name: 'Researcher', maxCallsPerMinute: 1, blockOnThreshold: true }, async () => {
       await call()
       const err = await rejection(call())
-      expect(err).toMatchObject({ reason: 'calls_per_minute', state: { scope: 'agent', scope_id: 'researcher', name: 'Researcher' } })
+      expect(err).toMatchObject({
+        reason: 'calls_per_minute',
+        state: { scope: 'agent', scope_id: 'researcher', name: 'Researcher' },
+      })
     })
     await h.client.agent({ name: 'Writer' }, async () => {
       await call()
@@ -191,7 +226,10 @@ describe('agents', () => {
     expect(h.provider.received).toHaveLength(4)
     const state = h.client.getState()
     expect(state.state).toBe('CLOSED')
-    expect(state.agents.map((a) => [a.scope_id, a.state])).toEqual([['researcher', 'OPEN'], ['writer', 'CLOSED']])
+    expect(state.agents.map((a) => [a.scope_id, a.state])).toEqual([
+      ['researcher', 'OPEN'],
+      ['writer', 'CLOSED'],
+    ])
   })
 
   it('checks nested agents together: the outer limit applies inside the inner agent', async () => {

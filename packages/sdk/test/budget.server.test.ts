@@ -17,7 +17,10 @@ let tmp: ReturnType<typeof tempDir>
 
 beforeAll(async () => {
   tmp = tempDir()
-  ;[tollgate, provider] = await Promise.all([startTollgate(join(tmp.dir, 'data'), undefined, { POLICY_CACHE_TTL_MS: '0' }), startFakeProvider()])
+  ;[tollgate, provider] = await Promise.all([
+    startTollgate(join(tmp.dir, 'data'), undefined, { POLICY_CACHE_TTL_MS: '0' }),
+    startFakeProvider(),
+  ])
 }, 120_000)
 afterAll(async () => {
   await Promise.all([tollgate?.stop(), provider?.close()])
@@ -25,10 +28,17 @@ afterAll(async () => {
 })
 
 const post = (path: string, body: unknown) =>
-  fetch(`${tollgate.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  fetch(`${tollgate.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 
 async function clientWithPolicy(name: string): Promise<TollgateClient> {
-  const client = new TollgateClient({ endpoint: tollgate.url, spoolPath: join(tmp.dir, `${name}.sqlite`), policyPollIntervalMs: 100 }, { env: {} }).start()
+  const client = new TollgateClient(
+    { endpoint: tollgate.url, spoolPath: join(tmp.dir, `${name}.sqlite`), policyPollIntervalMs: 100 },
+    { env: {} },
+  ).start()
   client.instrument()
   const until = Date.now() + 15_000
   while (client.getState().policy === null && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
@@ -37,7 +47,13 @@ async function clientWithPolicy(name: string): Promise<TollgateClient> {
 }
 
 it('blocks a process whose budget another process exhausted', async () => {
-  const budget = await post('/api/budgets', { name: 'tenant acme daily', scope: 'tenant', scope_value: 'acme', limit_usd: 1, window: 'day' })
+  const budget = await post('/api/budgets', {
+    name: 'tenant acme daily',
+    scope: 'tenant',
+    scope_value: 'acme',
+    limit_usd: 1,
+    window: 'day',
+  })
   expect(budget.status).toBe(201)
 
   // Another process spends $1.20 for acme (delivered and stored).
@@ -60,10 +76,13 @@ it('blocks a process whose budget another process exhausted', async () => {
 
   const after = await clientWithPolicy('after')
   const openai = new OpenAI({ apiKey: 'k', baseURL: provider.openaiBase, maxRetries: 0 })
-  const call = () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+  const call = () =>
+    openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
   const sent = provider.received.length
   try {
-    await expect(after.trace('acme', () => call(), { tags: { tenant: 'acme' } })).rejects.toBeInstanceOf(CircuitBreakerError)
+    await expect(after.trace('acme', () => call(), { tags: { tenant: 'acme' } })).rejects.toBeInstanceOf(
+      CircuitBreakerError,
+    )
     expect(provider.received.length, 'the blocked call was never sent').toBe(sent)
     // Another tenant is not covered by the budget.
     await expect(after.trace('globex', () => call(), { tags: { tenant: 'globex' } })).resolves.toBeDefined()

@@ -33,7 +33,8 @@ describe('@google/genai', () => {
   it('captures generateContentStream with ttft', async () => {
     const ai = new GoogleGenAI({ apiKey: 'g-key', httpOptions: { baseUrl: h.provider.url } })
     let text = ''
-    for await (const c of await ai.models.generateContentStream({ model: 'gemini-2.0-flash', contents: 'Say hello' })) text += c.text ?? ''
+    for await (const c of await ai.models.generateContentStream({ model: 'gemini-2.0-flash', contents: 'Say hello' }))
+      text += c.text ?? ''
     expect(text).toBe(FAKE_TEXT)
     const [span] = await h.waitSpans(1)
     expect(span).toMatchObject({ stream: true, output: FAKE_TEXT, usage: { total_tokens: 18 } })

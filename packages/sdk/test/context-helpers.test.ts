@@ -23,19 +23,41 @@ describe('setContext / setDefaultContext', () => {
   it('runtime context over the process default, tags merged, named fields become tags', async () => {
     setDefaultContext({ tenant: 'acme', userId: 'default-user', tags: { environment: 'prod', team: 'a' } })
     await ask()
-    await withContext({ userId: 'u1', sessionId: 's1', tenant: 'globex', customer: 'c9', feature: 'summarize', route: '/v1/sum', tags: { team: 'b' } }, async () => {
-      await ask()
-      // trace() attributes are the innermost level: they win over setContext.
-      await h.client.trace('inner', () => ask(), { userId: 'u-trace', tags: { team: 'c' } })
-    })
+    await withContext(
+      {
+        userId: 'u1',
+        sessionId: 's1',
+        tenant: 'globex',
+        customer: 'c9',
+        feature: 'summarize',
+        route: '/v1/sum',
+        tags: { team: 'b' },
+      },
+      async () => {
+        await ask()
+        // trace() attributes are the innermost level: they win over setContext.
+        await h.client.trace('inner', () => ask(), { userId: 'u-trace', tags: { team: 'c' } })
+      },
+    )
     const llm = (await h.waitSpans(4)).filter((s) => s.kind === 'llm')
     expect(llm).toHaveLength(3)
-    expect(llm[0]).toMatchObject({ user_id: 'default-user', tags: { service: 'api', tenant: 'acme', environment: 'prod', team: 'a' } })
+    expect(llm[0]).toMatchObject({
+      user_id: 'default-user',
+      tags: { service: 'api', tenant: 'acme', environment: 'prod', team: 'a' },
+    })
     expect(llm[0]?.session_id).toBeUndefined()
     expect(llm[1]).toMatchObject({
       user_id: 'u1',
       session_id: 's1',
-      tags: { service: 'api', environment: 'prod', tenant: 'globex', customer: 'c9', feature: 'summarize', route: '/v1/sum', team: 'b' },
+      tags: {
+        service: 'api',
+        environment: 'prod',
+        tenant: 'globex',
+        customer: 'c9',
+        feature: 'summarize',
+        route: '/v1/sum',
+        team: 'b',
+      },
     })
     expect(llm[2]).toMatchObject({ user_id: 'u-trace', session_id: 's1', tags: { tenant: 'globex', team: 'c' } })
   })
@@ -46,7 +68,9 @@ describe('setContext / setDefaultContext', () => {
         // A fresh async context per request, as an HTTP server gives each request.
         setImmediate(() => {
           setContext({ userId: user, feature: `f-${user}` })
-          ask().then(() => ask()).then(() => resolve(), reject)
+          ask()
+            .then(() => ask())
+            .then(() => resolve(), reject)
         }),
       )
     await Promise.all([handle('alice'), handle('bob')])

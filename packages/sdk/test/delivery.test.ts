@@ -13,13 +13,16 @@ let tmp: ReturnType<typeof tempDir>
 const clients: TollgateClient[] = []
 
 function client(opts: InitOptions = {}): TollgateClient {
-  const c = new TollgateClient({
-    endpoint: ingest.url,
-    spoolPath: join(tmp.dir, 'spool.sqlite'),
-    flushIntervalMs: 3_600_000,
-    policyPollIntervalMs: 0,
-    ...opts,
-  }, { env: {} }).start()
+  const c = new TollgateClient(
+    {
+      endpoint: ingest.url,
+      spoolPath: join(tmp.dir, 'spool.sqlite'),
+      flushIntervalMs: 3_600_000,
+      policyPollIntervalMs: 0,
+      ...opts,
+    },
+    { env: {} },
+  ).start()
   clients.push(c)
   return c
 }
@@ -28,7 +31,11 @@ const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => (from +
 const reportAll = (c: TollgateClient, spanIds: string[], extra: Record<string, unknown> = {}) => {
   for (const id of spanIds) c.report({ span_id: id, name: 'work', ...extra })
 }
-const acceptedIds = () => ingest.accepted().map((s) => s.span_id).sort()
+const acceptedIds = () =>
+  ingest
+    .accepted()
+    .map((s) => s.span_id)
+    .sort()
 
 beforeEach(async () => {
   ingest = await startFakeIngest()
@@ -99,21 +106,28 @@ describe.each(['durable_local', 'best_effort'] as const)('delivery (%s)', (durab
     const c = client({ durability })
     reportAll(c, ids(4))
     await c.flush()
-    expect(ingest.batches.map((b) => [b.status, b.body.spans.length])).toEqual([[413, 4], [202, 2], [202, 2]])
+    expect(ingest.batches.map((b) => [b.status, b.body.spans.length])).toEqual([
+      [413, 4],
+      [202, 2],
+      [202, 2],
+    ])
     expect(acceptedIds()).toEqual(ids(4).sort())
   })
 
-  it.each([500, 502, 503, 0])('keeps spans on %i (0 = connection reset) and delivers them once later', async (status) => {
-    ingest.replies.push({ status })
-    const c = client({ durability })
-    reportAll(c, ids(3))
-    await c.flush()
-    expect(ingest.accepted()).toHaveLength(0)
-    await c.flush()
-    expect(acceptedIds()).toEqual(ids(3).sort())
-    await c.flush()
-    expect(ingest.accepted()).toHaveLength(3)
-  })
+  it.each([500, 502, 503, 0])(
+    'keeps spans on %i (0 = connection reset) and delivers them once later',
+    async (status) => {
+      ingest.replies.push({ status })
+      const c = client({ durability })
+      reportAll(c, ids(3))
+      await c.flush()
+      expect(ingest.accepted()).toHaveLength(0)
+      await c.flush()
+      expect(acceptedIds()).toEqual(ids(3).sort())
+      await c.flush()
+      expect(ingest.accepted()).toHaveLength(3)
+    },
+  )
 
   it('honours Retry-After on 429, even for an explicit flush', async () => {
     ingest.replies.push({ status: 429, headers: { 'retry-after': '1' } })

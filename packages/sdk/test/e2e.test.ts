@@ -16,7 +16,13 @@ interface StoredSpan extends Span {
   cost: { input_usd: number; output_usd: number; total_usd: number } | null
 }
 interface TraceList {
-  traces: { trace_id: string; span_count: number; input_tokens: number; output_tokens: number; total_cost_usd: number }[]
+  traces: {
+    trace_id: string
+    span_count: number
+    input_tokens: number
+    output_tokens: number
+    total_cost_usd: number
+  }[]
 }
 
 let tollgate: Tollgate
@@ -29,7 +35,10 @@ beforeAll(async () => {
   tmp = tempDir()
   await loadPrices()
   ;[tollgate, provider] = await Promise.all([startTollgate(join(tmp.dir, 'data')), startFakeProvider()])
-  client = new TollgateClient({ endpoint: tollgate.url, spoolPath: join(tmp.dir, 'spool.sqlite'), policyPollIntervalMs: 0 }, { env: {} }).start()
+  client = new TollgateClient(
+    { endpoint: tollgate.url, spoolPath: join(tmp.dir, 'spool.sqlite'), policyPollIntervalMs: 0 },
+    { env: {} },
+  ).start()
   client.instrument()
 }, 120_000)
 afterAll(async () => {
@@ -77,10 +86,17 @@ describe('end to end against a real Tollgate', () => {
     const spans = await spansOf(traceId, 3)
     const llm = spans.filter((s) => s.name === 'openai.chat')
     expect(llm).toHaveLength(2)
-    const expectedCost = priceOf('openai', 'gpt-4o-mini', { input_tokens: 11, output_tokens: 6, cache_read_tokens: 3 })?.total_usd ?? 0
+    const expectedCost =
+      priceOf('openai', 'gpt-4o-mini', { input_tokens: 11, output_tokens: 6, cache_read_tokens: 3 })?.total_usd ?? 0
     expect(expectedCost).toBeGreaterThan(0)
     for (const s of llm) {
-      expect(s.usage).toMatchObject({ input_tokens: 11, output_tokens: 6, total_tokens: 17, cache_read_tokens: 3, reasoning_tokens: 2 })
+      expect(s.usage).toMatchObject({
+        input_tokens: 11,
+        output_tokens: 6,
+        total_tokens: 17,
+        cache_read_tokens: 3,
+        reasoning_tokens: 2,
+      })
       expect(s.cost?.total_usd).toBeCloseTo(expectedCost, 12)
     }
     const stream = llm.find((s) => s.stream)
@@ -108,7 +124,13 @@ describe('end to end against a real Tollgate', () => {
     )
     const spans = await spansOf(await findTrace('e2e-anthropic'), 3)
     const llm = spans.find((s) => s.name === 'anthropic.chat')
-    const usage = { input_tokens: 170, output_tokens: 8, total_tokens: 178, cache_read_tokens: 100, cache_write_tokens: 50 }
+    const usage = {
+      input_tokens: 170,
+      output_tokens: 8,
+      total_tokens: 178,
+      cache_read_tokens: 100,
+      cache_write_tokens: 50,
+    }
     expect(llm?.usage).toMatchObject(usage)
     const expected = priceOf('anthropic', model, usage)?.total_usd ?? 0
     expect(expected).toBeGreaterThan(0)

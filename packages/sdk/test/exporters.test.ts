@@ -31,7 +31,10 @@ afterEach(async () => {
 })
 
 function start(opts: ConstructorParameters<typeof TollgateClient>[0]): OpenAI {
-  client = new TollgateClient({ endpoint: ingest.url, spoolPath: join(tmp.dir, 'spool.sqlite'), policyPollIntervalMs: 30_000, ...opts }, { env: {} }).start()
+  client = new TollgateClient(
+    { endpoint: ingest.url, spoolPath: join(tmp.dir, 'spool.sqlite'), policyPollIntervalMs: 30_000, ...opts },
+    { env: {} },
+  ).start()
   client.instrument()
   return new OpenAI({ apiKey: 'k', baseURL: provider.openaiBase, maxRetries: 0 })
 }
@@ -40,17 +43,31 @@ describe('onSpan exporters', () => {
   it('local testing without a server: console line and a JSONL file per day, nothing sent, no spool', async () => {
     const lines: string[] = []
     const dir = join(tmp.dir, 'logs')
-    const openai = start({ deliver: false, onSpan: [consoleExporter({ write: (l) => lines.push(l) }), fileExporter({ dir })] })
+    const openai = start({
+      deliver: false,
+      onSpan: [consoleExporter({ write: (l) => lines.push(l) }), fileExporter({ dir })],
+    })
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
-    const s = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } })
+    const s = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    })
     for await (const _ of s) void _
     await client?.shutdown()
     expect(lines).toHaveLength(2)
-    for (const line of lines) expect(line).toMatch(/^\[tollgate\] openai gpt-4o-mini \d+ms tokens 11 in \/ 6 out \$0\.\d{6} .*trace [0-9a-f]{8}$/)
+    for (const line of lines)
+      expect(line).toMatch(
+        /^\[tollgate\] openai gpt-4o-mini \d+ms tokens 11 in \/ 6 out \$0\.\d{6} .*trace [0-9a-f]{8}$/,
+      )
     expect(lines[1]).toContain('ttft')
     const files = readdirSync(dir)
     expect(files).toEqual([`spans-${new Date().toISOString().slice(0, 10)}.jsonl`])
-    const spans = readFileSync(join(dir, files[0] ?? ''), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Span)
+    const spans = readFileSync(join(dir, files[0] ?? ''), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Span)
     expect(spans.map((x) => [x.provider, x.model, x.stream, x.usage?.output_tokens])).toEqual([
       ['openai', 'gpt-4o-mini', false, 6],
       ['openai', 'gpt-4o-mini', true, 6],
@@ -70,7 +87,10 @@ describe('onSpan exporters', () => {
         },
         () => Promise.reject(new Error('async exporter bug')),
         filterExporter((s) => (s.usage?.total_tokens ?? 0) > 100, big),
-        transformExporter((s) => ({ ...s, input: undefined, output: undefined, tags: { ...s.tags, copy: 'yes' } }), redacted),
+        transformExporter(
+          (s) => ({ ...s, input: undefined, output: undefined, tags: { ...s.tags, copy: 'yes' } }),
+          redacted,
+        ),
       ],
     })
     const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
@@ -88,7 +108,10 @@ describe('onSpan exporters', () => {
 
   it('flush() waits for an async exporter', async () => {
     const done: string[] = []
-    const openai = start({ deliver: false, onSpan: (s) => new Promise<void>((resolve) => setTimeout(() => (done.push(s.span_id), resolve()), 50)) })
+    const openai = start({
+      deliver: false,
+      onSpan: (s) => new Promise<void>((resolve) => setTimeout(() => (done.push(s.span_id), resolve()), 50)),
+    })
     await openai.chat.completions.create({ model: 'gpt-4o-mini', messages })
     await client?.flush()
     expect(done).toHaveLength(1)

@@ -24,7 +24,6 @@ async function harness(...args: Parameters<typeof startHarness>): Promise<Harnes
   return h
 }
 
-
 describe('a backend that is down or hangs never slows an LLM call', () => {
   it.each([
     ['refusing connections', 'dead'],
@@ -35,7 +34,16 @@ describe('a backend that is down or hangs never slows an LLM call', () => {
     const endpoint = mode === 'dead' ? 'http://127.0.0.1:9' : h.ingest.url
     const tmp = tempDir()
     cleanups.push(tmp.cleanup)
-    const client = new TollgateClient({ endpoint, spoolPath: join(tmp.dir, 's.sqlite'), flushIntervalMs: 20, policyPollIntervalMs: 50, requestTimeoutMs: 60_000 }, { env: {} }).start()
+    const client = new TollgateClient(
+      {
+        endpoint,
+        spoolPath: join(tmp.dir, 's.sqlite'),
+        flushIntervalMs: 20,
+        policyPollIntervalMs: 50,
+        requestTimeoutMs: 60_000,
+      },
+      { env: {} },
+    ).start()
     cleanups.push(() => client.shutdown(50))
     const openai = new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 })
     // No timing here (figures come from bench/): the calls must complete while every send to the
@@ -97,7 +105,8 @@ describe('data handling options', () => {
 
   it('samples whole traces and counts what it left out; global tags are added', async () => {
     const h = await harness({ durability: 'best_effort', sampleRate: 0.5, tags: { env: 'test' } }, false)
-    for (let i = 0; i < 40; i++) h.client.trace(`t${i}`, () => h.client.span('child', () => h.client.report({ name: 'leaf' })))
+    for (let i = 0; i < 40; i++)
+      h.client.trace(`t${i}`, () => h.client.span('child', () => h.client.report({ name: 'leaf' })))
     await h.client.flush()
     const spans = h.ingest.accepted()
     const perTrace = new Map<string, number>()
@@ -118,7 +127,10 @@ describe('module-level API', () => {
   it('init → instrument → calls → flush → shutdown, and uninstrument restores fetch', async () => {
     provider = await startFakeProvider()
     ingest = await startFakeIngest()
-    cleanups.push(() => provider.close(), () => ingest.close())
+    cleanups.push(
+      () => provider.close(),
+      () => ingest.close(),
+    )
     expect(sdk.getState().state).toBe('CLOSED')
     sdk.report({ name: 'before-init' })
     const original = globalThis.fetch
@@ -134,7 +146,12 @@ describe('module-level API', () => {
     await wrapped.chat.completions.create({ model: 'wrapped', messages })
     await sdk.flush()
     await sdk.shutdown()
-    expect(ingest.accepted().map((s) => s.name).sort()).toEqual(['api', 'openai.chat', 'openai.chat'])
+    expect(
+      ingest
+        .accepted()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['api', 'openai.chat', 'openai.chat'])
     expect(ingest.accepted().some((s) => s.name === 'before-init')).toBe(false)
   })
 })

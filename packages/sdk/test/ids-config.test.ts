@@ -16,10 +16,22 @@ describe('ids', () => {
 })
 
 describe.each([
-  ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true }],
-  ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: false }],
-  ['  00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01 ', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true }],
-  ['01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra', { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true }],
+  [
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true },
+  ],
+  [
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00',
+    { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: false },
+  ],
+  [
+    '  00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01 ',
+    { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true },
+  ],
+  [
+    '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra',
+    { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', sampled: true },
+  ],
   ['00-00000000000000000000000000000000-00f067aa0ba902b7-01', undefined],
   ['00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', undefined],
   ['ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', undefined],
@@ -62,7 +74,13 @@ describe('config', () => {
       TOLLGATE_SAMPLE_RATE: '0.25',
     }
     const c = resolveConfig({}, env)
-    expect(c).toMatchObject({ endpoint: 'http://tg:9000', apiKey: 'k1', durability: 'best_effort', enabled: false, sampleRate: 0.25 })
+    expect(c).toMatchObject({
+      endpoint: 'http://tg:9000',
+      apiKey: 'k1',
+      durability: 'best_effort',
+      enabled: false,
+      sampleRate: 0.25,
+    })
     expect(c.tags).toEqual({ team: 'search', env: 'prod' })
     expect(resolveConfig({ endpoint: 'http://other', enabled: true, tags: { env: 'dev' } }, env)).toMatchObject({
       endpoint: 'http://other',

@@ -37,7 +37,8 @@ const cases: Case[] = [
     provider: 'openai',
     model: 'gpt-4o-mini',
     usage: { input_tokens: 11, output_tokens: 6, total_tokens: 17, cache_read_tokens: 3, reasoning_tokens: 2 },
-    make: (model, maxRetries) => new ChatOpenAI({ model, apiKey: 'sk-test', maxRetries, configuration: { baseURL: h.provider.openaiBase } }),
+    make: (model, maxRetries) =>
+      new ChatOpenAI({ model, apiKey: 'sk-test', maxRetries, configuration: { baseURL: h.provider.openaiBase } }),
   },
   {
     label: 'ChatAnthropic',
@@ -45,14 +46,17 @@ const cases: Case[] = [
     model: 'claude-3-5-haiku-latest',
     // Anthropic's input_tokens (20) excludes cache reads (100) and writes (50); the span's includes them.
     usage: { input_tokens: 170, output_tokens: 8, total_tokens: 178, cache_read_tokens: 100, cache_write_tokens: 50 },
-    make: (model, maxRetries) => new ChatAnthropic({ model, apiKey: 'sk-ant-test', maxRetries, anthropicApiUrl: h.provider.url }),
+    make: (model, maxRetries) =>
+      new ChatAnthropic({ model, apiKey: 'sk-ant-test', maxRetries, anthropicApiUrl: h.provider.url }),
   },
 ]
 
 const PROMPT = 'Say hello'
 
 /** What the application gets from one invoke() and one stream(). */
-async function run(model: BaseChatModel): Promise<{ message: unknown; chunks: AIMessageChunk['content'][]; text: string }> {
+async function run(
+  model: BaseChatModel,
+): Promise<{ message: unknown; chunks: AIMessageChunk['content'][]; text: string }> {
   const r = await model.invoke(PROMPT)
   const chunks: AIMessageChunk['content'][] = []
   let text = ''
@@ -60,16 +64,31 @@ async function run(model: BaseChatModel): Promise<{ message: unknown; chunks: AI
     chunks.push(c.content)
     text += c.text
   }
-  return { message: { content: r.content, usage_metadata: r.usage_metadata, response_metadata: r.response_metadata }, chunks, text }
+  return {
+    message: { content: r.content, usage_metadata: r.usage_metadata, response_metadata: r.response_metadata },
+    chunks,
+    text,
+  }
 }
 
 /** The parts of an error the application can observe. */
 function shape(err: unknown): Record<string, unknown> {
   const e = err as Error & { status?: unknown; lc_error_code?: unknown }
-  return { isError: e instanceof Error, class: e?.constructor?.name, name: e?.name, message: e?.message, status: e?.status, code: e?.lc_error_code }
+  return {
+    isError: e instanceof Error,
+    class: e?.constructor?.name,
+    name: e?.name,
+    message: e?.message,
+    status: e?.status,
+    code: e?.lc_error_code,
+  }
 }
 
-const rejection = (p: Promise<unknown>): Promise<unknown> => p.then(() => undefined, (e: unknown) => e)
+const rejection = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
 const duration = (s: Span | undefined) => Date.parse(String(s?.end_time)) - Date.parse(String(s?.start_time))
 
 describe.each(cases)('LangChain.js $label, captured by instrument() alone', (c) => {
@@ -96,7 +115,14 @@ describe.each(cases)('LangChain.js $label, captured by instrument() alone', (c) 
     const call = spans.find((s) => s.stream === false)
     const stream = spans.find((s) => s.stream === true)
     for (const span of [call, stream]) {
-      expect(span).toMatchObject({ kind: 'llm', provider: c.provider, model: c.model, operation: 'chat', status: 'ok', output: FAKE_TEXT })
+      expect(span).toMatchObject({
+        kind: 'llm',
+        provider: c.provider,
+        model: c.model,
+        operation: 'chat',
+        status: 'ok',
+        output: FAKE_TEXT,
+      })
       expect(span?.usage).toEqual(c.usage)
       expect(JSON.stringify(span?.input)).toContain(PROMPT)
     }
@@ -113,7 +139,13 @@ describe.each(cases)('LangChain.js $label, captured by instrument() alone', (c) 
     expect(shape(err)).toMatchObject({ isError: true, status: 500, message: expect.stringContaining('fake 500 error') })
     expect(shape(err)).toEqual(shape(plain))
     expect(isCircuitBreakerError(err)).toBe(false)
-    expect(span).toMatchObject({ provider: c.provider, model: 'error-500', status: 'error', error_message: 'fake 500 error', attributes: { http_status: 500 } })
+    expect(span).toMatchObject({
+      provider: c.provider,
+      model: 'error-500',
+      status: 'error',
+      error_message: 'fake 500 error',
+      attributes: { http_status: 500 },
+    })
     expect(h.provider.received).toHaveLength(2)
   })
 
@@ -125,8 +157,20 @@ describe.each(cases)('LangChain.js $label, captured by instrument() alone', (c) 
       // Above what the prompt alone costs (a call that would cross the budget is refused before it
       // is sent), below what the first call costs once its answer is counted.
       await loadPrices()
-      const promptUsd = priceOf(c.provider, c.model, { input_tokens: countTokens([{ role: 'user', content: PROMPT }], c.model).tokens + 10 })?.total_usd ?? 0
-      init({ endpoint: h.ingest.url, durability: 'best_effort', policyPollIntervalMs: 0, budgetPerHour: promptUsd, blockOnThreshold: true }, { env: {} })
+      const promptUsd =
+        priceOf(c.provider, c.model, {
+          input_tokens: countTokens([{ role: 'user', content: PROMPT }], c.model).tokens + 10,
+        })?.total_usd ?? 0
+      init(
+        {
+          endpoint: h.ingest.url,
+          durability: 'best_effort',
+          policyPollIntervalMs: 0,
+          budgetPerHour: promptUsd,
+          blockOnThreshold: true,
+        },
+        { env: {} },
+      )
       expect(instrument()).toMatchObject({ langchain: true, fetch: true, undici: true })
       const model = c.make(c.model) // LangChain's default retries
       expect((await model.invoke(PROMPT)).text).toBe(FAKE_TEXT)
@@ -138,9 +182,11 @@ describe.each(cases)('LangChain.js $label, captured by instrument() alone', (c) 
       const err = await rejection(model.invoke(PROMPT, { signal }))
       expect(isCircuitBreakerError(err)).toBe(true)
       expect(err).toMatchObject({ reason: 'budget_exceeded' })
-      const streamErr = await rejection((async () => {
-        for await (const _ of await model.stream(PROMPT, { signal })) void _
-      })())
+      const streamErr = await rejection(
+        (async () => {
+          for await (const _ of await model.stream(PROMPT, { signal })) void _
+        })(),
+      )
       expect(isCircuitBreakerError(streamErr)).toBe(true)
       expect(h.provider.received).toHaveLength(sent)
       expect(getState().global.state).toBe('OPEN')

@@ -32,12 +32,23 @@ describe('SlidingWindow', () => {
 })
 
 describe('Breaker with a controlled clock', () => {
-  const frame = (id: string, limits: AgentFrame['limits']): AgentFrame => ({ id, name: id, role: null, parent_id: null, spanId: 'a'.repeat(16), limits })
+  const frame = (id: string, limits: AgentFrame['limits']): AgentFrame => ({
+    id,
+    name: id,
+    role: null,
+    parent_id: null,
+    spanId: 'a'.repeat(16),
+    limits,
+  })
 
   it('budget spend leaves the window after an hour', () => {
     const c = clock()
     const transitions: Transition[] = []
-    const b = new Breaker({ global: { budgetPerHour: 1, blockOnThreshold: true }, now: c.now, onTransition: (t) => transitions.push(t) })
+    const b = new Breaker({
+      global: { budgetPerHour: 1, blockOnThreshold: true },
+      now: c.now,
+      onTransition: (t) => transitions.push(t),
+    })
     const first = b.check([])
     if (!first.ok) throw new Error('first call blocked')
     b.record(first.ticket, 1.5, false)

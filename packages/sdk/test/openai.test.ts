@@ -8,7 +8,12 @@ import { startHarness } from './helpers/harness.js'
 let h: Harness
 let openai: OpenAI
 const messages = [{ role: 'user' as const, content: 'Say hello' }]
-const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }]
+const tools = [
+  {
+    type: 'function' as const,
+    function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  },
+]
 
 beforeAll(async () => {
   h = await startHarness({ durability: 'best_effort' })
@@ -19,7 +24,9 @@ beforeEach(async () => {
   openai = new OpenAI({ apiKey: 'sk-test', baseURL: h.provider.openaiBase, maxRetries: 0 })
 })
 
-async function collect(stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>): Promise<OpenAI.Chat.Completions.ChatCompletionChunk[]> {
+async function collect(
+  stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>,
+): Promise<OpenAI.Chat.Completions.ChatCompletionChunk[]> {
   const out = []
   for await (const c of stream) out.push(c)
   return out
@@ -58,7 +65,11 @@ describe('openai package, instrumented through the global fetch', () => {
     h.client.instrument()
     expect(instrumented).toEqual(plain)
     expect(instrumented.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(FAKE_TEXT)
-    expect(span).toMatchObject({ stream: true, output: FAKE_TEXT, usage: { input_tokens: 11, output_tokens: 6, total_tokens: 17 } })
+    expect(span).toMatchObject({
+      stream: true,
+      output: FAKE_TEXT,
+      usage: { input_tokens: 11, output_tokens: 6, total_tokens: 17 },
+    })
     const duration = Date.parse(String(span?.end_time)) - Date.parse(String(span?.start_time))
     expect(span?.ttft_ms).toBeGreaterThan(0)
     expect(span?.ttft_ms).toBeLessThanOrEqual(duration + 1)
@@ -66,7 +77,8 @@ describe('openai package, instrumented through the global fetch', () => {
 
   it('leaves the bytes of the stream untouched', async () => {
     const params = { model: 'gpt-4o-mini', messages, stream: true as const }
-    const bytes = async () => Buffer.from(await (await openai.chat.completions.create(params).asResponse()).arrayBuffer())
+    const bytes = async () =>
+      Buffer.from(await (await openai.chat.completions.create(params).asResponse()).arrayBuffer())
     const instrumented = await bytes()
     h.client.uninstrument()
     const plain = await bytes()
@@ -88,8 +100,15 @@ describe('openai package, instrumented through the global fetch', () => {
     await collect(await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, tools, stream: true }))
     const spans = await h.waitSpans(2)
     for (const span of spans) {
-      expect(span.output).toEqual({ content: null, tool_calls: [expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' })] })
-      expect(span.attributes).toMatchObject({ tool_call_count: 1, tool_names: 'get_weather', finish_reason: 'tool_calls' })
+      expect(span.output).toEqual({
+        content: null,
+        tool_calls: [expect.objectContaining({ name: 'get_weather', arguments: '{"city":"Paris"}' })],
+      })
+      expect(span.attributes).toMatchObject({
+        tool_call_count: 1,
+        tool_names: 'get_weather',
+        finish_reason: 'tool_calls',
+      })
     }
   })
 
@@ -104,12 +123,18 @@ describe('openai package, instrumented through the global fetch', () => {
     expect(err).toBeInstanceOf(ErrorClass)
     expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(status)
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ status: 'error', error_message: `fake ${status} error`, attributes: { http_status: status } })
+    expect(span).toMatchObject({
+      status: 'error',
+      error_message: `fake ${status} error`,
+      attributes: { http_status: status },
+    })
   })
 
   it('records a connection failure and rethrows the client error', async () => {
     const dead = new OpenAI({ apiKey: 'k', baseURL: 'http://127.0.0.1:9/v1', maxRetries: 0 })
-    await expect(dead.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toBeInstanceOf(OpenAI.APIConnectionError)
+    await expect(dead.chat.completions.create({ model: 'gpt-4o-mini', messages })).rejects.toBeInstanceOf(
+      OpenAI.APIConnectionError,
+    )
     const [span] = await h.waitSpans(1)
     expect(span?.status).toBe('error')
     expect(span?.error_message).toMatch(/fetch failed|ECONNREFUSED/)
@@ -122,7 +147,11 @@ describe('openai package, instrumented through the global fetch', () => {
     let n = 0
     for await (const _ of stream) if (++n === 3) break
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ status: 'error', error_message: 'aborted by the client', attributes: { aborted: true } })
+    expect(span).toMatchObject({
+      status: 'error',
+      error_message: 'aborted by the client',
+      attributes: { aborted: true },
+    })
     expect(span?.ttft_ms).toBeGreaterThan(0)
     // An abort is the client's choice, not a provider failure: the error rate is untouched.
     expect(h.client.getState().global.errors_last_5min).toBe(errorsBefore)
@@ -155,7 +184,11 @@ describe('openai package, instrumented through the global fetch', () => {
   it('captures embeddings as embedding spans', async () => {
     await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ kind: 'embedding', operation: 'embeddings', usage: { input_tokens: 4, total_tokens: 4 } })
+    expect(span).toMatchObject({
+      kind: 'embedding',
+      operation: 'embeddings',
+      usage: { input_tokens: 4, total_tokens: 4 },
+    })
   })
 
   it('nests calls under the current trace', async () => {

@@ -47,26 +47,49 @@ describe('npm pack of @tollgate/sdk', () => {
     expect(listing).toContain('package/README.md')
     expect(listing).toContain('package/node_modules/@tollgate/policy/dist/index.js')
     expect(listing.filter((f) => /^package\/(src|test|scripts)\/|tsbuildinfo|tsconfig/.test(f))).toEqual([])
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/sdk/package.json'), 'utf8')) as Record<string, unknown>
-    expect(pkg).toMatchObject({ license: expect.any(String), engines: { node: expect.any(String) }, exports: { '.': expect.anything() }, files: expect.arrayContaining(['dist']) })
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/sdk/package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >
+    expect(pkg).toMatchObject({
+      license: expect.any(String),
+      engines: { node: expect.any(String) },
+      exports: { '.': expect.anything() },
+      files: expect.arrayContaining(['dist']),
+    })
   })
 
   it('installs into an empty project and works there: durable spool, delivery, policy, token counting', async () => {
     ingest.policy = { status: 200, body: { version: 'v1', budgets: [{ id: 'b', limit_usd: 1, spent_usd: 0 }] } }
     copyFileSync(join(REPO_ROOT, 'packages/sdk/test/fixtures/packed-app.mjs'), join(app, 'packed-app.mjs'))
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['packed-app.mjs'], { cwd: app, env: { ...process.env, ENDPOINT: ingest.url, SPOOL: join(app, 'spool.sqlite') } })
+      const child = spawn(process.execPath, ['packed-app.mjs'], {
+        cwd: app,
+        env: { ...process.env, ENDPOINT: ingest.url, SPOOL: join(app, 'spool.sqlite') },
+      })
       let text = ''
       child.stdout.on('data', (d: Buffer) => (text += d.toString()))
       child.stderr.on('data', (d: Buffer) => (text += d.toString()))
       child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))))
     })
-    expect(JSON.parse(out.trim())).toEqual({ durable: true, policyBudgets: 1, delivery: 'ok', tokens: { tokens: 2, method: 'tiktoken:o200k_base' } })
-    expect(ingest.accepted().map((s) => s.name).sort()).toEqual(['from-the-tarball', 'packed'])
+    expect(JSON.parse(out.trim())).toEqual({
+      durable: true,
+      policyBudgets: 1,
+      delivery: 'ok',
+      tokens: { tokens: 2, method: 'tiktoken:o200k_base' },
+    })
+    expect(
+      ingest
+        .accepted()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['from-the-tarball', 'packed'])
   })
 
   it('the README refers to nothing outside the package', () => {
     const readme = readFileSync(join(REPO_ROOT, 'packages/sdk/README.md'), 'utf8')
-    expect(readme.match(/DESIGN|RELIABILITY|docs\/|\.\.\/|apps\/|bench\/|test\/[\w-]+\.test\.ts|packages\//g) ?? []).toEqual([])
+    expect(
+      readme.match(/DESIGN|RELIABILITY|docs\/|\.\.\/|apps\/|bench\/|test\/[\w-]+\.test\.ts|packages\//g) ?? [],
+    ).toEqual([])
   })
 })

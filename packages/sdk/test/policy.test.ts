@@ -12,8 +12,23 @@ import { withContext } from '../src/user-context.js'
 import type { Harness } from './helpers/harness.js'
 import { startHarness } from './helpers/harness.js'
 
-const frame = (id: string): AgentFrame => ({ id, name: id, role: null, parent_id: null, spanId: '0'.repeat(15) + '1', limits: {} })
-const budget = (over: Record<string, unknown>) => ({ id: 'b1', scope: 'global', limit_usd: 100, window: 'month', spent_usd: 0, spent_tokens: 0, ...over })
+const frame = (id: string): AgentFrame => ({
+  id,
+  name: id,
+  role: null,
+  parent_id: null,
+  spanId: '0'.repeat(15) + '1',
+  limits: {},
+})
+const budget = (over: Record<string, unknown>) => ({
+  id: 'b1',
+  scope: 'global',
+  limit_usd: 100,
+  window: 'month',
+  spent_usd: 0,
+  spent_tokens: 0,
+  ...over,
+})
 const policyOf = (...budgets: Record<string, unknown>[]): Policy => {
   const p = parsePolicy({ version: 'v1', budgets })
   if (!p) throw new Error('invalid policy')
@@ -27,7 +42,13 @@ describe('policy shape', () => {
       version: 'v7',
       poll_interval_s: 1,
       budgets: [
-        budget({ thresholds: [{ percent: 80, action: 'degrade' }, { percent: 90, action: 'throttle', throttle_ms: 500 }, { percent: 'x', action: 'block' }] }),
+        budget({
+          thresholds: [
+            { percent: 80, action: 'degrade' },
+            { percent: 90, action: 'throttle', throttle_ms: 500 },
+            { percent: 'x', action: 'block' },
+          ],
+        }),
         { id: 'no-limit', scope: 'global' },
         { id: 'bad-scope', scope: 'planet', limit_usd: 1 },
         { id: 'tag-without-key', scope: 'tag', scope_value: 'x', limit_usd: 1 },
@@ -57,7 +78,11 @@ describe('evaluatePolicy', () => {
     [97, { throttle: 2000 }],
     [100, { block: true }],
   ])('at %i%% the highest threshold reached applies', (percent, expected) => {
-    const d = evaluatePolicy(policyOf(budget({ spent_usd: percent, thresholds: steps })), { agents: [], tags: {} }, none)
+    const d = evaluatePolicy(
+      policyOf(budget({ spent_usd: percent, thresholds: steps })),
+      { agents: [], tags: {} },
+      none,
+    )
     const t = d.decisive?.threshold
     expect({
       ...(d.action === 'alert' ? { alerts: d.hits.length } : {}),
@@ -137,15 +162,24 @@ describe('SDK enforcement against a policy server', () => {
   }
 
   it('degrade rewrites the model in the request', async () => {
-    const { h, call } = await setup({ budgets: [budget({ spent_usd: 85, thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'gpt-4o-mini' }] })] })
+    const { h, call } = await setup({
+      budgets: [
+        budget({ spent_usd: 85, thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'gpt-4o-mini' }] }),
+      ],
+    })
     await call('gpt-4o')
     expect(h.provider.received[0]?.body.model).toBe('gpt-4o-mini')
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ model: 'gpt-4o-mini', attributes: { degraded_from: 'gpt-4o', policy_budget_id: 'b1' } })
+    expect(span).toMatchObject({
+      model: 'gpt-4o-mini',
+      attributes: { degraded_from: 'gpt-4o', policy_budget_id: 'b1' },
+    })
   })
 
   it('throttle holds the request for throttle_ms, then sends it', async () => {
-    const { h, call } = await setup({ budgets: [budget({ spent_usd: 96, thresholds: [{ percent: 95, action: 'throttle', throttle_ms: 300 }] })] })
+    const { h, call } = await setup({
+      budgets: [budget({ spent_usd: 96, thresholds: [{ percent: 95, action: 'throttle', throttle_ms: 300 }] })],
+    })
     await call()
     expect(h.provider.received).toHaveLength(1)
     const [span] = await h.waitSpans(1)
@@ -169,7 +203,9 @@ describe('SDK enforcement against a policy server', () => {
 
   it('only blocks the scope the budget names', async () => {
     const { h, call } = await setup({ budgets: [budget({ scope: 'tenant', scope_value: 'acme', spent_usd: 100 })] })
-    await expect(h.client.trace('acme request', () => call(), { tags: { tenant: 'acme' } })).rejects.toBeInstanceOf(CircuitBreakerError)
+    await expect(h.client.trace('acme request', () => call(), { tags: { tenant: 'acme' } })).rejects.toBeInstanceOf(
+      CircuitBreakerError,
+    )
     await h.client.trace('globex request', () => call(), { tags: { tenant: 'globex' } })
     expect(h.provider.received).toHaveLength(1)
   })
@@ -177,9 +213,20 @@ describe('SDK enforcement against a policy server', () => {
   it('budgets by metadata: setContext() scopes match, every matching budget is checked, the most restrictive wins', async () => {
     const { h, call } = await setup({
       budgets: [
-        budget({ id: 'org', spent_usd: 90, thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'gpt-4o-mini' }] }),
+        budget({
+          id: 'org',
+          spent_usd: 90,
+          thresholds: [{ percent: 80, action: 'degrade', degrade_to_model: 'gpt-4o-mini' }],
+        }),
         budget({ id: 'acme', scope: 'tenant', scope_value: 'acme', limit_usd: 10, spent_usd: 10 }),
-        budget({ id: 'search', scope: 'feature', scope_value: 'search', limit_usd: 10, spent_usd: 9.6, thresholds: [{ percent: 95, action: 'throttle', throttle_ms: 10 }] }),
+        budget({
+          id: 'search',
+          scope: 'feature',
+          scope_value: 'search',
+          limit_usd: 10,
+          spent_usd: 9.6,
+          thresholds: [{ percent: 95, action: 'throttle', throttle_ms: 10 }],
+        }),
         budget({ id: 'vip', scope: 'customer', scope_value: 'c-vip', limit_usd: 10, spent_usd: 0 }),
         budget({ id: 'eu', scope: 'tag', tag_key: 'region', scope_value: 'eu', limit_usd: 10, spent_usd: 10 }),
       ],
@@ -197,14 +244,26 @@ describe('SDK enforcement against a policy server', () => {
     expect(await outcome({ tenant: 'acme', feature: 'search' })).toBe('blocked:default')
     expect(await outcome({ tags: { region: 'eu' } })).toBe('blocked:default')
     const spans = await h.waitSpans(4)
-    expect(spans.filter((s) => s.attributes?.blocked).map((s) => s.attributes?.breaker_reason)).toEqual(['server_budget', 'server_budget'])
-    expect(spans.find((s) => s.tags?.feature === 'search' && !s.attributes?.blocked)?.attributes).toMatchObject({ throttled_ms: 10, policy_budget_id: 'search' })
+    expect(spans.filter((s) => s.attributes?.blocked).map((s) => s.attributes?.breaker_reason)).toEqual([
+      'server_budget',
+      'server_budget',
+    ])
+    expect(spans.find((s) => s.tags?.feature === 'search' && !s.attributes?.blocked)?.attributes).toMatchObject({
+      throttled_ms: 10,
+      policy_budget_id: 'search',
+    })
   })
 
   it('counts local spend against the budget between polls', async () => {
     const { h, call } = await setup({ budgets: [budget({ limit_usd: 0.00002, spent_usd: 0 })] })
     const results: string[] = []
-    for (let i = 0; i < 8; i++) results.push(await call('gpt-4o-mini').then(() => 'ok', (e: unknown) => (e instanceof CircuitBreakerError ? 'blocked' : 'error')))
+    for (let i = 0; i < 8; i++)
+      results.push(
+        await call('gpt-4o-mini').then(
+          () => 'ok',
+          (e: unknown) => (e instanceof CircuitBreakerError ? 'blocked' : 'error'),
+        ),
+      )
     expect(results.slice(0, 2)).toEqual(['ok', 'ok'])
     expect(results.at(-1)).toBe('blocked')
     expect(h.provider.received.length).toBe(results.filter((r) => r === 'ok').length)

@@ -17,12 +17,16 @@ describe('a call that ends before the price table has loaded', () => {
   it('still counts against the hourly budget once prices are in', async () => {
     h = await startHarness({ durability: 'best_effort', budgetPerHour: 1e-9, blockOnThreshold: true })
     const openai = new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 })
-    const call = () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+    const call = () =>
+      openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
     await call()
     const client = h.client
     await waitFor(() => client.getState().global.spend_last_hour_usd > 1e-9)
     expect(pricesLoaded()).toBe(true)
-    const err = await call().then(() => undefined, (e: unknown) => e)
+    const err = await call().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(CircuitBreakerError)
     expect(h.provider.received).toHaveLength(1)
   })

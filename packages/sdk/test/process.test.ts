@@ -15,7 +15,10 @@ let tmp: ReturnType<typeof tempDir>
 
 beforeAll(() => {
   // Child processes run the built SDK; build it (incrementally) so they never run stale code.
-  const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], { cwd: REPO_ROOT, encoding: 'utf8' })
+  const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  })
   if (tsc.status !== 0) throw new Error(`building the SDK failed: ${tsc.stdout}${tsc.stderr}`)
   tmp = tempDir()
 }, 120_000)
@@ -31,9 +34,18 @@ interface Run {
 /** `kill`: SIGKILL after `ms`, counted from spawn or from the child's `S` (started) line. */
 type Kill = { ms: number; from: 'spawn' | 'started' }
 
-function runNode(script: string, env: Record<string, string>, kill?: Kill, onLine?: (line: string) => void): Promise<Run> {
+function runNode(
+  script: string,
+  env: Record<string, string>,
+  kill?: Kill,
+  onLine?: (line: string) => void,
+): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(FIXTURES, script)], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [join(FIXTURES, script)], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     let partial = ''
@@ -86,7 +98,12 @@ describe('offline, then online (G4)', () => {
     const endpoint = `http://127.0.0.1:${port}`
     const spool = join(tmp.dir, 'offline.sqlite')
     const calls = 12
-    const app = await runNode('offline-app.mjs', { ENDPOINT: endpoint, SPOOL: spool, PROVIDER: provider.openaiBase, CALLS: String(calls) })
+    const app = await runNode('offline-app.mjs', {
+      ENDPOINT: endpoint,
+      SPOOL: spool,
+      PROVIDER: provider.openaiBase,
+      CALLS: String(calls),
+    })
     expect(app.stderr).toBe('')
     expect(app.code).toBe(0)
     const { traces, latencies } = JSON.parse(app.stdout) as { traces: string[]; latencies: number[] }
@@ -102,7 +119,9 @@ describe('offline, then online (G4)', () => {
         expect(deliver.code).toBe(0)
       }
       expect(spoolCount(spool)).toBe(0)
-      const list = await tollgate.get<{ traces: { trace_id: string; span_count: number; input_tokens: number }[] }>('/api/traces?limit=100')
+      const list = await tollgate.get<{ traces: { trace_id: string; span_count: number; input_tokens: number }[] }>(
+        '/api/traces?limit=100',
+      )
       const ours = list.traces.filter((t) => traces.includes(t.trace_id))
       expect(ours.map((t) => t.trace_id).sort()).toEqual([...traces].sort())
       for (const t of ours) expect(t).toMatchObject({ span_count: 2, input_tokens: 11 })
@@ -117,7 +136,8 @@ describe('SIGKILL at random moments (G4)', () => {
   beforeAll(async () => {
     ingest = await startFakeIngest()
     // Some sends fail, so leases are released and retried while processes die.
-    ingest.fallback = (b) => (Math.random() < 0.25 ? { status: 503 } : { status: 202, body: { accepted: b.spans.length, rejected: [] } })
+    ingest.fallback = (b) =>
+      Math.random() < 0.25 ? { status: 503 } : { status: 202, body: { accepted: b.spans.length, rejected: [] } }
   })
   afterAll(() => ingest.close())
 
@@ -129,12 +149,20 @@ describe('SIGKILL at random moments (G4)', () => {
     for (let run = 1; run <= iterations; run++) {
       // Most kills land while spans are reported, committed and sent; every fifth one at any
       // moment from spawn on, opening the spool included.
-      const kill: Kill = run % 5 === 0 ? { ms: Math.floor(Math.random() * 300), from: 'spawn' } : { ms: 20 + Math.floor(Math.random() * 280), from: 'started' }
+      const kill: Kill =
+        run % 5 === 0
+          ? { ms: Math.floor(Math.random() * 300), from: 'spawn' }
+          : { ms: 20 + Math.floor(Math.random() * 280), from: 'started' }
       if (kill.from === 'started') afterStart++
-      const r = await runNode('kill-app.mjs', { ENDPOINT: ingest.url, SPOOL: spool, RUN: String(run) }, kill, (line) => {
-        const m = /^C (\d+)$/.exec(line)
-        if (m) committed.set(run, Number(m[1]))
-      })
+      const r = await runNode(
+        'kill-app.mjs',
+        { ENDPOINT: ingest.url, SPOOL: spool, RUN: String(run) },
+        kill,
+        (line) => {
+          const m = /^C (\d+)$/.exec(line)
+          if (m) committed.set(run, Number(m[1]))
+        },
+      )
       expect(r.signal, r.stderr).toBe('SIGKILL')
       expect(integrity(spool)).toBe('ok')
     }
@@ -143,7 +171,16 @@ describe('SIGKILL at random moments (G4)', () => {
     expect(total).toBeGreaterThan(100)
 
     ingest.fallback = (b) => ({ status: 202, body: { accepted: b.spans.length, rejected: [] } })
-    const last = new TollgateClient({ endpoint: ingest.url, spoolPath: spool, policyPollIntervalMs: 0, maxBatch: 1000, maxBatchBytes: 4 * 1024 * 1024 }, { env: {} }).start()
+    const last = new TollgateClient(
+      {
+        endpoint: ingest.url,
+        spoolPath: spool,
+        policyPollIntervalMs: 0,
+        maxBatch: 1000,
+        maxBatchBytes: 4 * 1024 * 1024,
+      },
+      { env: {} },
+    ).start()
     await last.flush()
     await last.shutdown()
     expect(spoolCount(spool)).toBe(0)

@@ -18,10 +18,16 @@ describe('inject / extract', () => {
     // Service B: continues whatever trace the caller propagated, and calls a model.
     const b = createServer((req, res) => {
       const remote = extract(req.headers)
-      void h.client.trace('service-b', () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }), { traceparent: remote?.traceparent }).then(
-        () => res.end('ok'),
-        () => res.writeHead(500).end(),
-      )
+      void h.client
+        .trace(
+          'service-b',
+          () => openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }),
+          { traceparent: remote?.traceparent },
+        )
+        .then(
+          () => res.end('ok'),
+          () => res.writeHead(500).end(),
+        )
     })
     await new Promise<void>((r) => b.listen(0, '127.0.0.1', r))
     const url = `http://127.0.0.1:${(b.address() as AddressInfo).port}/`
@@ -55,10 +61,28 @@ describe('inject / extract', () => {
 
   it('extract: W3C before B3, 64-bit B3 ids padded, malformed or all-zero headers ignored', () => {
     const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
-    expect(extract({ Traceparent: tp, b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1' })).toMatchObject({ traceId: '0af7651916cd43dd8448eb211c80319c', parentSpanId: 'b7ad6b7169203331', sampled: true, traceparent: tp })
-    expect(parseB3('e457b5a2e4d86bd1-05e3ac9a4f6e3b90-0')).toEqual({ traceId: '0000000000000000e457b5a2e4d86bd1', parentSpanId: '05e3ac9a4f6e3b90', sampled: false })
-    expect(extract({ traceparent: ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'] })?.parentSpanId).toBe('b7ad6b7169203331')
-    for (const bad of ['1', 'd', 'zz-yy', '00000000000000000000000000000000-05e3ac9a4f6e3b90-1', 'e457b5a2e4d86bd1-0000000000000000']) expect(extract({ b3: bad })).toBeUndefined()
+    expect(extract({ Traceparent: tp, b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1' })).toMatchObject({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      parentSpanId: 'b7ad6b7169203331',
+      sampled: true,
+      traceparent: tp,
+    })
+    expect(parseB3('e457b5a2e4d86bd1-05e3ac9a4f6e3b90-0')).toEqual({
+      traceId: '0000000000000000e457b5a2e4d86bd1',
+      parentSpanId: '05e3ac9a4f6e3b90',
+      sampled: false,
+    })
+    expect(extract({ traceparent: ['00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'] })?.parentSpanId).toBe(
+      'b7ad6b7169203331',
+    )
+    for (const bad of [
+      '1',
+      'd',
+      'zz-yy',
+      '00000000000000000000000000000000-05e3ac9a4f6e3b90-1',
+      'e457b5a2e4d86bd1-0000000000000000',
+    ])
+      expect(extract({ b3: bad })).toBeUndefined()
     expect(extract({ traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-01' })).toBeUndefined()
   })
 })

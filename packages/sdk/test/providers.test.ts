@@ -6,11 +6,23 @@ describe.each([
   ['https://api.openai.com/v1/responses', { provider: 'openai', flavor: 'openai', operation: 'responses' }],
   ['https://api.openai.com/v1/embeddings', { provider: 'openai', flavor: 'openai', operation: 'embeddings' }],
   ['https://api.openai.com/v1/images/generations', { provider: 'openai', flavor: 'openai', operation: 'images' }],
-  ['https://res1.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21', { provider: 'azure', flavor: 'openai', operation: 'chat' }],
+  [
+    'https://res1.openai.azure.com/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21',
+    { provider: 'azure', flavor: 'openai', operation: 'chat' },
+  ],
   ['https://api.anthropic.com/v1/messages', { provider: 'anthropic', flavor: 'anthropic', operation: 'chat' }],
-  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent', { provider: 'google', flavor: 'gemini', operation: 'chat', pathModel: 'gemini-2.0-flash', pathStream: false }],
-  ['https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse', { provider: 'google', flavor: 'gemini', operation: 'chat', pathModel: 'gemini-2.0-flash', pathStream: true }],
-  ['https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/l/publishers/google/models/gemini-1.5-pro:generateContent', { provider: 'google', flavor: 'gemini', operation: 'chat', pathModel: 'gemini-1.5-pro' }],
+  [
+    'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent',
+    { provider: 'google', flavor: 'gemini', operation: 'chat', pathModel: 'gemini-2.0-flash', pathStream: false },
+  ],
+  [
+    'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse',
+    { provider: 'google', flavor: 'gemini', operation: 'chat', pathModel: 'gemini-2.0-flash', pathStream: true },
+  ],
+  [
+    'https://us-central1-aiplatform.googleapis.com/v1/projects/p/locations/l/publishers/google/models/gemini-1.5-pro:generateContent',
+    { provider: 'google', flavor: 'gemini', operation: 'chat', pathModel: 'gemini-1.5-pro' },
+  ],
   ['https://api.mistral.ai/v1/chat/completions', { provider: 'mistral', operation: 'chat' }],
   ['https://api.groq.com/openai/v1/chat/completions', { provider: 'groq', operation: 'chat' }],
   ['https://api.cohere.com/v2/chat', { provider: 'cohere', flavor: 'cohere', operation: 'chat' }],

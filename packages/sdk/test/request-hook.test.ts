@@ -14,7 +14,10 @@ afterEach(async () => {
   h = undefined
 })
 
-async function setup(beforeRequest: BeforeRequestHook, opts: InitOptions = {}): Promise<{ h: Harness; openai: OpenAI }> {
+async function setup(
+  beforeRequest: BeforeRequestHook,
+  opts: InitOptions = {},
+): Promise<{ h: Harness; openai: OpenAI }> {
   h = await startHarness({ durability: 'best_effort', beforeRequest, ...opts })
   return { h, openai: new OpenAI({ apiKey: 'k', baseURL: h.provider.openaiBase, maxRetries: 0 }) }
 }
@@ -24,12 +27,20 @@ describe('beforeRequest', () => {
   it('sees the request and whom it is for; returning nothing proceeds', async () => {
     const seen: [RequestParams, RequestContext][] = []
     const { h, openai } = await setup((params, ctx) => void seen.push([params, ctx]), { tags: { service: 'api' } })
-    await withContext({ userId: 'u1', tenant: 'acme' }, () => openai.chat.completions.create({ model: 'gpt-4o', messages, stream: true }).then(async (s) => {
-      for await (const _ of s) void _
-    }))
+    await withContext({ userId: 'u1', tenant: 'acme' }, () =>
+      openai.chat.completions.create({ model: 'gpt-4o', messages, stream: true }).then(async (s) => {
+        for await (const _ of s) void _
+      }),
+    )
     expect(h.provider.received).toHaveLength(1)
     const [params, ctx] = seen[0] ?? []
-    expect(params).toMatchObject({ provider: 'openai', operation: 'chat', model: 'gpt-4o', stream: true, input: messages })
+    expect(params).toMatchObject({
+      provider: 'openai',
+      operation: 'chat',
+      model: 'gpt-4o',
+      stream: true,
+      input: messages,
+    })
     expect(ctx).toMatchObject({ userId: 'u1', tags: { service: 'api', tenant: 'acme' } })
   })
 
@@ -40,16 +51,25 @@ describe('beforeRequest', () => {
     expect(err).toMatchObject({ reason: 'request_cancelled', message: expect.stringContaining('over the user quota') })
     expect(h.provider.received).toHaveLength(0)
     const [span] = await h.waitSpans(1)
-    expect(span?.attributes).toMatchObject({ blocked: true, breaker_reason: 'request_cancelled', cancelled_by: 'before_request' })
+    expect(span?.attributes).toMatchObject({
+      blocked: true,
+      breaker_reason: 'request_cancelled',
+      cancelled_by: 'before_request',
+    })
   })
 
   it('degrade (async hook): the provider receives the cheaper model', async () => {
-    const { h, openai } = await setup(async (p) => (p.model === 'gpt-4o' ? BeforeRequest.degrade('gpt-4o-mini', 'free tier') : undefined))
+    const { h, openai } = await setup(async (p) =>
+      p.model === 'gpt-4o' ? BeforeRequest.degrade('gpt-4o-mini', 'free tier') : undefined,
+    )
     const r = await openai.chat.completions.create({ model: 'gpt-4o', messages })
     expect(r.model).toBe('gpt-4o-mini-2024-07-18')
     expect(h.provider.received[0]?.body.model).toBe('gpt-4o-mini')
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ model: 'gpt-4o-mini', attributes: { degraded_from: 'gpt-4o', degrade_reason: 'free tier' } })
+    expect(span).toMatchObject({
+      model: 'gpt-4o-mini',
+      attributes: { degraded_from: 'gpt-4o', degrade_reason: 'free tier' },
+    })
   })
 
   it('throttle: the request is held, then sent', async () => {
@@ -61,7 +81,12 @@ describe('beforeRequest', () => {
   })
 
   it.each([
-    ['throws', () => { throw new Error('hook bug') }],
+    [
+      'throws',
+      () => {
+        throw new Error('hook bug')
+      },
+    ],
     ['rejects', () => Promise.reject(new Error('hook bug'))],
     ['answers nonsense', () => ({ action: 'explode' }) as never],
   ])('fail-open when the hook %s', async (_, hook) => {
@@ -74,7 +99,13 @@ describe('beforeRequest', () => {
   it('runs after the budget check: a call a server budget blocks never reaches the hook', async () => {
     let calls = 0
     const { h, openai } = await setup(() => void calls++)
-    h.ingest.policy = { status: 200, body: { version: 'v1', budgets: [{ id: 'b', scope: 'global', limit_usd: 1, window: 'day', spent_usd: 5, spent_tokens: 0 }] } }
+    h.ingest.policy = {
+      status: 200,
+      body: {
+        version: 'v1',
+        budgets: [{ id: 'b', scope: 'global', limit_usd: 1, window: 'day', spent_usd: 5, spent_tokens: 0 }],
+      },
+    }
     await h.client.control.refreshPolicy()
     const err = await openai.chat.completions.create({ model: 'gpt-4o', messages }).catch((e: unknown) => e)
     expect(err).toMatchObject({ reason: 'server_budget' })

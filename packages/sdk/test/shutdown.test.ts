@@ -15,7 +15,10 @@ let tollgate: Tollgate
 let provider: FakeProvider
 
 beforeAll(async () => {
-  const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], { cwd: REPO_ROOT, encoding: 'utf8' })
+  const tsc = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  })
   if (tsc.status !== 0) throw new Error(`building the SDK failed: ${tsc.stdout}${tsc.stderr}`)
   tmp = tempDir()
   ;[tollgate, provider] = await Promise.all([startTollgate(join(tmp.dir, 'data')), startFakeProvider()])
@@ -25,9 +28,20 @@ afterAll(async () => {
   tmp?.cleanup()
 })
 
-function runApp(client: string, stream: string, spool: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runApp(
+  client: string,
+  stream: string,
+  spool: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const env = { ...process.env, ENDPOINT: tollgate.url, SPOOL: spool, PROVIDER: provider.url, CLIENT: client, STREAM: stream }
+    const env = {
+      ...process.env,
+      ENDPOINT: tollgate.url,
+      SPOOL: spool,
+      PROVIDER: provider.url,
+      CLIENT: client,
+      STREAM: stream,
+    }
     const child = spawn(process.execPath, [FIXTURE], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''

@@ -34,7 +34,16 @@ describe('span() handle', () => {
     })
     expect(answer).toBe(42)
     const [span] = await h.waitSpans(1)
-    expect(span).toMatchObject({ name: 'my-model-call', kind: 'llm', provider: 'ollama', model: 'llama-3.1-8b', usage: { input_tokens: 30, output_tokens: 12 }, output: 'forty-two', attributes: { gpu: 'a100' }, status: 'ok' })
+    expect(span).toMatchObject({
+      name: 'my-model-call',
+      kind: 'llm',
+      provider: 'ollama',
+      model: 'llama-3.1-8b',
+      usage: { input_tokens: 30, output_tokens: 12 },
+      output: 'forty-two',
+      attributes: { gpu: 'a100' },
+      status: 'ok',
+    })
   })
 
   it('wrapStream: the span ends with the stream, with time to first chunk, final usage and text', async () => {
@@ -46,7 +55,13 @@ describe('span() handle', () => {
     expect(got).toBe('Hello!')
     const [span] = await h.waitSpans(1)
     expect(h.client.inflight.size).toBe(0)
-    expect(span).toMatchObject({ kind: 'llm', stream: true, output: 'Hello!', usage: { input_tokens: 12, output_tokens: 3, total_tokens: 15 }, status: 'ok' })
+    expect(span).toMatchObject({
+      kind: 'llm',
+      stream: true,
+      output: 'Hello!',
+      usage: { input_tokens: 12, output_tokens: 3, total_tokens: 15 },
+      status: 'ok',
+    })
     expect(span?.ttft_ms).toBeGreaterThan(0)
     const duration = Date.parse(String(span?.end_time)) - Date.parse(String(span?.start_time))
     expect(duration).toBeGreaterThanOrEqual(span?.ttft_ms ?? 0)

@@ -12,7 +12,14 @@ let path: string
 const stores: SqliteStore[] = []
 
 function open(opts: Partial<SqliteStoreOptions> = {}): SqliteStore {
-  const s = new SqliteStore({ path, keyId: 'k1', owner: `o-${stores.length}`, maxBytes: 1e9, maxAgeMs: 86_400_000, ...opts })
+  const s = new SqliteStore({
+    path,
+    keyId: 'k1',
+    owner: `o-${stores.length}`,
+    maxBytes: 1e9,
+    maxAgeMs: 86_400_000,
+    ...opts,
+  })
   stores.push(s)
   return s
 }
@@ -47,7 +54,10 @@ describe('SqliteStore', () => {
 
   it('leases oldest first, only once, and deletes only on ack', () => {
     const s = open()
-    s.add([1, 2, 3].map((i) => body(i)), Date.now())
+    s.add(
+      [1, 2, 3].map((i) => body(i)),
+      Date.now(),
+    )
     const first = s.lease(2, Date.now())
     expect(first.map((r) => JSON.parse(r.body).span_id)).toEqual(['0000000000000001', '0000000000000002'])
     expect(s.lease(10, Date.now()).map((r) => JSON.parse(r.body).span_id)).toEqual(['0000000000000003'])
@@ -70,7 +80,10 @@ describe('SqliteStore', () => {
   it('drop() deletes and counts by reason; counters are per key and acked by subtraction', () => {
     const s = open()
     s.add([body(1), body(2)], Date.now())
-    s.drop(s.lease(10, Date.now()).map((r) => r.id), 'http_400')
+    s.drop(
+      s.lease(10, Date.now()).map((r) => r.id),
+      'http_400',
+    )
     s.count('sampled_out', 3)
     expect(s.counters()).toEqual({ http_400: 2, sampled_out: 3 })
     expect(open({ keyId: 'k2' }).counters()).toEqual({})
@@ -86,8 +99,14 @@ describe('SqliteStore', () => {
 
   it('drops the oldest spans beyond maxBytes, and counts them', () => {
     const s = open({ maxBytes: 1000 })
-    s.add([0, 1, 2, 3].map((i) => body(i, 200)), Date.now())
-    s.add([4, 5].map((i) => body(i, 200)), Date.now())
+    s.add(
+      [0, 1, 2, 3].map((i) => body(i, 200)),
+      Date.now(),
+    )
+    s.add(
+      [4, 5].map((i) => body(i, 200)),
+      Date.now(),
+    )
     const left = s.lease(100, Date.now()).map((r) => Number(JSON.parse(r.body).span_id))
     expect(left[left.length - 1]).toBe(5)
     expect(left[0]).toBeGreaterThan(0)
@@ -109,7 +128,11 @@ describe('SqliteStore', () => {
     s.add([body(1), body(2)], Date.now())
     const dead = spawnSync(process.execPath, ['-e', '0']).pid ?? 0
     const db = new Database(path)
-    db.prepare('UPDATE spans SET lease_owner = ?, lease_pid = ?, lease_until = ?').run('crashed', dead, Date.now() + 3_600_000)
+    db.prepare('UPDATE spans SET lease_owner = ?, lease_pid = ?, lease_until = ?').run(
+      'crashed',
+      dead,
+      Date.now() + 3_600_000,
+    )
     db.close()
     expect(s.lease(10, Date.now())).toEqual([])
     s.maintain(Date.now())
@@ -120,7 +143,11 @@ describe('SqliteStore', () => {
     const s = open()
     s.add([body(1)], Date.now())
     const db = new Database(path)
-    db.prepare('UPDATE spans SET lease_owner = ?, lease_pid = ?, lease_until = ?').run('live', process.pid, Date.now() + 60_000)
+    db.prepare('UPDATE spans SET lease_owner = ?, lease_pid = ?, lease_until = ?').run(
+      'live',
+      process.pid,
+      Date.now() + 60_000,
+    )
     s.maintain(Date.now())
     expect(s.lease(10, Date.now())).toEqual([])
     db.prepare('UPDATE spans SET lease_until = ?').run(Date.now() - 1)
@@ -141,7 +168,10 @@ describe('SqliteStore', () => {
 describe('MemoryStore (best_effort)', () => {
   it('is bounded: newest spans beyond the cap are dropped and counted', () => {
     const m = new MemoryStore(3, 1e9, 1e9)
-    m.add([1, 2, 3, 4, 5].map((i) => body(i)), Date.now())
+    m.add(
+      [1, 2, 3, 4, 5].map((i) => body(i)),
+      Date.now(),
+    )
     expect(m.size().count).toBe(3)
     expect(m.counters()).toEqual({ queue_full: 2 })
   })

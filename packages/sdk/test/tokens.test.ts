@@ -9,10 +9,28 @@ import { startHarness } from './helpers/harness.js'
 
 describe('countTokens', () => {
   it.each([
-    ['a chat for gpt-4o-mini (OpenAI overhead: 3 per message, 3 for the reply)', [{ role: 'user', content: 'Hello!' }], 'gpt-4o-mini', 9, 'tiktoken:o200k_base'],
+    [
+      'a chat for gpt-4o-mini (OpenAI overhead: 3 per message, 3 for the reply)',
+      [{ role: 'user', content: 'Hello!' }],
+      'gpt-4o-mini',
+      9,
+      'tiktoken:o200k_base',
+    ],
     ['plain text for gpt-4', 'hello world', 'gpt-4', 2, 'tiktoken:cl100k_base'],
-    ['an Anthropic request body', { system: 'Be brief', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there' }] }] }, 'claude-3-5-haiku-latest', 4, 'approximate:o200k_base'],
-    ['Gemini contents', [{ role: 'user', parts: [{ text: 'Hello!' }] }], 'gemini-2.0-flash', 9, 'approximate:o200k_base'],
+    [
+      'an Anthropic request body',
+      { system: 'Be brief', messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi there' }] }] },
+      'claude-3-5-haiku-latest',
+      4,
+      'approximate:o200k_base',
+    ],
+    [
+      'Gemini contents',
+      [{ role: 'user', parts: [{ text: 'Hello!' }] }],
+      'gemini-2.0-flash',
+      9,
+      'approximate:o200k_base',
+    ],
     ['nothing', '', 'gpt-4o', 0, 'tiktoken:o200k_base'],
   ])('%s', (_, input, model, tokens, method) => {
     expect(countTokens(input, model)).toEqual({ tokens, method })
@@ -44,7 +62,9 @@ describe('a call that would cross a budget is refused before it is sent', () => 
   it('local hourly budget: the big prompt is refused with nothing spent; a small one passes', async () => {
     const { h, openai } = await setup({ budgetPerHour: 0.005, blockOnThreshold: true })
     await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] })
-    const err = await openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: bigPrompt }] }).catch((e: unknown) => e)
+    const err = await openai.chat.completions
+      .create({ model: 'gpt-4o', messages: [{ role: 'user', content: bigPrompt }] })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CircuitBreakerError)
     expect(err).toMatchObject({ reason: 'budget_exceeded', message: expect.stringContaining('would cross') })
     expect(h.provider.received).toHaveLength(1)
@@ -53,9 +73,29 @@ describe('a call that would cross a budget is refused before it is sent', () => 
 
   it('server token budget: the projected prompt counts against limit_tokens', async () => {
     const { h, openai } = await setup({})
-    h.ingest.policy = { status: 200, body: { budgets: [{ id: 'tok', scope: 'feature', scope_value: 'chat', limit_tokens: 1000, spent_tokens: 900, spent_usd: 0, window: 'day' }] } }
+    h.ingest.policy = {
+      status: 200,
+      body: {
+        budgets: [
+          {
+            id: 'tok',
+            scope: 'feature',
+            scope_value: 'chat',
+            limit_tokens: 1000,
+            spent_tokens: 900,
+            spent_usd: 0,
+            window: 'day',
+          },
+        ],
+      },
+    }
     await h.client.control.refreshPolicy()
-    const ask = (content: string) => h.client.trace('q', () => openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content }] }), { tags: { feature: 'chat' } })
+    const ask = (content: string) =>
+      h.client.trace(
+        'q',
+        () => openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content }] }),
+        { tags: { feature: 'chat' } },
+      )
     await ask('Hi')
     await expect(ask(bigPrompt.slice(0, 2000))).rejects.toMatchObject({ reason: 'server_budget' })
     expect(h.provider.received).toHaveLength(1)

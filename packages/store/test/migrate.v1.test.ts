@@ -93,7 +93,9 @@ describe('a data directory of the previous release', () => {
     copyFileSync(join(DEFAULT_CLICKHOUSE_MIGRATIONS, '0001_spans.sql'), join(v1Migrations, '0001_spans.sql'))
     let ch = await connectClickHouse({ database: 'tollgate', dataDir: dir })
     expect(await migrateClickHouse(ch, v1Migrations)).toEqual([1])
-    await ch.client.command({ query: `ALTER TABLE ${ch.table('spans')} MODIFY TTL toDateTime(start_time) + toIntervalDay(365)` })
+    await ch.client.command({
+      query: `ALTER TABLE ${ch.table('spans')} MODIFY TTL toDateTime(start_time) + toIntervalDay(365)`,
+    })
     const rows = Array.from({ length: 150 }, (_, i) => row(i + 1, 1, now - i * DAY))
     await insertSpanRows(ch, rows.slice(0, 90))
     await insertSpanRows(ch, rows.slice(90))
@@ -124,7 +126,14 @@ describe('a data directory of the previous release', () => {
       const byModel = await costByModel(ch, 'default', { fromUs: (now - 400 * DAY) * 1000, toUs: (now + DAY) * 1000 })
       expect(byModel.reduce((a, r) => a + r.calls, 0)).toBe(150)
       expect(byModel.reduce((a, r) => a + r.cost_usd, 0)).toBeCloseTo(75, 9)
-      const page = await listTraces(ch, { projectId: 'default', filter: {}, sort: 'time', order: 'desc', limit: 10, offset: 0 })
+      const page = await listTraces(ch, {
+        projectId: 'default',
+        filter: {},
+        sort: 'time',
+        order: 'desc',
+        limit: 10,
+        offset: 0,
+      })
       expect(page.total).toBe(150)
       // Newest first; t2 now starts 40 days back.
       expect(page.traces.map((t) => t.name)).toEqual(['t1', 't3', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't11'])

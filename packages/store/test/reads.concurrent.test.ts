@@ -53,8 +53,12 @@ describe('concurrent reads (embedded chDB)', () => {
   it("control: the same two reads through the binding's own parameters do queue", async () => {
     // What the workaround avoids; if chDB stops chaining parameterised queries this test says so.
     const order = await race(
-      () => ch.read(async (c) => (await c.query({ query: SLOW, query_params: { x: 1 }, format: 'JSONEachRow' })).json()),
-      () => ch.read(async (c) => (await c.query({ query: 'SELECT {x:UInt8} AS v', query_params: { x: 1 }, format: 'JSONEachRow' })).json()),
+      () =>
+        ch.read(async (c) => (await c.query({ query: SLOW, query_params: { x: 1 }, format: 'JSONEachRow' })).json()),
+      () =>
+        ch.read(async (c) =>
+          (await c.query({ query: 'SELECT {x:UInt8} AS v', query_params: { x: 1 }, format: 'JSONEachRow' })).json(),
+        ),
     )
     expect(order).toEqual(['slow', 'fast'])
   })

@@ -119,17 +119,32 @@ describe('applyRetention', () => {
   const now = Date.now()
   beforeAll(async () => {
     // 1 and 2: 2000-01-01 and 2020-06-01 (what a 36,500-day retention keeps); 3: three days back; 4: now.
-    await insertSpanRows(ch, [row(1, Date.UTC(2000, 0, 1)), row(2, Date.UTC(2020, 5, 1)), row(3, now - 3 * DAY), row(4, now)])
+    await insertSpanRows(ch, [
+      row(1, Date.UTC(2000, 0, 1)),
+      row(2, Date.UTC(2020, 5, 1)),
+      row(3, now - 3 * DAY),
+      row(4, now),
+    ])
   })
 
-  it.each([0, -1, MAX_RETENTION_DAYS + 1, 1.5, Number.NaN])('refuses %s days and leaves the TTL alone', async (days) => {
-    const before = await ttlOf()
-    await expect(applyRetention(ch, days)).rejects.toThrow(RangeError)
-    expect(await ttlOf()).toBe(before)
-  })
+  it.each([0, -1, MAX_RETENTION_DAYS + 1, 1.5, Number.NaN])(
+    'refuses %s days and leaves the TTL alone',
+    async (days) => {
+      const before = await ttlOf()
+      await expect(applyRetention(ch, days)).rejects.toThrow(RangeError)
+      expect(await ttlOf()).toBe(before)
+    },
+  )
 
   it(`keeps spans from 2000 under the longest retention (${MAX_RETENTION_DAYS} days), after merges`, async () => {
-    expect(await applyRetention(ch, MAX_RETENTION_DAYS)).toEqual(['spans', 'span_keys', 'trace_index', 'cost_hourly', 'cost_hourly_user', 'cost_hourly_tag'])
+    expect(await applyRetention(ch, MAX_RETENTION_DAYS)).toEqual([
+      'spans',
+      'span_keys',
+      'trace_index',
+      'cost_hourly',
+      'cost_hourly_user',
+      'cost_hourly_tag',
+    ])
     expect(await ttlOf()).toBe(`start_time + toIntervalDay(${MAX_RETENTION_DAYS})`)
     await expire()
     expect(await stored()).toEqual([1, 2, 3, 4])

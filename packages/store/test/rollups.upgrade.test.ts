@@ -103,7 +103,11 @@ it('backfills and keeps the new rollup columns equal to the raw spans', async ()
   try {
     expect(await migrateClickHouse(ch)).toContain(5)
     const fresh = Array.from({ length: 10 }, (_, i) =>
-      row(100 + i, 1, now - i * HOUR, { cache_read_tokens: 7, cost_status: i % 2 ? 'unknown' : 'computed', tags: { feature: 'f1' } }),
+      row(100 + i, 1, now - i * HOUR, {
+        cache_read_tokens: 7,
+        cost_status: i % 2 ? 'unknown' : 'computed',
+        tags: { feature: 'f1' },
+      }),
     )
     await insertSpanRows(ch, fresh)
     const range = { projectId: 'default', fromUs: (now - 20 * DAY) * 1000, toUs: (now + HOUR) * 1000 }
@@ -121,7 +125,10 @@ it('backfills and keeps the new rollup columns equal to the raw spans', async ()
         expect(rollup.rows.length, JSON.stringify(input)).toBeGreaterThan(0)
         expect(rollup.rows, JSON.stringify(input)).toEqual(spans.rows)
         expect(rollup.rows.reduce((a, r) => a + r.unknown_cost_calls, 0)).toBe(15)
-        if (input.group !== 'tag') expect(rollup.rows.reduce((a, r) => a + r.cache_read_tokens, 0)).toBe(old.reduce((a, r) => a + r.cache_read_tokens, 0) + 70)
+        if (input.group !== 'tag')
+          expect(rollup.rows.reduce((a, r) => a + r.cache_read_tokens, 0)).toBe(
+            old.reduce((a, r) => a + r.cache_read_tokens, 0) + 70,
+          )
       }
     }
     await check()

@@ -46,21 +46,35 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | null {
     return null
   }
   return async function verifyJwt(token) {
-    const verify = { algorithms, issuer: options.issuer, audience: options.audience, clockTolerance: CLOCK_TOLERANCE_S, requiredClaims: ['exp', 'sub'] }
+    const verify = {
+      algorithms,
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: CLOCK_TOLERANCE_S,
+      requiredClaims: ['exp', 'sub'],
+    }
     let payload
     try {
-      payload = (await (typeof key === 'function' ? jwtVerify(token, key, verify) : jwtVerify(token, key, verify))).payload
+      payload = (await (typeof key === 'function' ? jwtVerify(token, key, verify) : jwtVerify(token, key, verify)))
+        .payload
     } catch (err) {
       // jose's codes (ERR_JWT_EXPIRED, ERR_JWS_SIGNATURE_VERIFICATION_FAILED, …) are safe to show; nothing of the token is.
-      if (err instanceof errors.JOSEError && !(err instanceof errors.JWKSTimeout)) throw new UnauthorizedError(`invalid token (${err.code})`)
+      if (err instanceof errors.JOSEError && !(err instanceof errors.JWKSTimeout))
+        throw new UnauthorizedError(`invalid token (${err.code})`)
       // The JWKS endpoint cannot be reached: the token may be fine, so this is the issuer's outage, not the caller's fault.
       throw new UnavailableError('jwks', 5, { cause: err })
     }
-    const { sub, project_id: projectId, role = 'viewer' } = payload as { sub?: unknown; project_id?: unknown; role?: unknown }
-    if (typeof sub !== 'string' || sub === '') throw new UnauthorizedError('invalid token (sub must be a non-empty string)')
+    const {
+      sub,
+      project_id: projectId,
+      role = 'viewer',
+    } = payload as { sub?: unknown; project_id?: unknown; role?: unknown }
+    if (typeof sub !== 'string' || sub === '')
+      throw new UnauthorizedError('invalid token (sub must be a non-empty string)')
     if (projectId !== undefined && (typeof projectId !== 'string' || projectId === ''))
       throw new UnauthorizedError('invalid token (project_id must be a non-empty string)')
-    if (role !== 'viewer' && role !== 'admin') throw new UnauthorizedError('invalid token (role must be viewer or admin)')
+    if (role !== 'viewer' && role !== 'admin')
+      throw new UnauthorizedError('invalid token (role must be viewer or admin)')
     return { subject: sub, projectId, role }
   }
 }

@@ -53,7 +53,10 @@ export class TokenBuckets implements BucketStore {
     const ok = states.every((s) => s.tokens >= 1)
     for (const s of states) this.buckets.set(s.id, { tokens: ok ? s.tokens - 1 : s.tokens, at: now })
     // Report the tightest bucket: the one a client will hit first.
-    const tight = states.reduce<(typeof states)[number] | undefined>((min, s) => (!min || s.tokens < min.tokens ? s : min), undefined)
+    const tight = states.reduce<(typeof states)[number] | undefined>(
+      (min, s) => (!min || s.tokens < min.tokens ? s : min),
+      undefined,
+    )
     if (!tight) return { ok: true, retryAfterS: 0, limit: 0, remaining: 0, resetS: 0 }
     const remaining = Math.max(0, Math.floor(ok ? tight.tokens - 1 : tight.tokens))
     const waitS = ok ? 0 : (1 - tight.tokens) / tight.config.perSecond
@@ -66,7 +69,11 @@ export class TokenBuckets implements BucketStore {
  * Per key and per project, after authentication (the caller says which buckets). Local mode has no
  * keys and one user on loopback: not limited. 429 + Retry-After + RateLimit-* headers.
  */
-export function rateLimit(options: { perKey: BucketConfig; perProject: BucketConfig; buckets?: BucketStore }): MiddlewareHandler<AppEnv> {
+export function rateLimit(options: {
+  perKey: BucketConfig
+  perProject: BucketConfig
+  buckets?: BucketStore
+}): MiddlewareHandler<AppEnv> {
   const buckets = options.buckets ?? new TokenBuckets()
   return async function rateLimitMiddleware(c, next) {
     const caller = c.get('caller') as AppEnv['Variables']['caller'] | undefined

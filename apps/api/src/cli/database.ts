@@ -1,4 +1,13 @@
-import { connectPostgres, createProject, getProject, insertApiKey, listApiKeys, listProjects, revokeApiKey, type KeyScope } from '@tollgate/store'
+import {
+  connectPostgres,
+  createProject,
+  getProject,
+  insertApiKey,
+  listApiKeys,
+  listProjects,
+  revokeApiKey,
+  type KeyScope,
+} from '@tollgate/store'
 import { generateKey, newProjectId } from '../auth/keys.js'
 import { toKeyView, toProjectView } from '../routes/projects/schema.js'
 
@@ -24,17 +33,29 @@ export async function runOnDatabase(url: string, call: DbCall): Promise<[number,
       const { name } = call.body as { name: string }
       return [201, toProjectView(await createProject(db, { id: newProjectId(), name }))]
     }
-    if (!(await getProject(db, { id: projectId }))) return [404, { title: 'Not found', detail: `project ${projectId} not found` }]
+    if (!(await getProject(db, { id: projectId })))
+      return [404, { title: 'Not found', detail: `project ${projectId} not found` }]
     if (call.method === 'GET') return [200, { keys: (await listApiKeys(db, { projectId })).map(toKeyView) }]
     if (call.method === 'DELETE') {
-      return (await revokeApiKey(db, { projectId, keyId: keyId ?? '' })) ? [204, null] : [404, { title: 'Not found', detail: `key ${keyId ?? ''} not found` }]
+      return (await revokeApiKey(db, { projectId, keyId: keyId ?? '' }))
+        ? [204, null]
+        : [404, { title: 'Not found', detail: `key ${keyId ?? ''} not found` }]
     }
     const scopes = (call.body as { scopes?: string[] }).scopes ?? ['ingest']
     if (scopes.length === 0 || scopes.some((s) => s !== 'ingest' && s !== 'read'))
       return [400, { title: 'Invalid request', detail: 'scopes: ingest and/or read' }]
     const made = generateKey()
-    const row = await insertApiKey(db, { id: made.id, projectId, prefix: made.prefix, hash: made.hash, scopes: [...new Set(scopes)] as KeyScope[] })
-    return [201, { id: row.id, key: made.key, prefix: row.prefix, scopes: row.scopes, created_at: row.createdAt.toISOString() }]
+    const row = await insertApiKey(db, {
+      id: made.id,
+      projectId,
+      prefix: made.prefix,
+      hash: made.hash,
+      scopes: [...new Set(scopes)] as KeyScope[],
+    })
+    return [
+      201,
+      { id: row.id, key: made.key, prefix: row.prefix, scopes: row.scopes, created_at: row.createdAt.toISOString() },
+    ]
   } finally {
     await pg.close()
   }

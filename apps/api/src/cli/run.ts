@@ -41,7 +41,8 @@ function plan(argv: string[]): Call | string {
   const [noun, verb, a, b] = positionals
   const id = (s: string | undefined) => encodeURIComponent(s ?? '')
   if (values.help || !noun) return USAGE
-  if (noun === 'projects' && verb === 'create' && a && !b) return { method: 'POST', path: '/api/projects', body: { name: a } }
+  if (noun === 'projects' && verb === 'create' && a && !b)
+    return { method: 'POST', path: '/api/projects', body: { name: a } }
   if (noun === 'projects' && verb === 'list' && !a) return { method: 'GET', path: '/api/projects' }
   if (noun === 'keys' && verb === 'create' && a && !b) {
     const scopes = values.scopes
@@ -51,7 +52,8 @@ function plan(argv: string[]): Call | string {
     return { method: 'POST', path: `/api/projects/${id(a)}/keys`, body: scopes ? { scopes } : {} }
   }
   if (noun === 'keys' && verb === 'list' && a && !b) return { method: 'GET', path: `/api/projects/${id(a)}/keys` }
-  if (noun === 'keys' && verb === 'revoke' && a && b) return { method: 'DELETE', path: `/api/projects/${id(a)}/keys/${id(b)}` }
+  if (noun === 'keys' && verb === 'revoke' && a && b)
+    return { method: 'DELETE', path: `/api/projects/${id(a)}/keys/${id(b)}` }
   return `unknown or incomplete command: ${positionals.join(' ')}\n\n${USAGE}`
 }
 
@@ -110,6 +112,7 @@ function report(io: CliIo, call: Call, status: number, text: string): number {
   }
   if (status === 204) io.out('revoked\n')
   else io.out(JSON.stringify(JSON.parse(text), null, 2) + '\n')
-  if (call.method === 'POST' && call.path.endsWith('/keys')) io.err('This key is shown once: store it now. Only its SHA-256 is kept.\n')
+  if (call.method === 'POST' && call.path.endsWith('/keys'))
+    io.err('This key is shown once: store it now. Only its SHA-256 is kept.\n')
   return 0
 }

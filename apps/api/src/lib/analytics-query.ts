@@ -28,7 +28,10 @@ export const TimeZone = z
 const MAX_RANGE_US = 400 * 86_400_000_000
 
 /** Splits `tag.<key>=<value>` parameters from the rest and validates the rest with `schema`. */
-export function parseAnalyticsQuery<T extends z.ZodType>(schema: T, params: Record<string, string>): { query: z.infer<T>; tags: Record<string, string> } {
+export function parseAnalyticsQuery<T extends z.ZodType>(
+  schema: T,
+  params: Record<string, string>,
+): { query: z.infer<T>; tags: Record<string, string> } {
   const tags: Record<string, string> = {}
   const rest: Record<string, string> = {}
   for (const [k, v] of Object.entries(params)) {

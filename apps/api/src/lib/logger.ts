@@ -10,10 +10,15 @@ export interface Logger {
 }
 
 /** One JSON object per line on stdout. Callers never pass keys, prompts or PII. */
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
-  const log = (at: Exclude<LogLevel, 'silent'>) => (event: string, fields: Record<string, unknown> = {}) => {
-    if (RANK[at] < RANK[level]) return
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...fields }))
-  }
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Logger {
+  const log =
+    (at: Exclude<LogLevel, 'silent'>) =>
+    (event: string, fields: Record<string, unknown> = {}) => {
+      if (RANK[at] < RANK[level]) return
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...fields }))
+    }
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') }
 }

@@ -25,7 +25,10 @@ export interface Metrics {
   logCommits: Histogram
 }
 
-export function createMetrics(options: { health: () => { backlogRows: number; logBytes: number }; defaultMetrics?: boolean }): Metrics {
+export function createMetrics(options: {
+  health: () => { backlogRows: number; logBytes: number }
+  defaultMetrics?: boolean
+}): Metrics {
   const registry = new Registry()
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'tollgate_' })
   new Gauge({
@@ -46,7 +49,12 @@ export function createMetrics(options: { health: () => { backlogRows: number; lo
   })
   return {
     registry,
-    httpRequests: new Counter({ name: 'tollgate_http_requests_total', help: 'HTTP requests by route pattern and status.', labelNames: ['method', 'route', 'status'], registers: [registry] }),
+    httpRequests: new Counter({
+      name: 'tollgate_http_requests_total',
+      help: 'HTTP requests by route pattern and status.',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'tollgate_http_request_duration_seconds',
       help: 'HTTP request duration by route pattern.',
@@ -54,17 +62,40 @@ export function createMetrics(options: { health: () => { backlogRows: number; lo
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
-    ingestSpans: new Counter({ name: 'tollgate_ingest_spans_total', help: 'Spans received on ingest: accepted (durable) or rejected (invalid).', labelNames: ['result'], registers: [registry] }),
-    ingestRejected: new Counter({ name: 'tollgate_ingest_rejected_spans_total', help: 'Spans rejected per index at the edge, by reason.', labelNames: ['reason'], registers: [registry] }),
-    ingestRefused: new Counter({ name: 'tollgate_ingest_refused_requests_total', help: 'Ingest requests refused with 503 before their body was read, by reason.', labelNames: ['reason'], registers: [registry] }),
-    storeDuplicates: new Counter({ name: 'tollgate_store_duplicate_rows_total', help: 'Rows skipped by the batch-store verb as already stored (redelivery, replay).', registers: [registry] }),
+    ingestSpans: new Counter({
+      name: 'tollgate_ingest_spans_total',
+      help: 'Spans received on ingest: accepted (durable) or rejected (invalid).',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    ingestRejected: new Counter({
+      name: 'tollgate_ingest_rejected_spans_total',
+      help: 'Spans rejected per index at the edge, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    ingestRefused: new Counter({
+      name: 'tollgate_ingest_refused_requests_total',
+      help: 'Ingest requests refused with 503 before their body was read, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    storeDuplicates: new Counter({
+      name: 'tollgate_store_duplicate_rows_total',
+      help: 'Rows skipped by the batch-store verb as already stored (redelivery, replay).',
+      registers: [registry],
+    }),
     logCommits: new Histogram({
       name: 'tollgate_ingest_log_commit_seconds',
       help: 'Write + fdatasync of one group commit of the write-ahead log.',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
     }),
-    deadLettered: new Counter({ name: 'tollgate_store_dead_lettered_rows_total', help: 'Rows ClickHouse refused on their own, kept in DATA_DIR/dead-letter.', registers: [registry] }),
+    deadLettered: new Counter({
+      name: 'tollgate_store_dead_lettered_rows_total',
+      help: 'Rows ClickHouse refused on their own, kept in DATA_DIR/dead-letter.',
+      registers: [registry],
+    }),
     clientDropped: new Counter({
       name: 'tollgate_client_dropped_spans_total',
       help: 'Spans that SDKs report having dropped before delivery (spool caps, 4xx), by reason.',
@@ -78,7 +109,12 @@ export function createMetrics(options: { health: () => { backlogRows: number; lo
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    storeWriteRows: new Counter({ name: 'tollgate_store_write_rows_total', help: 'Rows written to (ok) or refused by (failed) ClickHouse inserts.', labelNames: ['result'], registers: [registry] }),
+    storeWriteRows: new Counter({
+      name: 'tollgate_store_write_rows_total',
+      help: 'Rows written to (ok) or refused by (failed) ClickHouse inserts.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   }
 }
 

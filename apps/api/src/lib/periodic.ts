@@ -6,7 +6,11 @@ export interface Periodic {
   stop(): Promise<void>
 }
 
-export function startPeriodic(options: { intervalMs: number; run: () => Promise<void>; onError: (error: unknown) => void }): Periodic {
+export function startPeriodic(options: {
+  intervalMs: number
+  run: () => Promise<void>
+  onError: (error: unknown) => void
+}): Periodic {
   let inflight: Promise<void> | null = null
   let stopped = false
   const tick = (): Promise<void> => {

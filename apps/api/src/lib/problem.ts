@@ -1,6 +1,13 @@
 import type { Context } from 'hono'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import { DomainError, PayloadTooLargeError, RateLimitedError, UnauthorizedError, UnavailableError, ValidationError } from '@tollgate/core'
+import {
+  DomainError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from '@tollgate/core'
 import type { AppEnv } from '../context.js'
 
 /** Stable problem types: clients switch on these, so they never change once published. */
@@ -30,7 +37,14 @@ const TITLE: Record<DomainError['code'], string> = {
   'rate-limited': 'Too many requests',
 }
 
-export function problem(c: Context<AppEnv>, status: ContentfulStatusCode, type: string, title: string, detail: string, extra: Record<string, unknown> = {}): Response {
+export function problem(
+  c: Context<AppEnv>,
+  status: ContentfulStatusCode,
+  type: string,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Response {
   return c.body(
     JSON.stringify({ type: TYPE_BASE + type, title, status, detail, request_id: c.get('requestId'), ...extra }),
     status,
@@ -57,15 +71,31 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
   const deps = c.get('deps')
   // A store that cannot be reached is back-pressure, not a bug: 503 + Retry-After, its cause logged once.
   if (isConnectionError(err)) {
-    deps.logger.error('store.unreachable', { request_id: c.get('requestId'), route: c.req.routePath, ...connectionCause(err) })
+    deps.logger.error('store.unreachable', {
+      request_id: c.get('requestId'),
+      route: c.req.routePath,
+      ...connectionCause(err),
+    })
     c.header('Retry-After', '5')
     return problem(c, 503, 'unavailable', TITLE.unavailable, 'a store is unavailable; retry later')
   }
-  deps.logger.error('request.failed', { request_id: c.get('requestId'), error: err instanceof Error ? err.stack ?? err.message : String(err) })
+  deps.logger.error('request.failed', {
+    request_id: c.get('requestId'),
+    error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+  })
   return problem(c, 500, 'internal', 'Internal error', `internal error; quote request id ${c.get('requestId')}`)
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT'])
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+])
 
 /** The error, or one in its cause chain, says the connection to a store failed (not the query itself). */
 function isConnectionError(err: unknown): boolean {
@@ -79,5 +109,11 @@ function isConnectionError(err: unknown): boolean {
 
 function connectionCause(err: unknown): Record<string, unknown> {
   const e = err as { name?: string; code?: unknown; message?: string }
-  return { error_class: e.name ?? typeof err, code: typeof e.code === 'string' ? e.code : undefined, error: String(e.message ?? err).split('\n')[0]?.slice(0, 200) }
+  return {
+    error_class: e.name ?? typeof err,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    error: String(e.message ?? err)
+      .split('\n')[0]
+      ?.slice(0, 200),
+  }
 }

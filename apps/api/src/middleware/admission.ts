@@ -22,7 +22,8 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> 
   return async function admissionMiddleware(c, next) {
     const { transport, metrics, env } = c.var.deps
     const declared = Number(c.req.header('content-length'))
-    const cost = Number.isFinite(declared) && declared >= 0 ? Math.min(declared, options.maxBodyBytes) : options.maxBodyBytes
+    const cost =
+      Number.isFinite(declared) && declared >= 0 ? Math.min(declared, options.maxBodyBytes) : options.maxBodyBytes
     const health = transport.health()
     let reason: string | null = null
     if (requests + 1 > options.maxRequests || (requests > 0 && bytes + cost > options.maxBytes)) reason = 'overloaded'
@@ -31,7 +32,10 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> 
     if (reason) {
       metrics.ingestRefused.inc({ reason })
       c.header('Connection', 'close')
-      throw new UnavailableError(reason === 'store_failing' ? 'clickhouse' : `ingest (${reason.replace('_', ' ')})`, reason === 'store_failing' ? 5 : 1)
+      throw new UnavailableError(
+        reason === 'store_failing' ? 'clickhouse' : `ingest (${reason.replace('_', ' ')})`,
+        reason === 'store_failing' ? 5 : 1,
+      )
     }
     requests++
     bytes += cost

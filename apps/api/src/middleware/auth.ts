@@ -16,7 +16,8 @@ import { permits, publicPaths, requiredPermission } from '../auth/policy.js'
  */
 export function presentedKey(header: (name: string) => string | undefined): string | undefined {
   const bearer = header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1]
-  for (const value of [header('x-api-key')?.trim(), header('x-aeneassoft-api-key')?.trim(), bearer]) if (value) return value
+  for (const value of [header('x-api-key')?.trim(), header('x-aeneassoft-api-key')?.trim(), bearer])
+    if (value) return value
   return undefined
 }
 
@@ -37,23 +38,44 @@ export interface AuthOptions {
 export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
   const open = publicPaths({ metricsPublic: options.metricsPublic })
   const instanceDigest = options.instanceKey ? Buffer.from(hashKey(options.instanceKey), 'hex') : null
-  const local: Caller = { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'local', scopes: ['ingest', 'read'], instanceAdmin: true }
+  const local: Caller = {
+    projectId: DEFAULT_PROJECT_ID,
+    role: 'admin',
+    via: 'local',
+    scopes: ['ingest', 'read'],
+    instanceAdmin: true,
+  }
 
   async function identify(credential: string): Promise<Caller> {
     // Digests of equal length compared in constant time: neither length nor prefix of API_KEY leaks.
     if (instanceDigest && timingSafeEqual(Buffer.from(hashKey(credential), 'hex'), instanceDigest)) {
-      return { projectId: DEFAULT_PROJECT_ID, role: 'admin', via: 'api-key', scopes: ['ingest', 'read'], instanceAdmin: true, actor: 'api-key' }
+      return {
+        projectId: DEFAULT_PROJECT_ID,
+        role: 'admin',
+        via: 'api-key',
+        scopes: ['ingest', 'read'],
+        instanceAdmin: true,
+        actor: 'api-key',
+      }
     }
     if (isProjectKey(credential)) {
       const key = await options.keys.resolve(credential)
       if (!key) throw new UnauthorizedError('invalid credentials')
-      return { projectId: key.projectId, role: 'viewer', via: 'project-key', scopes: key.scopes, instanceAdmin: false, actor: key.id }
+      return {
+        projectId: key.projectId,
+        role: 'viewer',
+        via: 'project-key',
+        scopes: key.scopes,
+        instanceAdmin: false,
+        actor: key.id,
+      }
     }
     if (options.jwt && looksLikeJwt(credential)) {
       const claims = await options.jwt(credential)
       const projectId = claims.projectId ?? DEFAULT_PROJECT_ID
       // A token for a project that does not exist would write orphan data or read nothing: refuse it.
-      if (!(await options.keys.projectExists(projectId))) throw new UnauthorizedError('invalid token (unknown project_id)')
+      if (!(await options.keys.projectExists(projectId)))
+        throw new UnauthorizedError('invalid token (unknown project_id)')
       return { projectId, role: claims.role, via: 'jwt', scopes: ['read'], instanceAdmin: false, actor: claims.subject }
     }
     throw new UnauthorizedError('invalid credentials')
@@ -70,7 +92,11 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
     c.set('caller', caller)
     const needs = requiredPermission(c.req.method, c.req.path)
     if (!permits(caller, needs))
-      throw new ForbiddenError(needs.includes('admin') ? 'this needs an admin credential' : `this needs a key with the ${needs.join(' or ')} scope`)
+      throw new ForbiddenError(
+        needs.includes('admin')
+          ? 'this needs an admin credential'
+          : `this needs a key with the ${needs.join(' or ')} scope`,
+      )
     return next()
   }
 }

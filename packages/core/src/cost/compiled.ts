@@ -64,16 +64,23 @@ export function flatCost(p: FlatPrice, u: Usage): PriceTotals {
     units++
   }
   let uncached = u.input_tokens - cached
-  if (uncached < 0 && Math.abs(uncached) <= Number.EPSILON * Math.max(1, Math.abs(u.input_tokens), Math.abs(cached)) * (units + 1)) uncached = 0
+  if (
+    uncached < 0 &&
+    Math.abs(uncached) <= Number.EPSILON * Math.max(1, Math.abs(u.input_tokens), Math.abs(cached)) * (units + 1)
+  )
+    uncached = 0
   let input = 0
   let output = 0
   let other = 0
   for (const t of p.terms) {
     const leaf =
-      t.leaf === 'input_tokens' ? uncached
-      : t.leaf === 'output_tokens' ? u.output_tokens - 0
-      : t.leaf === 'requests' ? 1
-      : u[t.leaf]
+      t.leaf === 'input_tokens'
+        ? uncached
+        : t.leaf === 'output_tokens'
+          ? u.output_tokens - 0
+          : t.leaf === 'requests'
+            ? 1
+            : u[t.leaf]
     const amount = (t.price * leaf) / t.per
     if (t.direction === 'input') input += amount
     else if (t.direction === 'output') output += amount

@@ -2,7 +2,13 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
-import { calcPrice, findProvider, type ConditionalPrice, type PriceOptions, type Provider } from '@pydantic/genai-prices'
+import {
+  calcPrice,
+  findProvider,
+  type ConditionalPrice,
+  type PriceOptions,
+  type Provider,
+} from '@pydantic/genai-prices'
 import { LRUCache } from 'lru-cache'
 import { z } from 'zod'
 import type { Cost, CostStatus, Usage } from '../span.js'
@@ -80,7 +86,8 @@ export function createPricer(options: { overrides?: PriceOverrides; overrideSour
   function resolve(provider: string, model: string): Resolution {
     // The provider's own overrides first, then those for any provider ('*'), then the bundled data.
     const candidates: Array<[PriceOptions, string]> = []
-    for (const own of [custom.get(provider), custom.get('*')]) if (own) candidates.push([{ provider: own }, overrideSource])
+    for (const own of [custom.get(provider), custom.get('*')])
+      if (own) candidates.push([{ provider: own }, overrideSource])
     if (!SELF_HOSTED.has(provider)) {
       const known = provider !== '' && findProvider({ providerId: provider }) !== undefined
       candidates.push([known ? { providerId: provider } : {}, bundledSource])
@@ -130,20 +137,26 @@ export function createPricer(options: { overrides?: PriceOverrides; overrideSour
  * whose start date is not after the span's start, else the first entry. Null when any entry has a
  * time-of-day constraint or a price this module does not compile.
  */
-function compilePeriods(prices: ConditionalPrice[]): { periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice } | null {
+function compilePeriods(
+  prices: ConditionalPrice[],
+): { periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice } | null {
   const periods: Array<{ fromMs: number; price: FlatPrice }> = []
   for (const p of prices) {
     const flat = compileFlatPrice(p.prices)
     if (!flat) return null
     if (p.constraint === undefined) periods.push({ fromMs: -Infinity, price: flat })
-    else if (p.constraint.type === 'start_date') periods.push({ fromMs: new Date(p.constraint.start_date).getTime(), price: flat })
+    else if (p.constraint.type === 'start_date')
+      periods.push({ fromMs: new Date(p.constraint.start_date).getTime(), price: flat })
     else return null
   }
   const first = periods[0]
   return first ? { periods, fallback: first.price } : null
 }
 
-function pricedAt(r: { periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice }, atMs: number): FlatPrice {
+function pricedAt(
+  r: { periods: Array<{ fromMs: number; price: FlatPrice }>; fallback: FlatPrice },
+  atMs: number,
+): FlatPrice {
   for (let i = r.periods.length - 1; i >= 0; i--) {
     const p = r.periods[i]
     if (p && atMs >= p.fromMs) return p.price
@@ -161,7 +174,11 @@ function safeCalc(usage: typeof ZERO_USAGE, model: string, opts: PriceOptions): 
 }
 
 function computed(r: PriceTotals, source: string): PriceResult {
-  return { cost: { input_usd: r.input_price, output_usd: r.output_price, total_usd: r.total_price }, cost_status: 'computed', price_source: source }
+  return {
+    cost: { input_usd: r.input_price, output_usd: r.output_price, total_usd: r.total_price },
+    cost_status: 'computed',
+    price_source: source,
+  }
 }
 
 const unknown = (): PriceResult => ({ cost: null, cost_status: 'unknown', price_source: '' })

@@ -71,9 +71,23 @@ export const SpanView = z.object({
 export type SpanView = z.infer<typeof SpanView>
 
 export const TraceGraph = z.object({
-  nodes: z.array(z.object({ id: z.string(), name: z.string(), kind: z.string(), agent_id: z.string().nullable(), status: z.string() })),
+  nodes: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      kind: z.string(),
+      agent_id: z.string().nullable(),
+      status: z.string(),
+    }),
+  ),
   edges: z.array(
-    z.object({ from: z.string(), to: z.string(), type: z.enum(['child', 'handoff']), from_agent: z.string().optional(), to_agent: z.string().optional() }),
+    z.object({
+      from: z.string(),
+      to: z.string(),
+      type: z.enum(['child', 'handoff']),
+      from_agent: z.string().optional(),
+      to_agent: z.string().optional(),
+    }),
   ),
 })
 export type TraceGraph = z.infer<typeof TraceGraph>
@@ -97,7 +111,13 @@ export function buildTraceGraph(spans: readonly GraphSpan[]): TraceGraph {
     const fromAgent = parent.agent?.id
     const toAgent = s.agent?.id
     if (fromAgent && toAgent && fromAgent !== toAgent) {
-      graph.edges.push({ from: parent.span_id, to: s.span_id, type: 'handoff', from_agent: fromAgent, to_agent: toAgent })
+      graph.edges.push({
+        from: parent.span_id,
+        to: s.span_id,
+        type: 'handoff',
+        from_agent: fromAgent,
+        to_agent: toAgent,
+      })
     }
   }
   return graph

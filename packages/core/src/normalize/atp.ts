@@ -15,8 +15,21 @@ export function isAtpSpan(raw: unknown): raw is Record<string, unknown> {
 }
 
 const ATP_FIELDS = new Set([
-  'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time_unix_nano', 'end_time_unix_nano', 'status',
-  'agent_id', 'agent_name', 'agent_role', 'input', 'output', 'model_inference', 'attributes',
+  'trace_id',
+  'span_id',
+  'parent_span_id',
+  'name',
+  'kind',
+  'start_time_unix_nano',
+  'end_time_unix_nano',
+  'status',
+  'agent_id',
+  'agent_name',
+  'agent_role',
+  'input',
+  'output',
+  'model_inference',
+  'attributes',
 ])
 // Structured ATP fields without a wire v1 counterpart, kept as JSON text under `atp.<field>`.
 const ATP_EXTRAS = ['decision_reasoning', 'tool_calls', 'cost_attribution', 'compliance_flags', 'links', 'events']
@@ -25,7 +38,8 @@ export function atpToWire(r: Record<string, unknown>): Record<string, unknown> {
   const inference = isRecord(r.model_inference) ? r.model_inference : null
   const attributes: Record<string, unknown> = isRecord(r.attributes) ? { ...r.attributes } : {}
   if (typeof r.kind === 'string') attributes['atp.kind'] = r.kind
-  if (inference?.latency_ms !== undefined && inference.latency_ms !== null) attributes['atp.latency_ms'] = inference.latency_ms
+  if (inference?.latency_ms !== undefined && inference.latency_ms !== null)
+    attributes['atp.latency_ms'] = inference.latency_ms
   for (const key of ATP_EXTRAS) {
     if (r[key] !== undefined && r[key] !== null) attributes[`atp.${key}`] = r[key]
   }

@@ -1,6 +1,16 @@
 import { newSpanId, newTraceId, normalizeHexId } from '../ids.js'
 import { providerId } from '../providers.js'
-import type { AgentRef, AttributeValue, Cost, Span, SpanKind, SpanLimits, SpanSource, SpanStatus, Usage } from '../span.js'
+import type {
+  AgentRef,
+  AttributeValue,
+  Cost,
+  Span,
+  SpanKind,
+  SpanLimits,
+  SpanSource,
+  SpanStatus,
+  Usage,
+} from '../span.js'
 import { toEpochMicros } from '../time.js'
 import { MAX_JSON_DEPTH, attributeValue, nestsDeeperThan, textOf, truncateUtf8 } from './text.js'
 import { KNOWN_KINDS, WireSpan, describeZodError } from './wire.js'
@@ -11,7 +21,12 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set(Object.keys(WireSpan.shape))
 const MAX_ERROR_BYTES = 4096
 
 /** Validates one native (wire v1) span and turns it into the canonical {@link Span}. */
-export function normalizeNative(raw: unknown, limits: SpanLimits, source: SpanSource = 'native', nowUs = Date.now() * 1000): NormalizeResult {
+export function normalizeNative(
+  raw: unknown,
+  limits: SpanLimits,
+  source: SpanSource = 'native',
+  nowUs = Date.now() * 1000,
+): NormalizeResult {
   const parsed = WireSpan.safeParse(raw)
   if (!parsed.success) return { ok: false, error: describeZodError(parsed.error) }
   const w = parsed.data
@@ -103,7 +118,9 @@ function toStatus(status: WireSpan['status']): { status: SpanStatus; message: st
   if (status === null || status === undefined) return { status: 'unset', message: null }
   const code = typeof status === 'object' ? status.code : status
   const message = typeof status === 'object' ? (status.message ?? null) : null
-  const text = String(code).toLowerCase().replace(/^status_code_/, '')
+  const text = String(code)
+    .toLowerCase()
+    .replace(/^status_code_/, '')
   // OTLP numeric codes: 0 unset, 1 ok, 2 error.
   if (text === 'ok' || text === '1' || text === 'success') return { status: 'ok', message }
   if (text === 'error' || text === '2') return { status: 'error', message }
@@ -116,7 +133,8 @@ function toUsage(u: WireSpan['usage']): Usage | string {
   const cacheRead = u?.cache_read_tokens ?? 0
   const cacheWrite = u?.cache_write_tokens ?? 0
   const reasoning = u?.reasoning_tokens ?? 0
-  if (cacheRead + cacheWrite > input) return 'usage: cache_read_tokens + cache_write_tokens exceed input_tokens (input_tokens counts all input, cached included)'
+  if (cacheRead + cacheWrite > input)
+    return 'usage: cache_read_tokens + cache_write_tokens exceed input_tokens (input_tokens counts all input, cached included)'
   if (reasoning > output) return 'usage: reasoning_tokens exceed output_tokens (output_tokens includes reasoning)'
   return {
     input_tokens: input,
@@ -139,7 +157,12 @@ function toCost(c: WireSpan['cost']): Cost | null {
 function toAgent(a: WireSpan['agent']): AgentRef | null {
   if (!a || !(a.id || a.name)) return null
   const name = a.name ?? a.id ?? ''
-  return { id: a.id || name.toLowerCase().replace(/\s+/g, '-'), name, role: a.role ?? '', parent_id: a.parent_id || null }
+  return {
+    id: a.id || name.toLowerCase().replace(/\s+/g, '-'),
+    name,
+    role: a.role ?? '',
+    parent_id: a.parent_id || null,
+  }
 }
 
 /** The first field whose value would be stringified and nests too deep, as a path; null if none. */

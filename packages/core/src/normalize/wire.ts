@@ -51,7 +51,9 @@ export const WireSpan = z.looseObject({
   kind: z.string().max(32).nullish(),
   start_time: Time.nullish(),
   end_time: Time.nullish(),
-  status: z.union([z.string().max(32), z.object({ code: z.union([z.string(), z.number()]), message: z.string().nullish() })]).nullish(),
+  status: z
+    .union([z.string().max(32), z.object({ code: z.union([z.string(), z.number()]), message: z.string().nullish() })])
+    .nullish(),
   error_message: z.string().nullish(),
   provider: z.string().max(128).nullish(),
   model: z.string().max(256).nullish(),

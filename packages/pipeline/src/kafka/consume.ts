@@ -8,7 +8,16 @@ export interface SpanConsumerDeps {
   /** The process's one producer: dead letters go to `tollgate.spans.dlq` through it. */
   producer: LogProducer
   hooks?: StoreHooks & {
-    onBatch?(e: StoreOutcome & { topic: string; partition: number; messages: number; poison: number; lag: number; seconds: number }): void
+    onBatch?(
+      e: StoreOutcome & {
+        topic: string
+        partition: number
+        messages: number
+        poison: number
+        lag: number
+        seconds: number
+      },
+    ): void
     onStoreError?(err: unknown, attempt: number): void
     onDeadLetter?(rows: number): void
     /** After the store has the batch and before its offsets are committed (tests stop the process here). */
@@ -43,7 +52,8 @@ export function createSpanBatchHandler(deps: SpanConsumerDeps): (batch: Consumed
         const msg = decodeMessage('spans', m.value)
         const row = rowRecordOfLine(msg.line)
         // The project was the authenticated caller's when the API produced it; a line that says otherwise is not stored.
-        if (row.projectId !== msg.project_id) throw new Error(`${TOPICS.spans.name}: line project differs from project_id`)
+        if (row.projectId !== msg.project_id)
+          throw new Error(`${TOPICS.spans.name}: line project differs from project_id`)
         rows.push(row)
         offsetOf.set(row, m.offset)
       } catch (err) {
@@ -55,7 +65,13 @@ export function createSpanBatchHandler(deps: SpanConsumerDeps): (batch: Consumed
       async write(refused) {
         await sendDeadLetters(
           deps.producer,
-          refused.map(({ row, error }) => ({ key: row.traceId, projectId: row.projectId, payload: row.line, error, source: source(offsetOf.get(row) ?? '') })),
+          refused.map(({ row, error }) => ({
+            key: row.traceId,
+            projectId: row.projectId,
+            payload: row.line,
+            error,
+            source: source(offsetOf.get(row) ?? ''),
+          })),
         )
         deps.hooks?.onDeadLetter?.(refused.length)
       },
@@ -103,14 +119,27 @@ export function createSpanBatchHandler(deps: SpanConsumerDeps): (batch: Consumed
 
 async function sendDeadLetters(
   producer: LogProducer,
-  letters: Array<{ key: string | null; projectId?: string; payload: string; error: string; source: { topic: string; partition: number; offset: string } }>,
+  letters: Array<{
+    key: string | null
+    projectId?: string
+    payload: string
+    error: string
+    source: { topic: string; partition: number; offset: string }
+  }>,
 ): Promise<void> {
   const at = new Date().toISOString()
   await producer.send(
     TOPICS.deadLetter.name,
     letters.map((l) => ({
       key: l.key ?? `${l.source.partition}/${l.source.offset}`,
-      value: encodeMessage('deadLetter', { v: MESSAGE_VERSION, error: l.error, at, source: l.source, project_id: l.projectId, payload: l.payload }),
+      value: encodeMessage('deadLetter', {
+        v: MESSAGE_VERSION,
+        error: l.error,
+        at,
+        source: l.source,
+        project_id: l.projectId,
+        payload: l.payload,
+      }),
     })),
   )
 }

@@ -43,7 +43,11 @@ export function createKafkaLog(opts: KafkaLogOptions): SpanLog {
         if (missing.length === 0) return
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions, replicationFactor: t.replicationFactor })),
+          topics: missing.map((t) => ({
+            topic: t.name,
+            numPartitions: t.partitions,
+            replicationFactor: t.replicationFactor,
+          })),
         })
       } catch (err) {
         // Another process created it between list and create: that is the outcome we wanted.
@@ -78,7 +82,12 @@ function kafkaProducer(kafka: Kafka): LogProducer {
       try {
         const p = await opening
         // The key hashes with Kafka's murmur2 partitioner, so Java clients put a trace on the same partition.
-        await p.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: records.map((r) => ({ key: r.key, value: r.value })) })
+        await p.send({
+          topic,
+          acks: -1,
+          compression: CompressionTypes.GZIP,
+          messages: records.map((r) => ({ key: r.key, value: r.value })),
+        })
       } catch (err) {
         if (current === opening) current = undefined
         discard(opening)
@@ -123,13 +132,19 @@ function kafkaConsumer(kafka: Kafka, groupId: string, topics: string[]): LogCons
           const view: ConsumedBatch = {
             topic: batch.topic,
             partition: batch.partition,
-            records: batch.messages.map((m) => ({ offset: m.offset, key: m.key?.toString('utf8') ?? null, value: m.value })),
+            records: batch.messages.map((m) => ({
+              offset: m.offset,
+              key: m.key?.toString('utf8') ?? null,
+              value: m.value,
+            })),
             lag: Number(batch.offsetLag()),
             active: () => isRunning() && !isStale(),
             stale: isStale,
             heartbeat,
             async commit(offset) {
-              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() }])
+              await consumer.commitOffsets([
+                { topic: batch.topic, partition: batch.partition, offset: (BigInt(offset) + 1n).toString() },
+              ])
               resolveOffset(offset)
             },
           }
@@ -160,6 +175,9 @@ function throttledLog(onLog: KafkaLogOptions['onLog']): (entry: LogEntry) => voi
     }
     last.set(entry.namespace, { at: now, held: 0 })
     const held = seen?.held ? ` (+${seen.held} similar)` : ''
-    onLog({ level: entry.level === logLevel.ERROR ? 'error' : 'warn', message: `${entry.namespace}: ${entry.log.message}${held}` })
+    onLog({
+      level: entry.level === logLevel.ERROR ? 'error' : 'warn',
+      message: `${entry.namespace}: ${entry.log.message}${held}`,
+    })
   }
 }

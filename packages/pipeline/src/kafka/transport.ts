@@ -61,7 +61,8 @@ export class KafkaTransport implements SpanTransport {
 
   submit(batch: SpanBatch): Promise<Receipt> {
     if (this.closed) return Promise.reject(new UnavailableError('kafka (shutting down)', 1))
-    if (this.queuedRows + batch.rows.length > this.o.maxPendingRows) return Promise.reject(new UnavailableError('kafka (producer queue full)', 1))
+    if (this.queuedRows + batch.rows.length > this.o.maxPendingRows)
+      return Promise.reject(new UnavailableError('kafka (producer queue full)', 1))
     return new Promise<Receipt>((resolve, reject) => {
       const item: Pending = {
         rows: batch.rows,
@@ -69,7 +70,10 @@ export class KafkaTransport implements SpanTransport {
         resolve: () => settle(() => resolve({ stored: () => this.stored(batch.projectId, batch.rows) })),
         reject: (err) => settle(() => reject(err)),
       }
-      const timer = setTimeout(() => item.reject(new UnavailableError('kafka (no acknowledgement in time)', 2)), this.o.sendTimeoutMs)
+      const timer = setTimeout(
+        () => item.reject(new UnavailableError('kafka (no acknowledgement in time)', 2)),
+        this.o.sendTimeoutMs,
+      )
       const settle = (f: () => void): void => {
         if (item.settled) return
         item.settled = true
@@ -93,7 +97,10 @@ export class KafkaTransport implements SpanTransport {
     while (this.queue.length > 0) {
       const taken: Pending[] = []
       let rows = 0
-      while (this.queue.length > 0 && (taken.length === 0 || rows + (this.queue[0]?.rows.length ?? 0) <= this.o.maxSendRows)) {
+      while (
+        this.queue.length > 0 &&
+        (taken.length === 0 || rows + (this.queue[0]?.rows.length ?? 0) <= this.o.maxSendRows)
+      ) {
         const item = this.queue.shift()
         if (!item) break
         this.queuedRows -= item.rows.length
@@ -108,7 +115,10 @@ export class KafkaTransport implements SpanTransport {
         await this.producer.send(
           TOPICS.spans.name,
           taken.flatMap((t) =>
-            t.rows.map((r) => ({ key: r.traceId, value: encodeMessage('spans', { v: MESSAGE_VERSION, project_id: r.projectId, line: r.line }) })),
+            t.rows.map((r) => ({
+              key: r.traceId,
+              value: encodeMessage('spans', { v: MESSAGE_VERSION, project_id: r.projectId, line: r.line }),
+            })),
           ),
         )
         this.failingSince = 0
@@ -141,7 +151,11 @@ export class KafkaTransport implements SpanTransport {
 
   health(): TransportHealth {
     // The backlog behind the broker is the worker's consumer lag (its /metrics), not the API's.
-    return { backlogRows: this.queuedRows, logBytes: 0, storeFailingForMs: this.failingSince === 0 ? 0 : Date.now() - this.failingSince }
+    return {
+      backlogRows: this.queuedRows,
+      logBytes: 0,
+      storeFailingForMs: this.failingSince === 0 ? 0 : Date.now() - this.failingSince,
+    }
   }
 
   /** Stops taking submits, lets queued ones be sent until `deadlineMs`, then disconnects the producer. */

@@ -83,7 +83,11 @@ export class WriteAheadLog {
   private unreleased = 0
   private closed = false
 
-  private constructor(private readonly opts: WalOptions, segments: Segment[], nextSeq: number) {
+  private constructor(
+    private readonly opts: WalOptions,
+    segments: Segment[],
+    nextSeq: number,
+  ) {
     this.segments = segments
     this.nextSeq = nextSeq
     this.releasedUpTo = nextSeq - 1
@@ -91,7 +95,9 @@ export class WriteAheadLog {
 
   static async open(opts: WalOptions): Promise<{ log: WriteAheadLog; recovered: WalRecord[]; report: RecoveryReport }> {
     mkdirSync(opts.dir, { recursive: true })
-    const files = readdirSync(opts.dir).filter((f) => /^\d{16}\.wal$/.test(f)).sort()
+    const files = readdirSync(opts.dir)
+      .filter((f) => /^\d{16}\.wal$/.test(f))
+      .sort()
     const segments: Segment[] = []
     const recovered: WalRecord[] = []
     let truncatedBytes = 0
@@ -190,7 +196,11 @@ export class WriteAheadLog {
     const drained = a !== null && this.releasedUpTo >= a.segment.endSeq - 1
     if (a && a.size + incoming <= a.capacity && !(drained && a.size > a.capacity / 16)) return a
     await this.closeActive()
-    const segment: Segment = { firstSeq: this.nextSeq, endSeq: this.nextSeq, path: join(this.opts.dir, segmentName(this.nextSeq)) }
+    const segment: Segment = {
+      firstSeq: this.nextSeq,
+      endSeq: this.nextSeq,
+      path: join(this.opts.dir, segmentName(this.nextSeq)),
+    }
     // Records overwrite zeros already on disk, so fdatasync flushes data only: appending would change
     // the file's size and make every fdatasync wait for a filesystem journal commit that also carries
     // the engine's part files (measured: 26 ms a commit under load instead of ~1 ms).

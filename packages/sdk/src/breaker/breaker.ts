@@ -77,7 +77,10 @@ export class Breaker {
 
   /** True when a spend budget applies to a call of this agent stack (worth pricing its prompt). */
   budgeted(agents: readonly AgentFrame[]): boolean {
-    return this.global.budget !== undefined || agents.some((a) => a.limits.budgetPerHour !== undefined || this.agents.get(a.id)?.budget !== undefined)
+    return (
+      this.global.budget !== undefined ||
+      agents.some((a) => a.limits.budgetPerHour !== undefined || this.agents.get(a.id)?.budget !== undefined)
+    )
   }
 
   /** Global first, then outer to inner agent. */
@@ -138,7 +141,12 @@ export class Breaker {
     alert.scope = 'budget'
     alert.scope_id = scopeId
     const event: BlockEvent = { ...alert, state: this.global.snapshot(), monitor: this.global.handle }
-    const error = new CircuitBreakerError(`Blocked by Tollgate: ${violation.message}`, violation.reason, event.state, this.global.handle)
+    const error = new CircuitBreakerError(
+      `Blocked by Tollgate: ${violation.message}`,
+      violation.reason,
+      event.state,
+      this.global.handle,
+    )
     return { ok: false, error, event, onBlock: this.opts.global.onBlock }
   }
 
@@ -173,7 +181,12 @@ export class Breaker {
   private blocked(m: Monitor, v: Violation): CheckResult {
     const event: BlockEvent = { ...this.alertEvent(m, v, true), state: m.snapshot(), monitor: m.handle }
     const where = m.scope === 'global' ? 'global' : `agent "${m.name}"`
-    const error = new CircuitBreakerError(`Blocked by Tollgate circuit breaker (${where}): ${v.message}`, v.reason, event.state, m.handle)
+    const error = new CircuitBreakerError(
+      `Blocked by Tollgate circuit breaker (${where}): ${v.message}`,
+      v.reason,
+      event.state,
+      m.handle,
+    )
     return { ok: false, error, event, onBlock: m.limits.onBlock }
   }
 }

@@ -1,4 +1,14 @@
-import type { AlertEvent, BlockEvent, BreakerReason, BreakerState, MonitorHandle, MonitorScope, MonitorSnapshot, Transition, TransitionEvent } from './types.js'
+import type {
+  AlertEvent,
+  BlockEvent,
+  BreakerReason,
+  BreakerState,
+  MonitorHandle,
+  MonitorScope,
+  MonitorSnapshot,
+  Transition,
+  TransitionEvent,
+} from './types.js'
 import { SlidingWindow } from './window.js'
 
 export interface MonitorLimits {
@@ -19,8 +29,7 @@ export interface Violation {
 
 /** What one monitor says about the next call. */
 export type Verdict =
-  | { kind: 'allow'; probe: boolean; alerts: Violation[] }
-  | { kind: 'block'; violation: Violation; alerts: Violation[] }
+  { kind: 'allow'; probe: boolean; alerts: Violation[] } | { kind: 'block'; violation: Violation; alerts: Violation[] }
 
 export const ERROR_WINDOW_MS = 300_000
 // A probe whose outcome never arrives (a body nobody reads) must not hold the circuit forever.
@@ -76,7 +85,12 @@ export class Monitor implements MonitorHandle {
     if (budget !== undefined) {
       const spent = this.spend.read(now).sum
       if (spent >= budget) {
-        out.push({ reason: 'budget_exceeded', message: `hourly budget exceeded: $${spent.toFixed(4)} of $${budget}`, threshold: budget, current: spent })
+        out.push({
+          reason: 'budget_exceeded',
+          message: `hourly budget exceeded: $${spent.toFixed(4)} of $${budget}`,
+          threshold: budget,
+          current: spent,
+        })
       } else if (projectedUsd > 0 && spent + projectedUsd > budget) {
         const message = `this call's prompt (~$${projectedUsd.toFixed(4)}) would cross the hourly budget: $${spent.toFixed(4)} of $${budget} spent`
         out.push({ reason: 'budget_exceeded', message, threshold: budget, current: spent + projectedUsd })
@@ -87,14 +101,24 @@ export class Monitor implements MonitorHandle {
       const { sum: errors, count } = this.outcomes.read(now)
       const rate = count ? errors / count : 0
       if (count >= MIN_CALLS_FOR_ERROR_RATE && rate >= maxRate) {
-        out.push({ reason: 'error_rate', message: `error rate ${(rate * 100).toFixed(1)}% over 5 min (${errors}/${count})`, threshold: maxRate, current: rate })
+        out.push({
+          reason: 'error_rate',
+          message: `error rate ${(rate * 100).toFixed(1)}% over 5 min (${errors}/${count})`,
+          threshold: maxRate,
+          current: rate,
+        })
       }
     }
     const maxCalls = this.limits.maxCallsPerMinute
     if (maxCalls !== undefined) {
       const calls = this.calls.read(now).count
       if (calls >= maxCalls) {
-        out.push({ reason: 'calls_per_minute', message: `${calls} calls in the last minute (limit ${maxCalls}): loop suspected`, threshold: maxCalls, current: calls })
+        out.push({
+          reason: 'calls_per_minute',
+          message: `${calls} calls in the last minute (limit ${maxCalls}): loop suspected`,
+          threshold: maxCalls,
+          current: calls,
+        })
       }
     }
     return out
@@ -108,10 +132,18 @@ export class Monitor implements MonitorHandle {
       case 'OPEN':
         return { kind: 'block', violation: this.stateViolation('circuit_open', 'circuit open'), alerts: [] }
       case 'PAUSED':
-        return { kind: 'block', violation: this.stateViolation('circuit_paused', `circuit paused until ${iso(this.pausedUntil)}`), alerts: [] }
+        return {
+          kind: 'block',
+          violation: this.stateViolation('circuit_paused', `circuit paused until ${iso(this.pausedUntil)}`),
+          alerts: [],
+        }
       case 'HALF_OPEN':
         if (this.probeInFlight && now - this.probeStartedAt < PROBE_TIMEOUT_MS) {
-          return { kind: 'block', violation: this.stateViolation('circuit_half_open', 'circuit half-open: probe call in flight'), alerts: [] }
+          return {
+            kind: 'block',
+            violation: this.stateViolation('circuit_half_open', 'circuit half-open: probe call in flight'),
+            alerts: [],
+          }
         }
         return { kind: 'allow', probe: true, alerts: [] }
       case 'CLOSED': {
@@ -216,6 +248,16 @@ export class Monitor implements MonitorHandle {
     const from = this.state
     if (from === to && !always) return
     this.state = to
-    this.onTransition({ scope: this.scope, scope_id: this.id, name: this.name, event, from, to, reason, timestamp: iso(this.now()), snapshot: this.snapshot() })
+    this.onTransition({
+      scope: this.scope,
+      scope_id: this.id,
+      name: this.name,
+      event,
+      from,
+      to,
+      reason,
+      timestamp: iso(this.now()),
+      snapshot: this.snapshot(),
+    })
   }
 }

@@ -71,13 +71,7 @@ export interface BlockEvent extends AlertEvent {
 }
 
 export type TransitionEvent =
-  | 'triggered'
-  | 'paused'
-  | 'half_open'
-  | 'recovered'
-  | 'retrip'
-  | 'budget_increased'
-  | 'reset'
+  'triggered' | 'paused' | 'half_open' | 'recovered' | 'retrip' | 'budget_increased' | 'reset'
 
 export interface Transition {
   scope: MonitorScope

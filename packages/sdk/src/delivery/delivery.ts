@@ -188,7 +188,10 @@ export class Delivery {
       const chunk = chunks[i] ?? []
       const ok = await this.sendChunk(chunk, i === 0, deadline)
       if (!ok) {
-        const rest = chunks.slice(i + 1).flat().map((r) => r.id)
+        const rest = chunks
+          .slice(i + 1)
+          .flat()
+          .map((r) => r.id)
         if (rest.length) this.store.release(rest, this.pausedUntil)
         return false
       }
@@ -198,7 +201,12 @@ export class Delivery {
 
   private async sendChunk(chunk: Leased[], withCounters: boolean, deadline: number): Promise<boolean> {
     const dropped = withCounters ? this.store.counters() : undefined
-    const outcome: SendOutcome = await this.sender.send(chunk.map((r) => r.body), dropped, deadline, this.cancel.signal)
+    const outcome: SendOutcome = await this.sender.send(
+      chunk.map((r) => r.body),
+      dropped,
+      deadline,
+      this.cancel.signal,
+    )
     const ids = chunk.map((r) => r.id)
     switch (outcome.kind) {
       case 'ok': {
@@ -237,7 +245,10 @@ export class Delivery {
         return true
       case 'split': {
         const mid = Math.ceil(chunk.length / 2)
-        return (await this.sendChunk(chunk.slice(0, mid), withCounters, deadline)) && this.sendChunk(chunk.slice(mid), false, deadline)
+        return (
+          (await this.sendChunk(chunk.slice(0, mid), withCounters, deadline)) &&
+          this.sendChunk(chunk.slice(mid), false, deadline)
+        )
       }
     }
   }

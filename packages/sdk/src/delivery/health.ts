@@ -40,7 +40,11 @@ export class DeliveryHealth {
   retrying(reason: string): void {
     if (this.trouble?.status === 'paused') return
     const status = /^http_(\d+)$/.exec(reason)?.[1]
-    this.trouble = { status: 'retrying', httpStatus: status ? Number(status) : null, since: this.trouble?.since ?? Date.now() }
+    this.trouble = {
+      status: 'retrying',
+      httpStatus: status ? Number(status) : null,
+      since: this.trouble?.since ?? Date.now(),
+    }
   }
 
   /** 401/403/404: returns how long to pause (1 min doubling to 1 h, jittered); warns once per status. */
@@ -49,7 +53,10 @@ export class DeliveryHealth {
     const delay = Math.round(ceiling / 2 + (random() * ceiling) / 2)
     this.authFailures++
     if (this.trouble?.status !== 'paused' || this.trouble.httpStatus !== status) {
-      this.log.warn(`delivery paused: POST ${this.url} answered ${status}; spans stay in the spool and are retried later. Check the API key and the endpoint.`, { status, retry_in_s: Math.round(delay / 1000) })
+      this.log.warn(
+        `delivery paused: POST ${this.url} answered ${status}; spans stay in the spool and are retried later. Check the API key and the endpoint.`,
+        { status, retry_in_s: Math.round(delay / 1000) },
+      )
       this.trouble = { status: 'paused', httpStatus: status, since: Date.now() }
     }
     return delay

@@ -59,7 +59,11 @@ function parseRejected(text: string): { index: number; error: string }[] {
  * 401/403/404 say nothing about the spans: a rotated key or a proxy answering 404 must pause
  * delivery, never empty the spool. Only 400 and a single span's 413 judge the spans themselves.
  */
-export function classify(status: number, spans: number, retryAfter: string | null): Exclude<SendOutcome, { kind: 'ok' }> {
+export function classify(
+  status: number,
+  spans: number,
+  retryAfter: string | null,
+): Exclude<SendOutcome, { kind: 'ok' }> {
   if (status === 401 || status === 403 || status === 404) return { kind: 'pause', status }
   if (status === 429 || status === 503) {
     return { kind: 'retry', retryAfterMs: parseRetryAfter(retryAfter), reason: `http_${status}` }
@@ -71,7 +75,11 @@ export function classify(status: number, spans: number, retryAfter: string | nul
 
 /** Builds the body from already-serialized spans: no parse/stringify round trip. */
 export function buildBody(bodies: readonly string[], dropped: Record<string, number> | undefined): string {
-  const client = { name: SDK_NAME, version: SDK_VERSION, ...(dropped && Object.keys(dropped).length ? { dropped } : {}) }
+  const client = {
+    name: SDK_NAME,
+    version: SDK_VERSION,
+    ...(dropped && Object.keys(dropped).length ? { dropped } : {}),
+  }
   return `{"spans":[${bodies.join(',')}],"client":${JSON.stringify(client)}}`
 }
 
@@ -86,9 +94,17 @@ export class Sender {
     this.url = `${opts.endpoint}/api/ingest`
   }
 
-  async send(bodies: readonly string[], dropped?: Record<string, number>, deadline = Infinity, cancel?: AbortSignal): Promise<SendOutcome> {
+  async send(
+    bodies: readonly string[],
+    dropped?: Record<string, number>,
+    deadline = Infinity,
+    cancel?: AbortSignal,
+  ): Promise<SendOutcome> {
     const json = buildBody(bodies, dropped)
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': `${SDK_NAME}/${SDK_VERSION}` }
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': `${SDK_NAME}/${SDK_VERSION}`,
+    }
     if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
     let payload: string | Buffer = json
     if (json.length >= GZIP_MIN_BYTES) {
@@ -100,7 +116,10 @@ export class Sender {
         method: 'POST',
         headers,
         body: payload,
-        signal: withCancel(AbortSignal.timeout(Math.max(1, Math.min(this.opts.timeoutMs, deadline - Date.now()))), cancel),
+        signal: withCancel(
+          AbortSignal.timeout(Math.max(1, Math.min(this.opts.timeoutMs, deadline - Date.now()))),
+          cancel,
+        ),
       })
       const text = await res.text().catch(() => '')
       if (res.status >= 200 && res.status < 300) return { kind: 'ok', rejected: parseRejected(text) }

@@ -88,8 +88,12 @@ export class SqliteStore implements SpanStore {
       oldest: db.prepare('SELECT id, bytes, key_id FROM spans WHERE lease_owner IS NULL ORDER BY id LIMIT 256'),
       deleteId: db.prepare('DELETE FROM spans WHERE id = ?'),
       // Set-based statements over a JSON array of ids: one statement per batch, not per row.
-      ackMany: db.prepare(`DELETE FROM spans WHERE lease_owner = @owner AND id IN (SELECT value FROM json_each(@ids))
-        RETURNING bytes`).pluck(),
+      ackMany: db
+        .prepare(
+          `DELETE FROM spans WHERE lease_owner = @owner AND id IN (SELECT value FROM json_each(@ids))
+        RETURNING bytes`,
+        )
+        .pluck(),
       releaseMany: db.prepare(`UPDATE spans SET lease_owner = NULL, lease_pid = NULL, lease_until = NULL,
         attempts = attempts + 1, next_attempt_at = @at WHERE lease_owner = @owner AND id IN (SELECT value FROM json_each(@ids))`),
       lease: db.prepare(`UPDATE spans SET lease_owner = @owner, lease_pid = @pid, lease_until = @until
@@ -102,12 +106,16 @@ export class SqliteStore implements SpanStore {
       unbump: db.prepare('UPDATE dropped SET count = MAX(0, count - ?) WHERE key_id = ? AND reason = ?'),
       size: db.prepare("SELECT COUNT(*) AS count, (SELECT value FROM meta WHERE key = 'bytes') AS bytes FROM spans"),
       nextReady: db.prepare('SELECT MIN(next_attempt_at) FROM spans WHERE key_id = ? AND lease_owner IS NULL').pluck(),
-      releaseMine: db.prepare('UPDATE spans SET lease_owner = NULL, lease_pid = NULL, lease_until = NULL WHERE lease_owner = ?'),
+      releaseMine: db.prepare(
+        'UPDATE spans SET lease_owner = NULL, lease_pid = NULL, lease_until = NULL WHERE lease_owner = ?',
+      ),
       owners: db.prepare(`SELECT lease_owner AS owner, MAX(lease_pid) AS pid, MIN(lease_until) AS until
         FROM spans WHERE lease_owner IS NOT NULL AND lease_owner != ? GROUP BY lease_owner`),
       expiredByKey: db.prepare(`SELECT key_id, COUNT(*) AS n FROM spans
         WHERE created_at < ? AND lease_owner IS NULL GROUP BY key_id`),
-      deleteExpired: db.prepare('DELETE FROM spans WHERE created_at < ? AND lease_owner IS NULL RETURNING bytes').pluck(),
+      deleteExpired: db
+        .prepare('DELETE FROM spans WHERE created_at < ? AND lease_owner IS NULL RETURNING bytes')
+        .pluck(),
     }
   }
 
@@ -227,7 +235,11 @@ export class SqliteStore implements SpanStore {
       }
       const freed = s.deleteExpired.all(cutoff) as number[]
       if (freed.length) s.addBytes.run(-freed.reduce((a, b) => a + b, 0))
-      for (const row of s.owners.all(this.opts.owner) as { owner: string; pid: number | null; until: number | null }[]) {
+      for (const row of s.owners.all(this.opts.owner) as {
+        owner: string
+        pid: number | null
+        until: number | null
+      }[]) {
         const expired = row.until === null || row.until < now
         const dead = row.pid === null || (row.pid !== process.pid && !isAlive(row.pid))
         if (expired || dead) s.releaseMine.run(row.owner)

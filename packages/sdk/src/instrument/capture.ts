@@ -1,4 +1,11 @@
-import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync } from 'node:zlib'
+import {
+  brotliDecompressSync,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  gunzipSync,
+  inflateSync,
+} from 'node:zlib'
 import type { Transform } from 'node:stream'
 import type { Ticket } from '../breaker/breaker.js'
 import type { TraceContext } from '../context.js'
@@ -96,7 +103,8 @@ export class CallRecord {
   responseStart(status: number, header: (name: string) => string | undefined): void {
     this.observed = true
     this.status = status
-    this.requestId = header('x-request-id') ?? header('request-id') ?? header('apim-request-id') ?? header('x-goog-request-id')
+    this.requestId =
+      header('x-request-id') ?? header('request-id') ?? header('apim-request-id') ?? header('x-goog-request-id')
     const type = (header('content-type') ?? '').toLowerCase()
     this.mode = type.includes('text/event-stream') ? 'sse' : type.includes('ndjson') ? 'ndjson' : 'json'
     if (this.mode === 'sse') this.sse = new SseParser((e) => this.onEvent(e.data, e.event))
@@ -143,7 +151,8 @@ export class CallRecord {
     this.endPerf ??= performance.now()
     const name = err instanceof Error ? err.name : ''
     const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined
-    this.aborted = name === 'AbortError' || cause?.name === 'AbortError' || (err instanceof Error && /aborted/i.test(err.message))
+    this.aborted =
+      name === 'AbortError' || cause?.name === 'AbortError' || (err instanceof Error && /aborted/i.test(err.message))
     this.error = this.aborted ? 'aborted by the client' : errText(err)
     this.sse?.end()
     this.ndjson?.end()
@@ -193,7 +202,12 @@ export class CallRecord {
   private onEvent(data: string, name?: string): void {
     this.firstEventPerf ??= performance.now()
     if (data === '[DONE]') return
-    if (this.firstTokenPerf === undefined || this.detected.flavor === 'gemini' || name === 'error' || data.includes('"error"')) {
+    if (
+      this.firstTokenPerf === undefined ||
+      this.detected.flavor === 'gemini' ||
+      name === 'error' ||
+      data.includes('"error"')
+    ) {
       if (this.feed(data, name)) this.firstTokenPerf ??= performance.now()
       return
     }

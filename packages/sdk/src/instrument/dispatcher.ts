@@ -36,11 +36,13 @@ export function dispatchHeader(headers: unknown, name: string): string | undefin
       for (const pair of headers as unknown[][]) if (String(pair[0]).toLowerCase() === name) return String(pair[1])
       return undefined
     }
-    for (let i = 0; i + 1 < headers.length; i += 2) if (String(headers[i]).toLowerCase() === name) return String(headers[i + 1])
+    for (let i = 0; i + 1 < headers.length; i += 2)
+      if (String(headers[i]).toLowerCase() === name) return String(headers[i + 1])
     return undefined
   }
   if (typeof headers === 'object') {
-    for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : String(v)
+    for (const [k, v] of Object.entries(headers))
+      if (k.toLowerCase() === name) return Array.isArray(v) ? String(v[0]) : String(v)
   }
   return undefined
 }
@@ -97,7 +99,8 @@ function failHandler(handler: object, err: unknown): void {
   const error = err instanceof Error ? err : new Error(String(err))
   try {
     if (typeof h.onError === 'function') h.onError.call(handler, error)
-    else if (typeof h.onResponseError === 'function') h.onResponseError.call(handler, { abort() {}, pause() {}, resume() {} }, error)
+    else if (typeof h.onResponseError === 'function')
+      h.onResponseError.call(handler, { abort() {}, pause() {}, resume() {} }, error)
   } catch {
     // The handler is the client's; whatever it does with the error is its business.
   }
@@ -173,7 +176,10 @@ export function callDispatcher(inner: DispatcherLike, record: CallRecord): Dispa
     if (record.finished) return inner.dispatch(opts, handler)
     record.observed = true
     // A redirect: the next dispatch (same record) carries the response we want.
-    return inner.dispatch(opts, wrapHandler(handler, record, () => (record.observed = false)))
+    return inner.dispatch(
+      opts,
+      wrapHandler(handler, record, () => (record.observed = false)),
+    )
   }
   return new Proxy(inner, {
     get(target, prop) {

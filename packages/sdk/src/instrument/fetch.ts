@@ -79,7 +79,9 @@ function withHeader(headers: HeadersInit | undefined, name: string, value: strin
 async function observeClone(res: Response, record: CallRecord): Promise<void> {
   record.observed = true
   // fetch already decoded the body: hide content-encoding so it is not decoded twice.
-  record.responseStart(res.status, (name) => (name === 'content-encoding' ? undefined : (res.headers.get(name) ?? undefined)))
+  record.responseStart(res.status, (name) =>
+    name === 'content-encoding' ? undefined : (res.headers.get(name) ?? undefined),
+  )
   const body = res.clone().body
   if (!body) return record.end()
   try {
@@ -95,10 +97,18 @@ async function observeClone(res: Response, record: CallRecord): Promise<void> {
  * when a budget says degrade, and lets the dispatcher observe the response. Anything that is
  * not an LLM call goes straight to `original` with one method check and one URL parse.
  */
-export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, forceDispatcher?: () => DispatcherLike | undefined): typeof fetch {
+export function instrumentFetch(
+  original: typeof fetch,
+  hooks: FetchHooks,
+  forceDispatcher?: () => DispatcherLike | undefined,
+): typeof fetch {
   async function call(input: FetchInput, init: FetchInit | undefined, record: CallRecord): Promise<Response> {
     let text = bodyText(init?.body)
-    if (text === undefined && input instanceof Request && input.body) text = await input.clone().text().catch(() => undefined)
+    if (text === undefined && input instanceof Request && input.body)
+      text = await input
+        .clone()
+        .text()
+        .catch(() => undefined)
     record.request = readRequest(record.detected, text)
     const retry = initHeader(init?.headers, 'x-stainless-retry-count')
     if (retry !== undefined) record.retryCount = Number(retry) || 0
@@ -107,7 +117,8 @@ export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, force
       plan = await hooks.plan(record)
     } catch (err) {
       hooks.blocked(record, err)
-      if (err instanceof CircuitBreakerError && initHeader(init?.headers, 'x-stainless-lang') !== undefined) return blockedResponse(err)
+      if (err instanceof CircuitBreakerError && initHeader(init?.headers, 'x-stainless-lang') !== undefined)
+        return blockedResponse(err)
       throw err
     }
     let next: FetchInit | undefined = init
@@ -115,13 +126,20 @@ export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, force
     if (plan.degradeTo && text !== undefined && from !== plan.degradeTo) {
       const body: unknown = JSON.parse(text)
       if (body && typeof body === 'object' && 'model' in body) {
-        next = { ...init, body: JSON.stringify({ ...body, model: plan.degradeTo }), headers: withoutContentLength(init?.headers) }
+        next = {
+          ...init,
+          body: JSON.stringify({ ...body, model: plan.degradeTo }),
+          headers: withoutContentLength(init?.headers),
+        }
         record.attributes.degraded_from = from ?? ''
         record.request.model = plan.degradeTo
       }
     }
     if (hooks.propagateTraceparent() && record.ctx) {
-      next = { ...next, headers: withHeader(next?.headers, 'traceparent', formatTraceparent(record.ctx.traceId, record.spanId)) }
+      next = {
+        ...next,
+        headers: withHeader(next?.headers, 'traceparent', formatTraceparent(record.ctx.traceId, record.spanId)),
+      }
     }
     const given: unknown = next ? Reflect.get(next, 'dispatcher') : undefined
     const global = hooks.ensureDispatcher()
@@ -145,7 +163,8 @@ export function instrumentFetch(original: typeof fetch, hooks: FetchHooks, force
     const isRequest = typeof Request !== 'undefined' && input instanceof Request
     const method = init?.method ?? (isRequest ? input.method : 'GET')
     if (method.toUpperCase() !== 'POST') return original(input, init)
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : isRequest ? input.url : String(input)
+    const url =
+      typeof input === 'string' ? input : input instanceof URL ? input.href : isRequest ? input.url : String(input)
     const detected = detect(url, method)
     if (!detected) return original(input, init)
     return call(input, init, hooks.begin(detected, url))

@@ -92,7 +92,8 @@ export class Installation {
   }
 
   uninstall(): void {
-    if (this.patchedFetch && globalThis.fetch === this.patchedFetch && this.originalFetch) globalThis.fetch = this.originalFetch
+    if (this.patchedFetch && globalThis.fetch === this.patchedFetch && this.originalFetch)
+      globalThis.fetch = this.originalFetch
     // If someone wrapped fetch after us, ours stays in their chain but passes through (hooks inactive).
     this.patchedFetch = undefined
     this.originalFetch = undefined

@@ -98,7 +98,8 @@ export function detect(url: string, method: string | undefined): Detected | unde
     }
   }
   if (provider) {
-    if (provider === 'anthropic' && path.endsWith('/messages')) return { provider, host, flavor: 'anthropic', operation: 'chat' }
+    if (provider === 'anthropic' && path.endsWith('/messages'))
+      return { provider, host, flavor: 'anthropic', operation: 'chat' }
     for (const [re, flavor, operation] of KNOWN_ONLY) if (re.test(path)) return { provider, host, flavor, operation }
     return undefined
   }

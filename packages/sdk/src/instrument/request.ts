@@ -18,10 +18,16 @@ export function readRequest(detected: Detected, text: string | undefined): Reque
   let input: unknown
   switch (detected.flavor) {
     case 'anthropic':
-      input = at(body, 'system') === undefined ? at(body, 'messages') : { system: at(body, 'system'), messages: at(body, 'messages') }
+      input =
+        at(body, 'system') === undefined
+          ? at(body, 'messages')
+          : { system: at(body, 'system'), messages: at(body, 'messages') }
       break
     case 'gemini':
-      input = at(body, 'systemInstruction') === undefined ? (at(body, 'contents') ?? at(body, 'content')) : { system: at(body, 'systemInstruction'), contents: at(body, 'contents') }
+      input =
+        at(body, 'systemInstruction') === undefined
+          ? (at(body, 'contents') ?? at(body, 'content'))
+          : { system: at(body, 'systemInstruction'), contents: at(body, 'contents') }
       break
     default: {
       const instructions = at(body, 'instructions')

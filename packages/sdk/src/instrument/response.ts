@@ -73,15 +73,19 @@ export class ResponseReader {
         o.responseId = str(at(body, 'id'))
         if (this.operation === 'responses') {
           for (const item of arr(at(body, 'output'))) {
-            if (at(item, 'type') === 'function_call') this.tool(str(at(item, 'id')) ?? o.toolCalls.length, str(at(item, 'name')), str(at(item, 'arguments')))
-            for (const part of arr(at(item, 'content'))) if (at(part, 'type') === 'output_text') this.addText(at(part, 'text'))
+            if (at(item, 'type') === 'function_call')
+              this.tool(str(at(item, 'id')) ?? o.toolCalls.length, str(at(item, 'name')), str(at(item, 'arguments')))
+            for (const part of arr(at(item, 'content')))
+              if (at(part, 'type') === 'output_text') this.addText(at(part, 'text'))
           }
           o.finishReason = str(at(body, 'status'))
           return
         }
         const choice = at(body, 'choices', 0)
         this.addText(at(choice, 'message', 'content') ?? at(choice, 'text'))
-        arr(at(choice, 'message', 'tool_calls')).forEach((tc, i) => this.tool(i, str(at(tc, 'function', 'name')), str(at(tc, 'function', 'arguments')), str(at(tc, 'id'))))
+        arr(at(choice, 'message', 'tool_calls')).forEach((tc, i) =>
+          this.tool(i, str(at(tc, 'function', 'name')), str(at(tc, 'function', 'arguments')), str(at(tc, 'id'))),
+        )
         o.finishReason = str(at(choice, 'finish_reason'))
         return
       }
@@ -91,7 +95,8 @@ export class ResponseReader {
         o.finishReason = str(at(body, 'stop_reason'))
         arr(at(body, 'content')).forEach((block, i) => {
           if (at(block, 'type') === 'text') this.addText(at(block, 'text'))
-          if (at(block, 'type') === 'tool_use') this.tool(i, str(at(block, 'name')), JSON.stringify(at(block, 'input') ?? {}), str(at(block, 'id')))
+          if (at(block, 'type') === 'tool_use')
+            this.tool(i, str(at(block, 'name')), JSON.stringify(at(block, 'input') ?? {}), str(at(block, 'id')))
         })
         return
       case 'gemini':
@@ -101,7 +106,9 @@ export class ResponseReader {
         o.responseId = str(at(body, 'id'))
         o.finishReason = str(at(body, 'finish_reason'))
         for (const part of arr(at(body, 'message', 'content'))) this.addText(at(part, 'text'))
-        arr(at(body, 'message', 'tool_calls')).forEach((tc, i) => this.tool(i, str(at(tc, 'function', 'name')), str(at(tc, 'function', 'arguments'))))
+        arr(at(body, 'message', 'tool_calls')).forEach((tc, i) =>
+          this.tool(i, str(at(tc, 'function', 'name')), str(at(tc, 'function', 'arguments'))),
+        )
         return
       case 'ollama':
         this.ollamaChunk(body)
@@ -119,7 +126,12 @@ export class ResponseReader {
     let token = false
     for (const part of arr(at(cand, 'content', 'parts'))) {
       if (at(part, 'thought') !== true && this.addText(at(part, 'text'))) token = true
-      if (isObj(at(part, 'functionCall'))) token = this.tool(o.toolCalls.length, str(at(part, 'functionCall', 'name')), JSON.stringify(at(part, 'functionCall', 'args') ?? {}))
+      if (isObj(at(part, 'functionCall')))
+        token = this.tool(
+          o.toolCalls.length,
+          str(at(part, 'functionCall', 'name')),
+          JSON.stringify(at(part, 'functionCall', 'args') ?? {}),
+        )
     }
     return token
   }
@@ -154,9 +166,18 @@ export class ResponseReader {
     const choice = at(c, 'choices', 0)
     o.finishReason = str(at(choice, 'finish_reason')) ?? o.finishReason
     let token = this.addText(at(choice, 'delta', 'content') ?? at(choice, 'text'))
-    if (typeof at(choice, 'delta', 'reasoning_content') === 'string' || typeof at(choice, 'delta', 'reasoning') === 'string') token = true
+    if (
+      typeof at(choice, 'delta', 'reasoning_content') === 'string' ||
+      typeof at(choice, 'delta', 'reasoning') === 'string'
+    )
+      token = true
     for (const tc of arr(at(choice, 'delta', 'tool_calls'))) {
-      token = this.tool(num(at(tc, 'index')) ?? 0, str(at(tc, 'function', 'name')), str(at(tc, 'function', 'arguments')), str(at(tc, 'id')))
+      token = this.tool(
+        num(at(tc, 'index')) ?? 0,
+        str(at(tc, 'function', 'name')),
+        str(at(tc, 'function', 'arguments')),
+        str(at(tc, 'id')),
+      )
     }
     return token
   }
@@ -168,7 +189,8 @@ export class ResponseReader {
     if (type === 'response.output_item.added' && at(e, 'item', 'type') === 'function_call') {
       return this.tool(str(at(e, 'item', 'id')) ?? o.toolCalls.length, str(at(e, 'item', 'name')), undefined)
     }
-    if (type === 'response.function_call_arguments.delta') return this.tool(str(at(e, 'item_id')) ?? 0, undefined, str(at(e, 'delta')))
+    if (type === 'response.function_call_arguments.delta')
+      return this.tool(str(at(e, 'item_id')) ?? 0, undefined, str(at(e, 'delta')))
     if (type === 'response.reasoning_summary_text.delta') return true
     const response = at(e, 'response')
     if (isObj(response)) {
@@ -193,12 +215,18 @@ export class ResponseReader {
         return false
       case 'content_block_start':
         if (at(e, 'content_block', 'type') === 'tool_use') {
-          return this.tool(num(at(e, 'index')) ?? 0, str(at(e, 'content_block', 'name')), undefined, str(at(e, 'content_block', 'id')))
+          return this.tool(
+            num(at(e, 'index')) ?? 0,
+            str(at(e, 'content_block', 'name')),
+            undefined,
+            str(at(e, 'content_block', 'id')),
+          )
         }
         return false
       case 'content_block_delta': {
         const d = at(e, 'delta')
-        if (at(d, 'type') === 'input_json_delta') return this.tool(num(at(e, 'index')) ?? 0, undefined, str(at(d, 'partial_json')))
+        if (at(d, 'type') === 'input_json_delta')
+          return this.tool(num(at(e, 'index')) ?? 0, undefined, str(at(d, 'partial_json')))
         if (at(d, 'type') === 'thinking_delta') return true
         return this.addText(at(d, 'text'))
       }
@@ -225,7 +253,11 @@ export class ResponseReader {
     const type = str(at(e, 'type'))
     if (type === 'content-delta') return this.addText(at(e, 'delta', 'message', 'content', 'text'))
     if (type === 'tool-call-start' || type === 'tool-call-delta') {
-      return this.tool(num(at(e, 'index')) ?? 0, str(at(e, 'delta', 'message', 'tool_calls', 'function', 'name')), str(at(e, 'delta', 'message', 'tool_calls', 'function', 'arguments')))
+      return this.tool(
+        num(at(e, 'index')) ?? 0,
+        str(at(e, 'delta', 'message', 'tool_calls', 'function', 'name')),
+        str(at(e, 'delta', 'message', 'tool_calls', 'function', 'arguments')),
+      )
     }
     if (type === 'message-end') {
       this.out.finishReason = str(at(e, 'delta', 'finish_reason'))
@@ -237,6 +269,7 @@ export class ResponseReader {
 
 /** The provider's error message from an error body, bounded. */
 export function errorFromBody(body: unknown): string | undefined {
-  const msg = str(at(body, 'error', 'message')) ?? str(at(body, 'message')) ?? str(at(body, 'error')) ?? str(at(body, 'detail'))
+  const msg =
+    str(at(body, 'error', 'message')) ?? str(at(body, 'message')) ?? str(at(body, 'error')) ?? str(at(body, 'detail'))
   return msg ? msg.slice(0, 2048) : undefined
 }

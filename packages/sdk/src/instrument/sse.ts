@@ -22,7 +22,11 @@ export class SseParser {
   constructor(private readonly onEvent: (e: SseEvent) => void) {}
 
   push(chunk: Buffer | Uint8Array): void {
-    this.feed(this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)))
+    this.feed(
+      this.decoder.write(
+        Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength),
+      ),
+    )
   }
 
   end(): void {
@@ -90,7 +94,9 @@ export class NdjsonParser {
   constructor(private readonly onLine: (line: string) => void) {}
 
   push(chunk: Buffer | Uint8Array): void {
-    const s = this.buf + this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    const s =
+      this.buf +
+      this.decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
     const lines = s.split('\n')
     this.buf = lines.pop() ?? ''
     if (this.buf.length > MAX_LINE) this.buf = ''

@@ -30,7 +30,8 @@ export function openaiUsage(u: unknown): Usage | undefined {
       num(at(u, 'input_tokens_details', 'cached_tokens')) ??
       num(u.prompt_cache_hit_tokens),
     reasoning_tokens:
-      num(at(u, 'completion_tokens_details', 'reasoning_tokens')) ?? num(at(u, 'output_tokens_details', 'reasoning_tokens')),
+      num(at(u, 'completion_tokens_details', 'reasoning_tokens')) ??
+      num(at(u, 'output_tokens_details', 'reasoning_tokens')),
   })
 }
 
@@ -43,8 +44,16 @@ export function anthropicUsage(u: unknown): Usage | undefined {
   const base = num(u.input_tokens)
   const read = num(u.cache_read_input_tokens)
   const write = num(u.cache_creation_input_tokens)
-  const input = base === undefined && read === undefined && write === undefined ? undefined : (base ?? 0) + (read ?? 0) + (write ?? 0)
-  return clean({ input_tokens: input, output_tokens: num(u.output_tokens), cache_read_tokens: read, cache_write_tokens: write })
+  const input =
+    base === undefined && read === undefined && write === undefined
+      ? undefined
+      : (base ?? 0) + (read ?? 0) + (write ?? 0)
+  return clean({
+    input_tokens: input,
+    output_tokens: num(u.output_tokens),
+    cache_read_tokens: read,
+    cache_write_tokens: write,
+  })
 }
 
 /** Gemini's candidates exclude thoughts; output_tokens includes them (reasoning). */

@@ -46,7 +46,11 @@ export class PolicyPoller {
 
   info(): { version: string | null; fetched_at: string | null; budgets: number } | null {
     if (!this.policy) return null
-    return { version: this.policy.version ?? null, fetched_at: new Date(this.fetchedAt).toISOString(), budgets: this.policy.budgets.length }
+    return {
+      version: this.policy.version ?? null,
+      fetched_at: new Date(this.fetchedAt).toISOString(),
+      budgets: this.policy.budgets.length,
+    }
   }
 
   /** One poll; resolves when the policy is updated (tests await it). */
@@ -55,7 +59,10 @@ export class PolicyPoller {
     try {
       const headers: Record<string, string> = { accept: 'application/json', 'user-agent': `${SDK_NAME}/${SDK_VERSION}` }
       if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey
-      const res = await this.opts.fetch(`${this.opts.endpoint}/api/policy`, { headers, signal: AbortSignal.timeout(5000) })
+      const res = await this.opts.fetch(`${this.opts.endpoint}/api/policy`, {
+        headers,
+        signal: AbortSignal.timeout(5000),
+      })
       if (res.status === 404) {
         await res.body?.cancel().catch(() => undefined)
         this.policy = undefined

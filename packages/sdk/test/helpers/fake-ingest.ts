@@ -55,7 +55,11 @@ export async function startFakeIngest(): Promise<FakeIngest> {
       const path = (req.url ?? '').split('?')[0]
       if (path === '/api/policy') return send(res, fake.policy)
       if (path !== '/api/ingest') {
-        fake.other.push({ method: req.method ?? '', path: path ?? '', body: raw.length ? JSON.parse(raw.toString('utf8')) : undefined })
+        fake.other.push({
+          method: req.method ?? '',
+          path: path ?? '',
+          body: raw.length ? JSON.parse(raw.toString('utf8')) : undefined,
+        })
         return send(res, { status: 200, body: { received: true } })
       }
       const body = JSON.parse(raw.toString('utf8')) as IngestBody

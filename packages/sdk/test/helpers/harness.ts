@@ -27,7 +27,13 @@ export async function startHarness(opts: InitOptions = {}, instrument = true): P
   const ingest = await startFakeIngest()
   const tmp = tempDir()
   const client = new TollgateClient(
-    { endpoint: ingest.url, spoolPath: join(tmp.dir, 'spool.sqlite'), flushIntervalMs: 3_600_000, policyPollIntervalMs: 0, ...opts },
+    {
+      endpoint: ingest.url,
+      spoolPath: join(tmp.dir, 'spool.sqlite'),
+      flushIntervalMs: 3_600_000,
+      policyPollIntervalMs: 0,
+      ...opts,
+    },
     { env: {} },
   ).start()
   if (instrument) client.instrument()

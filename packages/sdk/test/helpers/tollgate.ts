@@ -31,7 +31,11 @@ export interface Tollgate {
   get<T>(path: string): Promise<T>
 }
 
-export async function startTollgate(dataDir: string, port?: number, env: Record<string, string> = {}): Promise<Tollgate> {
+export async function startTollgate(
+  dataDir: string,
+  port?: number,
+  env: Record<string, string> = {},
+): Promise<Tollgate> {
   if (!serverBuilt()) throw new Error(`${SERVER_MAIN} is missing: run \`npm run build\` at the repository root first`)
   const p = port ?? (await freePort())
   const url = `http://127.0.0.1:${p}`
@@ -50,7 +54,10 @@ export async function startTollgate(dataDir: string, port?: number, env: Record<
   const deadline = Date.now() + 90_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Tollgate exited (${child.exitCode}): ${stderr}`)
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) break
     if (Date.now() > deadline) {
       child.kill('SIGKILL')

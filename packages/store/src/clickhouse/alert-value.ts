@@ -47,7 +47,11 @@ export async function alertValue(ch: ClickHouse, input: AlertValueInput): Promis
     from: microsToClickHouse((input.nowMs - input.windowS * 1000) * 1000),
     to: microsToClickHouse(input.nowMs * 1000),
   }
-  const where = ['project_id = {project:String}', "start_time > {from:DateTime64(6, 'UTC')}", "start_time <= {to:DateTime64(6, 'UTC')}"]
+  const where = [
+    'project_id = {project:String}',
+    "start_time > {from:DateTime64(6, 'UTC')}",
+    "start_time <= {to:DateTime64(6, 'UTC')}",
+  ]
   if (input.agentId) {
     where.push('agent_id = {agent:String}')
     params.agent = input.agentId

@@ -19,8 +19,16 @@ export interface AnalyticsFilter {
 
 /** WHERE clause and its parameters; values are always bound, never interpolated. */
 export function spanWhere(f: AnalyticsFilter): { sql: string; params: Record<string, unknown> } {
-  const params: Record<string, unknown> = { project: f.projectId, from: microsToClickHouse(f.fromUs), to: microsToClickHouse(f.toUs) }
-  const parts = ['project_id = {project:String}', "start_time >= {from:DateTime64(6, 'UTC')}", "start_time < {to:DateTime64(6, 'UTC')}"]
+  const params: Record<string, unknown> = {
+    project: f.projectId,
+    from: microsToClickHouse(f.fromUs),
+    to: microsToClickHouse(f.toUs),
+  }
+  const parts = [
+    'project_id = {project:String}',
+    "start_time >= {from:DateTime64(6, 'UTC')}",
+    "start_time < {to:DateTime64(6, 'UTC')}",
+  ]
   if (f.model !== undefined) {
     parts.push('model = {model:String}')
     params.model = f.model
@@ -39,7 +47,9 @@ export function spanWhere(f: AnalyticsFilter): { sql: string; params: Record<str
 
 const num = z.coerce.number()
 /** quantiles of an empty set come back as NaN; JSON has no NaN, so null. */
-const quantile = z.union([z.number(), z.string(), z.null()]).transform((v) => (v === null || v === 'nan' || Number.isNaN(Number(v)) ? null : Number(v)))
+const quantile = z
+  .union([z.number(), z.string(), z.null()])
+  .transform((v) => (v === null || v === 'nan' || Number.isNaN(Number(v)) ? null : Number(v)))
 
 const MetricsRow = z.object({
   traces: num,
@@ -63,7 +73,9 @@ export const Metrics = z.object({
   cost_usd: z.number(),
   error_rate: z.number().describe('error spans / spans; 0 without spans'),
   latency_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable(), p99: z.number().nullable() }),
-  ttft_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }).describe('over streamed spans that report a time to first token'),
+  ttft_ms: z
+    .object({ p50: z.number().nullable(), p95: z.number().nullable() })
+    .describe('over streamed spans that report a time to first token'),
 })
 export type Metrics = z.infer<typeof Metrics>
 

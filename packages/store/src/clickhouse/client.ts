@@ -36,7 +36,10 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/
  * `connection` replaces the chDB connection of the embedded mode; tests pass the real chDB connection
  * wrapped in a switch that can sever it, the in-process equivalent of cutting a TCP proxy.
  */
-export async function connectClickHouse(config: ClickHouseConfig, options: { connection?: unknown } = {}): Promise<ClickHouse> {
+export async function connectClickHouse(
+  config: ClickHouseConfig,
+  options: { connection?: unknown } = {},
+): Promise<ClickHouse> {
   if (!IDENTIFIER.test(config.database)) throw new Error(`CLICKHOUSE_DB: not an identifier: ${config.database}`)
   const settings = {
     // Queries are written to be exact under duplicates of the sort key; see migrations/clickhouse/0001.
@@ -67,7 +70,10 @@ export async function connectClickHouse(config: ClickHouseConfig, options: { con
     // it) carries the reads too, so a severed store is severed for every query.
     if (!options.connection) {
       readers = Array.from({ length: config.readConnections ?? 3 }, () => ({
-        client: createClient({ connection: createChdbConnection({ path }) as ClientConnection, clickhouse_settings: settings }),
+        client: createClient({
+          connection: createChdbConnection({ path }) as ClientConnection,
+          clickhouse_settings: settings,
+        }),
         busy: 0,
       }))
     }

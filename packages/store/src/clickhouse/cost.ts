@@ -34,7 +34,9 @@ export const CostSums = z.object({
   output_tokens: z.number(),
   cache_read_tokens: z.number(),
   cost_usd: z.number(),
-  unknown_cost_calls: z.number().describe('calls whose cost is unknown (no price for the model): counted as $0 in cost_usd'),
+  unknown_cost_calls: z
+    .number()
+    .describe('calls whose cost is unknown (no price for the model): counted as $0 in cost_usd'),
 })
 
 export const CostRow = CostSums.extend({
@@ -157,7 +159,10 @@ const RawCostRow = z.object({
  * Cost and usage per period and/or group over the spans starting in [fromUs, toUs). Periods are
  * ordered by time; groups by cost, highest first. `source` says which tables answered.
  */
-export async function costBreakdown(ch: ClickHouse, input: CostInput): Promise<{ rows: CostRow[]; source: CostSource }> {
+export async function costBreakdown(
+  ch: ClickHouse,
+  input: CostInput,
+): Promise<{ rows: CostRow[]; source: CostSource }> {
   const source: CostSource = input.source ?? (rollupCanAnswer(input) ? 'rollup' : 'spans')
   const time = source === 'rollup' ? 'hour' : 'start_time'
   let where: { sql: string; params: Record<string, unknown> }
@@ -192,7 +197,10 @@ export async function costBreakdown(ch: ClickHouse, input: CostInput): Promise<{
     keys.push(...GROUP_KEYS[input.group])
   }
   const table = source === 'rollup' ? ch.table(ROLLUP_TABLE[input.group ?? 'none']) : `${ch.table('spans')} FINAL`
-  const order = [...(input.granularity ? ['period'] : []), ...(input.group ? ['cost_usd DESC', ...GROUP_KEYS[input.group]] : [])]
+  const order = [
+    ...(input.granularity ? ['period'] : []),
+    ...(input.group ? ['cost_usd DESC', ...GROUP_KEYS[input.group]] : []),
+  ]
   const rows = await runQuery(ch, {
     name: `cost.${source}_${input.granularity ?? 'all'}_${input.group ?? 'all'}`,
     query: `SELECT ${[...select, ...SUMS[source]].join(', ')}

@@ -10,7 +10,10 @@ import { SPAN_COLUMNS, type SpanRow } from './spans.js'
  */
 export async function insertSpanRows(ch: ClickHouse, rows: SpanRow[]): Promise<void> {
   if (rows.length === 0) return
-  await insertRowLines(ch, rows.map((r) => JSON.stringify(SPAN_COLUMNS.map((c) => r[c]))))
+  await insertRowLines(
+    ch,
+    rows.map((r) => JSON.stringify(SPAN_COLUMNS.map((c) => r[c]))),
+  )
 }
 
 /**

@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import type { ClickHouse } from './client.js'
 
-export const DEFAULT_CLICKHOUSE_MIGRATIONS = fileURLToPath(new URL('../../../../migrations/clickhouse/', import.meta.url))
+export const DEFAULT_CLICKHOUSE_MIGRATIONS = fileURLToPath(
+  new URL('../../../../migrations/clickhouse/', import.meta.url),
+)
 
 const Applied = z.object({ version: z.coerce.number() })
 
@@ -14,7 +16,9 @@ export async function migrateClickHouse(ch: ClickHouse, dir = DEFAULT_CLICKHOUSE
     query: `CREATE TABLE IF NOT EXISTS ${journal} (version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3))
             ENGINE = ReplacingMergeTree ORDER BY version`,
   })
-  const rows = await (await ch.client.query({ query: `SELECT version FROM ${journal} FINAL`, format: 'JSONEachRow' })).json()
+  const rows = await (
+    await ch.client.query({ query: `SELECT version FROM ${journal} FINAL`, format: 'JSONEachRow' })
+  ).json()
   const applied = new Set(rows.map((r) => Applied.parse(r).version))
 
   const files = readdirSync(dir)
@@ -115,7 +119,10 @@ export async function applyRetention(ch: ClickHouse, days: number): Promise<stri
       query: `ALTER TABLE ${ch.table(table)} MODIFY TTL ${column} + INTERVAL ${days} DAY`,
       clickhouse_settings: { materialize_ttl_after_modify: 0 },
     })
-    await ch.client.command({ query: `ALTER TABLE ${ch.table(table)} MATERIALIZE TTL`, clickhouse_settings: { mutations_sync: '0' } })
+    await ch.client.command({
+      query: `ALTER TABLE ${ch.table(table)} MATERIALIZE TTL`,
+      clickhouse_settings: { mutations_sync: '0' },
+    })
     changed.push(table)
   }
   return changed

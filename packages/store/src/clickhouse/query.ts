@@ -25,13 +25,17 @@ export async function runQuery<T extends z.ZodType>(ch: ClickHouse, q: NamedQuer
   })
   return rows.map((row, i) => {
     const parsed = q.schema.safeParse(row)
-    if (!parsed.success) throw new Error(`query ${q.name}: row ${i} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`)
+    if (!parsed.success)
+      throw new Error(`query ${q.name}: row ${i} does not match its schema: ${parsed.error.issues[0]?.message ?? ''}`)
     return parsed.data
   })
 }
 
 /** A statement that returns nothing (INSERT … SELECT, ALTER), bound the same way, on the write connection. */
-export async function runCommand(ch: ClickHouse, q: { name: string; query: string; params: Record<string, unknown> }): Promise<void> {
+export async function runCommand(
+  ch: ClickHouse,
+  q: { name: string; query: string; params: Record<string, unknown> },
+): Promise<void> {
   if (ch.mode === 'chdb') await ch.client.command({ query: bindParams(q.query, q.params) })
   else await ch.client.command({ query: q.query, query_params: q.params })
 }

@@ -48,7 +48,10 @@ const running = new WeakMap<ClickHouse, Promise<unknown>>()
  * up to 3 times; `uneven` lists any table/day still off (log it). Calls in one process run one after
  * another; run it from one process only (it uses one staging table per rollup).
  */
-export async function refreshRecentRollups(ch: ClickHouse, options: { sinceHours: number; nowMs?: number }): Promise<{ days: number[]; uneven: string[] }> {
+export async function refreshRecentRollups(
+  ch: ClickHouse,
+  options: { sinceHours: number; nowMs?: number },
+): Promise<{ days: number[]; uneven: string[] }> {
   const result = (running.get(ch) ?? Promise.resolve()).then(() => refresh(ch, options))
   running.set(
     ch,
@@ -81,7 +84,8 @@ async function refresh(
   const dayId = (t: number): number => Number(new Date(t).toISOString().slice(0, 10).replaceAll('-', ''))
   for (const dayStart of days) {
     const params = { from: microsToClickHouse(dayStart * 1000), to: microsToClickHouse((dayStart + dayMs) * 1000) }
-    const inDay = (column: string): string => `${column} >= {from:DateTime64(6, 'UTC')} AND ${column} < {to:DateTime64(6, 'UTC')}`
+    const inDay = (column: string): string =>
+      `${column} >= {from:DateTime64(6, 'UTC')} AND ${column} < {to:DateTime64(6, 'UTC')}`
     for (const table of Object.keys(DERIVED) as DerivedTable[]) {
       const staging = ch.table(`${table}_staging`)
       for (let attempt = 1; ; attempt++) {
@@ -126,7 +130,11 @@ const ByModel = z.object({
 export type CostByModelRow = z.infer<typeof ByModel>
 
 /** Cost and usage per provider, model and UTC day over [fromUs, toUs), from `cost_hourly` (sort key: project, hour). */
-export async function costByModel(ch: ClickHouse, projectId: string, range: { fromUs: number; toUs: number }): Promise<CostByModelRow[]> {
+export async function costByModel(
+  ch: ClickHouse,
+  projectId: string,
+  range: { fromUs: number; toUs: number },
+): Promise<CostByModelRow[]> {
   return runQuery(ch, {
     name: 'rollups.cost_by_model',
     query: `SELECT provider, model, toString(toDate(hour)) AS day, sum(calls) AS calls, sum(input_tokens) AS input_tokens,
@@ -149,7 +157,11 @@ const ByUser = z.object({
 export type CostByUserRow = z.infer<typeof ByUser>
 
 /** Cost and usage per user over [fromUs, toUs), from `cost_hourly_user`. Spans without a user count under ''. */
-export async function costByUser(ch: ClickHouse, projectId: string, range: { fromUs: number; toUs: number }): Promise<CostByUserRow[]> {
+export async function costByUser(
+  ch: ClickHouse,
+  projectId: string,
+  range: { fromUs: number; toUs: number },
+): Promise<CostByUserRow[]> {
   return runQuery(ch, {
     name: 'rollups.cost_by_user',
     query: `SELECT user_id, sum(calls) AS calls, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
@@ -171,7 +183,12 @@ const ByTag = z.object({
 export type CostByTagRow = z.infer<typeof ByTag>
 
 /** Cost and usage per value of one tag key over [fromUs, toUs), from `cost_hourly_tag`. */
-export async function costByTag(ch: ClickHouse, projectId: string, tagKey: string, range: { fromUs: number; toUs: number }): Promise<CostByTagRow[]> {
+export async function costByTag(
+  ch: ClickHouse,
+  projectId: string,
+  tagKey: string,
+  range: { fromUs: number; toUs: number },
+): Promise<CostByTagRow[]> {
   return runQuery(ch, {
     name: 'rollups.cost_by_tag',
     query: `SELECT tag_value, sum(calls) AS calls, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
@@ -179,7 +196,12 @@ export async function costByTag(ch: ClickHouse, projectId: string, tagKey: strin
             WHERE project_id = {project:String} AND tag_key = {key:String}
               AND hour >= {from:DateTime64(6, 'UTC')} AND hour < {to:DateTime64(6, 'UTC')}
             GROUP BY tag_value ORDER BY cost_usd DESC, tag_value`,
-    params: { project: projectId, key: tagKey, from: microsToClickHouse(range.fromUs), to: microsToClickHouse(range.toUs) },
+    params: {
+      project: projectId,
+      key: tagKey,
+      from: microsToClickHouse(range.fromUs),
+      to: microsToClickHouse(range.toUs),
+    },
     schema: ByTag,
   })
 }

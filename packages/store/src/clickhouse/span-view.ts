@@ -30,10 +30,16 @@ export function toSpanView(r: SpanRow): SpanView {
       cache_write_tokens: r.cache_write_tokens,
       reasoning_tokens: r.reasoning_tokens,
     },
-    cost: r.cost_status === 'unknown' ? null : { input_usd: r.cost_input_usd, output_usd: r.cost_output_usd, total_usd: r.cost_total_usd },
+    cost:
+      r.cost_status === 'unknown'
+        ? null
+        : { input_usd: r.cost_input_usd, output_usd: r.cost_output_usd, total_usd: r.cost_total_usd },
     cost_status: SpanView.shape.cost_status.parse(r.cost_status),
     price_source: orNull(r.price_source),
-    agent: r.agent_id === '' ? null : { id: r.agent_id, name: r.agent_name, role: r.agent_role, parent_id: orNull(r.agent_parent_id) },
+    agent:
+      r.agent_id === ''
+        ? null
+        : { id: r.agent_id, name: r.agent_name, role: r.agent_role, parent_id: orNull(r.agent_parent_id) },
     user_id: orNull(r.user_id),
     session_id: orNull(r.session_id),
     tags: r.tags,

@@ -47,7 +47,12 @@ function condition(s: SpendScope, i: number, params: Record<string, unknown>): s
  * Spend (USD and input + output tokens) of each scope, from the project's deduplicated spans, in one
  * pass over the earliest window asked for. Same order as `scopes`.
  */
-export async function spendByScope(ch: ClickHouse, projectId: string, scopes: SpendScope[], toUs: number): Promise<Spend[]> {
+export async function spendByScope(
+  ch: ClickHouse,
+  projectId: string,
+  scopes: SpendScope[],
+  toUs: number,
+): Promise<Spend[]> {
   if (scopes.length === 0) return []
   const params: Record<string, unknown> = {
     project: projectId,

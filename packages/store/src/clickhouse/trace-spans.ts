@@ -41,8 +41,12 @@ export async function getTraceSpans(
       // only those daily partitions of spans are probed, not every day kept.
       query: `SELECT * FROM ${ch.table('spans')} FINAL
               WHERE project_id = {project:String} AND trace_id = {trace:String}${keyset}
-                ${byIndexedDays ? `AND toYYYYMMDD(start_time) IN (SELECT toYYYYMMDD(start_time) FROM ${ch.table('trace_index')}
-                                               WHERE project_id = {project:String} AND trace_id = {trace:String})` : ''}
+                ${
+                  byIndexedDays
+                    ? `AND toYYYYMMDD(start_time) IN (SELECT toYYYYMMDD(start_time) FROM ${ch.table('trace_index')}
+                                               WHERE project_id = {project:String} AND trace_id = {trace:String})`
+                    : ''
+                }
               ORDER BY start_time, span_id LIMIT {n:UInt32}`,
       params,
       schema: SpanRow,
@@ -56,6 +60,7 @@ export async function getTraceSpans(
   const last = shown[shown.length - 1]
   return {
     spans: shown.map(toSpanView),
-    next: rows.length > page.limit && last ? { startUs: clickHouseToMicros(last.start_time), spanId: last.span_id } : null,
+    next:
+      rows.length > page.limit && last ? { startUs: clickHouseToMicros(last.start_time), spanId: last.span_id } : null,
   }
 }

@@ -9,7 +9,14 @@ import { z } from 'zod'
 import { clickHouseToMicros, microsToClickHouse, microsToIso, type TraceSummary } from '@tollgate/core'
 import type { ClickHouse } from './client.js'
 import { runQuery } from './query.js'
-import { SEARCH_DEFAULT_WINDOW_US, hasSpanFilter, indexConditions, indexHaving, spanHaving, type TraceFilter } from './trace-filter.js'
+import {
+  SEARCH_DEFAULT_WINDOW_US,
+  hasSpanFilter,
+  indexConditions,
+  indexHaving,
+  spanHaving,
+  type TraceFilter,
+} from './trace-filter.js'
 
 export type { TraceFilter } from './trace-filter.js'
 export type TraceSort = 'time' | 'cost' | 'duration' | 'tokens'
@@ -40,13 +47,19 @@ export interface TracePage {
 
 /** Sort value per trace, over `trace_index` rows (candidates) and over spans (the exact page). */
 const SORT: Record<TraceSort, { index: string; spans: string }> = {
-  time: { index: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))', spans: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))' },
+  time: {
+    index: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))',
+    spans: 'toFloat64(toUnixTimestamp64Micro(min(start_time)))',
+  },
   cost: { index: 'sum(cost_usd)', spans: 'sum(cost_total_usd)' },
   duration: {
     index: '(toUnixTimestamp64Micro(max(end_time)) - toUnixTimestamp64Micro(min(start_time))) / 1000',
     spans: '(toUnixTimestamp64Micro(max(end_time)) - toUnixTimestamp64Micro(min(start_time))) / 1000',
   },
-  tokens: { index: 'toFloat64(sum(input_tokens) + sum(output_tokens))', spans: 'toFloat64(sum(input_tokens) + sum(output_tokens))' },
+  tokens: {
+    index: 'toFloat64(sum(input_tokens) + sum(output_tokens))',
+    spans: 'toFloat64(sum(input_tokens) + sum(output_tokens))',
+  },
 }
 
 const Range = z.object({ lo: z.coerce.number(), hi: z.coerce.number(), rows: z.coerce.number() })
@@ -56,7 +69,8 @@ const MAX_ROUNDS = 12
 export async function listTraces(ch: ClickHouse, input: TraceListInput): Promise<TracePage> {
   const filter: TraceFilter = { ...input.filter }
   // Search reads prompt text: bounded to a recent window unless the caller names one.
-  if (filter.search && filter.fromUs === undefined) filter.fromUs = Math.max(0, Date.now() * 1000 - SEARCH_DEFAULT_WINDOW_US)
+  if (filter.search && filter.fromUs === undefined)
+    filter.fromUs = Math.max(0, Date.now() * 1000 - SEARCH_DEFAULT_WINDOW_US)
   const [range] = await runQuery(ch, {
     name: 'traces.index_range',
     query: `SELECT toUnixTimestamp64Micro(min(start_time)) AS lo, toUnixTimestamp64Micro(max(start_time)) + 1 AS hi, count() AS rows
@@ -74,7 +88,10 @@ export async function listTraces(ch: ClickHouse, input: TraceListInput): Promise
     density: range.rows / Math.max(1, range.hi - range.lo),
   }
   const mode = input.total ?? 'approx'
-  const [page, total] = await Promise.all([findPage(scope), mode === 'none' ? Promise.resolve({ n: -1, exact: false }) : countTraces(scope, range.lo, mode)])
+  const [page, total] = await Promise.all([
+    findPage(scope),
+    mode === 'none' ? Promise.resolve({ n: -1, exact: false }) : countTraces(scope, range.lo, mode),
+  ])
   return { ...page, total: total.n, totalExact: total.exact }
 }
 
@@ -137,7 +154,10 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
       const rows = kept.slice(input.offset, input.offset + input.limit + 1)
       const page = rows.slice(0, input.limit)
       const last = page[page.length - 1]
-      return { traces: page.map((t) => t.summary), nextAfter: rows.length > input.limit && last ? { value: last.value, traceId: last.summary.trace_id } : null }
+      return {
+        traces: page.map((t) => t.summary),
+        nextAfter: rows.length > input.limit && last ? { value: last.value, traceId: last.summary.trace_id } : null,
+      }
     }
     // Grow by what the window yielded (×2·need/found, at least ×2); a window that yielded under an
     // eighth of the page goes to the whole range at once: one more scan costs less than several rounds.
@@ -193,7 +213,9 @@ async function countTraces(s: Scope, lo: number, mode: 'exact' | 'approx'): Prom
   const where = [
     'project_id = {project:String}',
     `start_time >= {lo:DateTime64(6, 'UTC')}`,
-    ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params, { rowsOnly: !exact }),
+    ...indexConditions(filter, { index: ch.table('trace_index'), spans: ch.table('spans') }, params, {
+      rowsOnly: !exact,
+    }),
   ]
   let query: string
   if (exact) {
@@ -210,7 +232,12 @@ async function countTraces(s: Scope, lo: number, mode: 'exact' | 'approx'): Prom
     }
     query = `SELECT uniq(trace_id) AS total FROM ${ch.table('trace_index')} WHERE ${where.join(' AND ')}`
   }
-  const rows = await runQuery(ch, { name: exact ? 'traces.count_exact' : 'traces.count_approx', query, params, schema: z.object({ total: z.coerce.number() }) })
+  const rows = await runQuery(ch, {
+    name: exact ? 'traces.count_exact' : 'traces.count_approx',
+    query,
+    params,
+    schema: z.object({ total: z.coerce.number() }),
+  })
   return { n: rows[0]?.total ?? 0, exact }
 }
 

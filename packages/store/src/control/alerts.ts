@@ -121,7 +121,15 @@ function toRow(input: Partial<AlertRuleInput>): AlertRulePatch {
   return row
 }
 
-export async function createAlertRule({ db, projectId, input }: { db: Db; projectId: string; input: AlertRuleInput }): Promise<AlertRuleView> {
+export async function createAlertRule({
+  db,
+  projectId,
+  input,
+}: {
+  db: Db
+  projectId: string
+  input: AlertRuleInput
+}): Promise<AlertRuleView> {
   const row = await insertAlertRule(db, {
     id: `alr_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
     projectId,
@@ -266,11 +274,29 @@ export function createAlertEvaluator(deps: {
         if (value > rule.threshold) {
           if (await claimFiring(deps.db, { id: rule.id, now: at, cooldownS: rule.cooldownS })) {
             const message = `[Tollgate] ${rule.name}: ${CONDITION_TEXT[rule.condition]} ${round(value)} > ${rule.threshold} over ${windowS} s`
-            events.push(await record(deps.db, deps.notify, pending, { ...base, kind: 'fired', message }, rule.actionType, rule.target))
+            events.push(
+              await record(
+                deps.db,
+                deps.notify,
+                pending,
+                { ...base, kind: 'fired', message },
+                rule.actionType,
+                rule.target,
+              ),
+            )
           }
         } else if (rule.state === 'firing' && (await claimResolved(deps.db, { id: rule.id }))) {
           const message = `[Tollgate] resolved: ${rule.name}: ${CONDITION_TEXT[rule.condition]} ${round(value)} ≤ ${rule.threshold}`
-          events.push(await record(deps.db, deps.notify, pending, { ...base, kind: 'resolved', message }, rule.actionType, rule.target))
+          events.push(
+            await record(
+              deps.db,
+              deps.notify,
+              pending,
+              { ...base, kind: 'resolved', message },
+              rule.actionType,
+              rule.target,
+            ),
+          )
         }
       } catch (error) {
         // One rule's failure (a bad tag, ClickHouse down) never stops the others.
@@ -288,7 +314,9 @@ export function createAlertEvaluator(deps: {
       return evaluate(nowMs)
     },
     async sdkAlert(projectId, a) {
-      const message = a.message ?? `[Tollgate] SDK ${a.scope}${a.scope_id ? ` ${a.scope_id}` : ''}: ${a.reason}${a.blocked ? ' (blocked)' : ''}`
+      const message =
+        a.message ??
+        `[Tollgate] SDK ${a.scope}${a.scope_id ? ` ${a.scope_id}` : ''}: ${a.reason}${a.blocked ? ' (blocked)' : ''}`
       return record(
         deps.db,
         deps.notify,

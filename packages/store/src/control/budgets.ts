@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto'
 import { NotFoundError } from '@tollgate/core'
 import type { BudgetScope, BudgetWindow, PolicyAction } from '@tollgate/policy'
 import type { Db } from '../postgres/client.js'
-import { deleteBudget, getBudget, insertBudget, listBudgets, updateBudget, type BudgetPatch } from '../postgres/budgets.js'
+import {
+  deleteBudget,
+  getBudget,
+  insertBudget,
+  listBudgets,
+  updateBudget,
+  type BudgetPatch,
+} from '../postgres/budgets.js'
 import type { Budget, StoredThreshold } from '../postgres/schema.js'
 
 /** A threshold as clients write it; `degrade_to`/`delay_ms` are accepted for `degrade_to_model`/`throttle_ms`. */
@@ -94,7 +101,15 @@ function toRow(input: Partial<BudgetInput>): BudgetPatch {
   return row
 }
 
-export async function createBudget({ db, projectId, input }: { db: Db; projectId: string; input: BudgetInput }): Promise<BudgetView> {
+export async function createBudget({
+  db,
+  projectId,
+  input,
+}: {
+  db: Db
+  projectId: string
+  input: BudgetInput
+}): Promise<BudgetView> {
   const row = await insertBudget(db, {
     id: `bud_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
     projectId,
@@ -111,7 +126,15 @@ export async function listBudgetViews({ db, projectId }: { db: Db; projectId: st
   return (await listBudgets(db, { projectId })).map(toBudgetView)
 }
 
-export async function getBudgetView({ db, projectId, id }: { db: Db; projectId: string; id: string }): Promise<BudgetView> {
+export async function getBudgetView({
+  db,
+  projectId,
+  id,
+}: {
+  db: Db
+  projectId: string
+  id: string
+}): Promise<BudgetView> {
   const row = await getBudget(db, { projectId, id })
   if (!row) throw new NotFoundError('budget', id)
   return toBudgetView(row)
@@ -142,7 +165,8 @@ export async function patchBudget({
   const row: BudgetPatch = toRow(patch)
   if (patch.thresholds !== undefined || patch.limit_action !== undefined) {
     // Stored thresholds already carry the old 100 % step: rebuild from what the caller sent when it sent it.
-    const base = patch.thresholds ?? view.thresholds.filter((t) => !(t.percent === 100 && t.action === view.limit_action))
+    const base =
+      patch.thresholds ?? view.thresholds.filter((t) => !(t.percent === 100 && t.action === view.limit_action))
     row.thresholds = normalizeThresholds(base, merged.limit_action)
   }
   const updated = await updateBudget(db, { projectId, id, patch: row })

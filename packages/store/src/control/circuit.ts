@@ -20,7 +20,13 @@ export async function reportTransition({ db, input }: { db: Db; input: Transitio
 }
 
 /** The latest state per breaker and process, with `open`: how many breakers some process holds not CLOSED. */
-export async function circuitStatus({ db, projectId }: { db: Db; projectId: string }): Promise<{ breakers: CircuitStatusView[]; open: number }> {
+export async function circuitStatus({
+  db,
+  projectId,
+}: {
+  db: Db
+  projectId: string
+}): Promise<{ breakers: CircuitStatusView[]; open: number }> {
   const rows = await listCircuitState(db, { projectId })
   const breakers = rows.map((r) => ({
     scope: r.scope,

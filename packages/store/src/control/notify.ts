@@ -29,18 +29,32 @@ export interface AlertPayload {
 
 export type NotifyOutcome = { outcome: 'sent' | 'failed' | 'skipped'; attempts: number; error?: string }
 
-function request(action: AlertAction, target: string, payload: AlertPayload, config: NotifyConfig): { url: string; init: RequestInit } | null {
+function request(
+  action: AlertAction,
+  target: string,
+  payload: AlertPayload,
+  config: NotifyConfig,
+): { url: string; init: RequestInit } | null {
   const body = (value: unknown) => JSON.stringify(value)
   switch (action) {
     case 'webhook': {
       const text = body(payload)
       const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'tollgate-alerts' }
-      if (config.webhookSecret) headers['x-tollgate-signature'] = `sha256=${createHmac('sha256', config.webhookSecret).update(text).digest('hex')}`
+      if (config.webhookSecret)
+        headers['x-tollgate-signature'] =
+          `sha256=${createHmac('sha256', config.webhookSecret).update(text).digest('hex')}`
       return { url: target, init: { method: 'POST', headers, body: text } }
     }
     case 'slack':
       // Slack's incoming-webhook shape (also taken by Mattermost, Discord's /slack endpoint, Rocket.Chat).
-      return { url: target, init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: body({ text: payload.message }) } }
+      return {
+        url: target,
+        init: {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body({ text: payload.message }),
+        },
+      }
     case 'email':
       if (!config.resendApiKey) return null
       return {
@@ -65,7 +79,12 @@ function request(action: AlertAction, target: string, payload: AlertPayload, con
  * Sends one notification with retries and backoff; never throws. `log` always logs; `email` without
  * RESEND_API_KEY and actions without a target are skipped.
  */
-export async function notify(action: AlertAction, target: string | null | undefined, payload: AlertPayload, config: NotifyConfig): Promise<NotifyOutcome> {
+export async function notify(
+  action: AlertAction,
+  target: string | null | undefined,
+  payload: AlertPayload,
+  config: NotifyConfig,
+): Promise<NotifyOutcome> {
   if (action === 'log') {
     config.log('alert.notified', {
       kind: payload.kind,
@@ -93,6 +112,13 @@ export async function notify(action: AlertAction, target: string | null | undefi
     }
     if (attempt < attempts) await new Promise((r) => setTimeout(r, (config.backoffMs ?? 1000) * 2 ** (attempt - 1)))
   }
-  config.log('alert.notify_failed', { kind: payload.kind, project: payload.project_id, rule: payload.rule?.id, action, attempts, error })
+  config.log('alert.notify_failed', {
+    kind: payload.kind,
+    project: payload.project_id,
+    rule: payload.rule?.id,
+    action,
+    attempts,
+    error,
+  })
   return { outcome: 'failed', attempts, error }
 }

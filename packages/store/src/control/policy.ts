@@ -19,7 +19,10 @@ export function currentWindow(window: BudgetWindow, nowMs: number): { fromMs: nu
       return { fromMs, endsAtMs: fromMs + 24 * HOUR }
     }
     case 'month':
-      return { fromMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1), endsAtMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1) }
+      return {
+        fromMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
+        endsAtMs: Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+      }
     case 'rolling_1h':
       return { fromMs: nowMs - HOUR }
     case 'rolling':
@@ -36,14 +39,29 @@ export const POLICY_POLL_INTERVAL_S = 10
  * computed here from the stored spans, so a budget holds across every process that reports to the
  * project. Validated with the shared schema before it leaves.
  */
-export async function buildPolicy({ ch, db, projectId, nowMs = Date.now() }: { ch: ClickHouse; db: Db; projectId: string; nowMs?: number }): Promise<Policy> {
+export async function buildPolicy({
+  ch,
+  db,
+  projectId,
+  nowMs = Date.now(),
+}: {
+  ch: ClickHouse
+  db: Db
+  projectId: string
+  nowMs?: number
+}): Promise<Policy> {
   const rows = await listBudgets(db, { projectId, enabledOnly: true })
   const windows = rows.map((b) => currentWindow(b.window, nowMs))
   // Spans a moment in the future (clock skew) still count against the current window.
   const spend = await spendByScope(
     ch,
     projectId,
-    rows.map((b, i) => ({ scope: b.scope, scopeValue: b.scopeValue, tagKey: b.tagKey, fromUs: (windows[i]?.fromMs ?? nowMs) * 1000 })),
+    rows.map((b, i) => ({
+      scope: b.scope,
+      scopeValue: b.scopeValue,
+      tagKey: b.tagKey,
+      fromUs: (windows[i]?.fromMs ?? nowMs) * 1000,
+    })),
     (nowMs + 5 * 60_000) * 1000,
   )
   const latest = rows.reduce((m, b) => Math.max(m, b.updatedAt.getTime()), 0)

@@ -13,7 +13,11 @@ export async function insertAlertRule(db: Db, params: AlertRuleInsert): Promise<
 }
 
 export async function listAlertRules(db: Db, params: { projectId: string }): Promise<AlertRule[]> {
-  return db.select().from(alertRules).where(eq(alertRules.projectId, params.projectId)).orderBy(asc(alertRules.createdAt), asc(alertRules.id))
+  return db
+    .select()
+    .from(alertRules)
+    .where(eq(alertRules.projectId, params.projectId))
+    .orderBy(asc(alertRules.createdAt), asc(alertRules.id))
 }
 
 export async function getAlertRule(db: Db, params: { projectId: string; id: string }): Promise<AlertRule | undefined> {
@@ -27,10 +31,17 @@ export async function getAlertRule(db: Db, params: { projectId: string; id: stri
 
 /** Every enabled rule of every project: the evaluator's work list. */
 export async function listEnabledAlertRules(db: Db): Promise<AlertRule[]> {
-  return db.select().from(alertRules).where(eq(alertRules.enabled, true)).orderBy(asc(alertRules.projectId), asc(alertRules.id))
+  return db
+    .select()
+    .from(alertRules)
+    .where(eq(alertRules.enabled, true))
+    .orderBy(asc(alertRules.projectId), asc(alertRules.id))
 }
 
-export async function updateAlertRule(db: Db, params: { projectId: string; id: string; patch: AlertRulePatch }): Promise<AlertRule | undefined> {
+export async function updateAlertRule(
+  db: Db,
+  params: { projectId: string; id: string; patch: AlertRulePatch },
+): Promise<AlertRule | undefined> {
   const [row] = await db
     .update(alertRules)
     .set({ ...params.patch, updatedAt: new Date() })
@@ -83,13 +94,23 @@ export async function recordNotification(
 ): Promise<void> {
   await db
     .update(alertEvents)
-    .set({ notification: params.outcome, notificationAttempts: params.attempts, notificationError: params.error ?? null })
+    .set({
+      notification: params.outcome,
+      notificationAttempts: params.attempts,
+      notificationError: params.error ?? null,
+    })
     .where(eq(alertEvents.id, params.id))
 }
 
 export async function listAlertEvents(
   db: Db,
-  params: { projectId: string; from?: Date | undefined; to?: Date | undefined; ruleId?: string | undefined; limit: number },
+  params: {
+    projectId: string
+    from?: Date | undefined
+    to?: Date | undefined
+    ruleId?: string | undefined
+    limit: number
+  },
 ): Promise<AlertEvent[]> {
   const conditions = [eq(alertEvents.projectId, params.projectId)]
   if (params.from) conditions.push(gte(alertEvents.createdAt, params.from))

@@ -3,14 +3,21 @@ import type { Db } from './client.js'
 import { apiKeys, type ApiKey, type KeyScope } from './schema.js'
 
 /** Project API keys, by hash only: the key itself never reaches this layer. Every query is scoped to a project except the lookup by hash. */
-export async function insertApiKey(db: Db, params: { id: string; projectId: string; prefix: string; hash: string; scopes: KeyScope[] }): Promise<ApiKey> {
+export async function insertApiKey(
+  db: Db,
+  params: { id: string; projectId: string; prefix: string; hash: string; scopes: KeyScope[] },
+): Promise<ApiKey> {
   const [row] = await db.insert(apiKeys).values(params).returning()
   if (!row) throw new Error('insert into api_keys returned no row')
   return row
 }
 
 export async function listApiKeys(db: Db, params: { projectId: string }): Promise<ApiKey[]> {
-  return db.select().from(apiKeys).where(eq(apiKeys.projectId, params.projectId)).orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
+  return db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.projectId, params.projectId))
+    .orderBy(asc(apiKeys.createdAt), asc(apiKeys.id))
 }
 
 /** The live (not revoked) key with this SHA-256 hex digest. */

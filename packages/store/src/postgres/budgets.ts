@@ -13,7 +13,9 @@ export async function insertBudget(db: Db, params: BudgetInsert): Promise<Budget
 }
 
 export async function listBudgets(db: Db, params: { projectId: string; enabledOnly?: boolean }): Promise<Budget[]> {
-  const where = params.enabledOnly ? and(eq(budgets.projectId, params.projectId), eq(budgets.enabled, true)) : eq(budgets.projectId, params.projectId)
+  const where = params.enabledOnly
+    ? and(eq(budgets.projectId, params.projectId), eq(budgets.enabled, true))
+    : eq(budgets.projectId, params.projectId)
   return db.select().from(budgets).where(where).orderBy(asc(budgets.createdAt), asc(budgets.id))
 }
 
@@ -27,7 +29,10 @@ export async function getBudget(db: Db, params: { projectId: string; id: string 
 }
 
 /** Undefined when the project has no such budget. */
-export async function updateBudget(db: Db, params: { projectId: string; id: string; patch: BudgetPatch }): Promise<Budget | undefined> {
+export async function updateBudget(
+  db: Db,
+  params: { projectId: string; id: string; patch: BudgetPatch },
+): Promise<Budget | undefined> {
   const [row] = await db
     .update(budgets)
     .set({ ...params.patch, updatedAt: new Date() })

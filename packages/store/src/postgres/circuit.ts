@@ -41,7 +41,14 @@ export async function recordTransition(db: Db, t: TransitionInput): Promise<Circ
       })
       .returning()
     if (!event) throw new Error('insert into circuit_events returned no row')
-    const state = { name: t.name, state: t.to, event: t.event, reason: t.reason ?? null, reportedAt: t.reportedAt, receivedAt: new Date() }
+    const state = {
+      name: t.name,
+      state: t.to,
+      event: t.event,
+      reason: t.reason ?? null,
+      reportedAt: t.reportedAt,
+      receivedAt: new Date(),
+    }
     await tx
       .insert(circuitState)
       .values({ projectId: t.projectId, scope: t.scope, scopeId: t.scopeId, processId: t.processId, ...state })

@@ -38,7 +38,11 @@ export interface Postgres {
  */
 export async function connectPostgres(config: PostgresConfig): Promise<Postgres> {
   if (config.url) {
-    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10, connectionTimeoutMillis: 5000 })
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 10,
+      connectionTimeoutMillis: 5000,
+    })
     pool.on('error', () => undefined) // idle-client errors surface on the next query instead of crashing the process
     return { pool, db: drizzle(pool, { schema }), mode: 'server', url: config.url, close: () => pool.end() }
   }
@@ -65,7 +69,13 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
     await server.start()
     chmodSync(path, 0o600)
     url = `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}`
-    pool = new pg.Pool({ host: socketDir, port: 5432, user: 'postgres', database: 'postgres', max: config.poolSize ?? 4 })
+    pool = new pg.Pool({
+      host: socketDir,
+      port: 5432,
+      user: 'postgres',
+      database: 'postgres',
+      max: config.poolSize ?? 4,
+    })
   }
   pool.on('error', () => undefined)
   return {

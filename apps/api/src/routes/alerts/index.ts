@@ -1,6 +1,13 @@
 import { Hono } from 'hono'
 import { ValidationError, toEpochMicros } from '@tollgate/core'
-import { createAlertRule, listAlertEvents, listAlertRuleViews, patchAlertRule, removeAlertRule, toAlertEventView } from '@tollgate/store'
+import {
+  createAlertRule,
+  listAlertEvents,
+  listAlertRuleViews,
+  patchAlertRule,
+  removeAlertRule,
+  toAlertEventView,
+} from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
 import { parseAnalyticsQuery } from '../../lib/analytics-query.js'
 import { parseJsonBody, requireAdmin } from '../projects/schema.js'
@@ -30,7 +37,9 @@ sdkAlertRoutes.post('/sdk-alert', async (c) => {
 /** Alert rules and their history; mutations need admin; another project's rule answers 404. */
 export const alertRoutes = new Hono<AppEnv>()
 
-alertRoutes.get('/', async (c) => c.json({ rules: await listAlertRuleViews({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId }) }))
+alertRoutes.get('/', async (c) =>
+  c.json({ rules: await listAlertRuleViews({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId }) }),
+)
 
 alertRoutes.post('/', async (c) => {
   requireAdmin(c.var.caller)
@@ -56,7 +65,15 @@ alertRoutes.patch('/:id', async (c) => {
   const check = (merged: { action_type: string; target: string | null }) => {
     if (!needsTarget(merged)) throw new ValidationError('target', 'webhook and slack actions need an http(s) target')
   }
-  return c.json(await patchAlertRule({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id'), patch, check }))
+  return c.json(
+    await patchAlertRule({
+      db: c.var.deps.pg.db,
+      projectId: c.var.caller.projectId,
+      id: c.req.param('id'),
+      patch,
+      check,
+    }),
+  )
 })
 
 alertRoutes.delete('/:id', async (c) => {

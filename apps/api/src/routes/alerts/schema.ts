@@ -13,7 +13,9 @@ const fields = {
     .max(31 * 86_400)
     .nullable()
     .optional()
-    .describe('look-back window; default per condition (1 h for per-hour rates, 5 min for error rate and latency, 1 min for calls)'),
+    .describe(
+      'look-back window; default per condition (1 h for per-hour rates, 5 min for error rate and latency, 1 min for calls)',
+    ),
   agent_id: z.string().min(1).max(256).nullable().optional(),
   model: z.string().min(1).max(256).nullable().optional(),
   tag: z
@@ -34,9 +36,14 @@ const fields = {
 
 /** webhook and slack actions need an http(s) target (checked on create and on the result of a patch). */
 export const needsTarget = (r: { action_type?: string | undefined; target?: string | null | undefined }) =>
-  r.action_type === undefined || r.action_type === 'log' || r.action_type === 'email' || (r.target != null && /^https?:\/\//.test(r.target))
+  r.action_type === undefined ||
+  r.action_type === 'log' ||
+  r.action_type === 'email' ||
+  (r.target != null && /^https?:\/\//.test(r.target))
 
-export const CreateAlertBody = z.strictObject(fields).refine(needsTarget, { message: 'webhook and slack actions need an http(s) target', path: ['target'] })
+export const CreateAlertBody = z
+  .strictObject(fields)
+  .refine(needsTarget, { message: 'webhook and slack actions need an http(s) target', path: ['target'] })
 export type CreateAlertBody = z.infer<typeof CreateAlertBody>
 
 export const PatchAlertBody = z.strictObject({

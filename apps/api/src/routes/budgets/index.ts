@@ -1,5 +1,12 @@
 import { Hono } from 'hono'
-import { createBudget, getBudgetView, listBudgetViews, patchBudget, removeBudget, type PolicyCache } from '@tollgate/store'
+import {
+  createBudget,
+  getBudgetView,
+  listBudgetViews,
+  patchBudget,
+  removeBudget,
+  type PolicyCache,
+} from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
 import { parseJsonBody, requireAdmin } from '../projects/schema.js'
 import { checkBudget, CreateBudgetBody, PatchBudgetBody } from './schema.js'
@@ -8,9 +15,13 @@ import { checkBudget, CreateBudgetBody, PatchBudgetBody } from './schema.js'
 export function budgetRoutes(policies: PolicyCache): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
-  app.get('/', async (c) => c.json({ budgets: await listBudgetViews({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId }) }))
+  app.get('/', async (c) =>
+    c.json({ budgets: await listBudgetViews({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId }) }),
+  )
 
-  app.get('/:id', async (c) => c.json(await getBudgetView({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id') })))
+  app.get('/:id', async (c) =>
+    c.json(await getBudgetView({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id') })),
+  )
 
   app.post('/', async (c) => {
     requireAdmin(c.var.caller)
@@ -24,7 +35,13 @@ export function budgetRoutes(policies: PolicyCache): Hono<AppEnv> {
   app.patch('/:id', async (c) => {
     requireAdmin(c.var.caller)
     const patch = await parseJsonBody(c, PatchBudgetBody)
-    const budget = await patchBudget({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id'), patch, check: checkBudget })
+    const budget = await patchBudget({
+      db: c.var.deps.pg.db,
+      projectId: c.var.caller.projectId,
+      id: c.req.param('id'),
+      patch,
+      check: checkBudget,
+    })
     policies.invalidate(c.var.caller.projectId)
     return c.json(budget)
   })

@@ -16,12 +16,21 @@ const Threshold = z
     message: 'degrade needs degrade_to_model',
     path: ['degrade_to_model'],
   })
-  .refine((t) => t.action !== 'throttle' || (t.throttle_ms ?? t.delay_ms) !== undefined, { message: 'throttle needs throttle_ms', path: ['throttle_ms'] })
+  .refine((t) => t.action !== 'throttle' || (t.throttle_ms ?? t.delay_ms) !== undefined, {
+    message: 'throttle needs throttle_ms',
+    path: ['throttle_ms'],
+  })
 
 const fields = {
   name: z.string().min(1).max(200),
   scope: BudgetScope.default('global'),
-  scope_value: z.string().min(1).max(256).nullable().optional().describe('agent id or name; tenant/customer/feature: the tag value; tag: the value of tag_key'),
+  scope_value: z
+    .string()
+    .min(1)
+    .max(256)
+    .nullable()
+    .optional()
+    .describe('agent id or name; tenant/customer/feature: the tag value; tag: the value of tag_key'),
   tag_key: z.string().min(1).max(128).nullable().optional().describe('for scope tag'),
   limit_usd: z.number().finite().positive().nullable().optional(),
   limit_tokens: z.number().int().positive().nullable().optional(),
@@ -54,8 +63,10 @@ export type PatchBudgetBody = z.infer<typeof PatchBudgetBody>
 
 /** The rules that span fields, checked on a new budget and on the result of a patch. */
 export function checkBudget(b: BudgetInput): void {
-  if (b.limit_usd == null && b.limit_tokens == null) throw new ValidationError('limit_usd', 'a budget needs limit_usd or limit_tokens')
-  if (b.scope !== 'global' && b.scope_value == null) throw new ValidationError('scope_value', `scope ${b.scope} needs scope_value`)
+  if (b.limit_usd == null && b.limit_tokens == null)
+    throw new ValidationError('limit_usd', 'a budget needs limit_usd or limit_tokens')
+  if (b.scope !== 'global' && b.scope_value == null)
+    throw new ValidationError('scope_value', `scope ${b.scope} needs scope_value`)
   if (b.scope === 'tag' && b.tag_key == null) throw new ValidationError('tag_key', 'scope tag needs tag_key')
 }
 

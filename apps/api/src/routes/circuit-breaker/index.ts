@@ -34,4 +34,6 @@ circuitBreakerRoutes.post('/state', async (c) => {
 })
 
 /** `GET /api/circuit-breaker/status`: the latest reported state per breaker and process. */
-circuitBreakerRoutes.get('/status', async (c) => c.json(await circuitStatus({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId })))
+circuitBreakerRoutes.get('/status', async (c) =>
+  c.json(await circuitStatus({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId })),
+)

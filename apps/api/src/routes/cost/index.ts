@@ -18,7 +18,13 @@ export const costRoutes = new Hono<AppEnv>()
 costRoutes.get('/daily', async (c) => {
   const { query, tags } = parseAnalyticsQuery(CostDailyQuery, c.req.query())
   const range = resolveRange(query.from, query.to, DEFAULT_US, { wholeHours: true })
-  const input: CostInput = { projectId: c.var.caller.projectId, ...range, granularity: query.group ?? query.granularity, tz: query.tz, tags }
+  const input: CostInput = {
+    projectId: c.var.caller.projectId,
+    ...range,
+    granularity: query.group ?? query.granularity,
+    tz: query.tz,
+    tags,
+  }
   return respond(c, await costBreakdown(c.var.deps.ch, input))
 })
 
@@ -37,13 +43,30 @@ for (const [path, group] of [
 costRoutes.get('/by-tag', async (c) => {
   const { query, tags } = parseAnalyticsQuery(CostByTagQuery, c.req.query())
   const range = resolveRange(query.from, query.to, DEFAULT_US, { wholeHours: true })
-  return respond(c, await costBreakdown(c.var.deps.ch, { projectId: c.var.caller.projectId, ...range, group: 'tag', tagKey: query.key, tags }))
+  return respond(
+    c,
+    await costBreakdown(c.var.deps.ch, {
+      projectId: c.var.caller.projectId,
+      ...range,
+      group: 'tag',
+      tagKey: query.key,
+      tags,
+    }),
+  )
 })
 
 costRoutes.get('/timeseries', async (c) => {
   const { query, tags } = parseAnalyticsQuery(CostTimeseriesQuery, c.req.query())
   const range = resolveRange(query.from, query.to, DEFAULT_US, { wholeHours: true })
   const [name, tagKey] = query.group.startsWith('tag:') ? ['tag', query.group.slice(4)] : [query.group, undefined]
-  const input: CostInput = { projectId: c.var.caller.projectId, ...range, granularity: query.granularity, tz: query.tz, group: name as CostGroup, tagKey, tags }
+  const input: CostInput = {
+    projectId: c.var.caller.projectId,
+    ...range,
+    granularity: query.granularity,
+    tz: query.tz,
+    group: name as CostGroup,
+    tagKey,
+    tags,
+  }
   return respond(c, await costBreakdown(c.var.deps.ch, input))
 })

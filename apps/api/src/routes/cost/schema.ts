@@ -19,7 +19,10 @@ export const CostDailyQuery = z.strictObject({
 })
 export type CostDailyQuery = z.infer<typeof CostDailyQuery>
 
-export const CostByTagQuery = z.strictObject({ ...range, key: z.string().min(1).max(128).describe('the tag key whose values are the rows') })
+export const CostByTagQuery = z.strictObject({
+  ...range,
+  key: z.string().min(1).max(128).describe('the tag key whose values are the rows'),
+})
 export type CostByTagQuery = z.infer<typeof CostByTagQuery>
 
 export const CostTimeseriesQuery = z.strictObject({

@@ -46,7 +46,11 @@ healthRoutes.get('/ready', async (c) => {
     {
       status: ready ? 'ready' : 'unavailable',
       checks: { clickhouse, postgres, disk: disk === 'ok' ? 'ok' : 'full' },
-      ingest: { backlog_spans: h.backlogRows, log_bytes: h.logBytes, store_failing_for_s: Math.round(h.storeFailingForMs / 1000) },
+      ingest: {
+        backlog_spans: h.backlogRows,
+        log_bytes: h.logBytes,
+        store_failing_for_s: Math.round(h.storeFailingForMs / 1000),
+      },
     },
     ready ? 200 : 503,
   )

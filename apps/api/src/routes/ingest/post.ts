@@ -13,11 +13,15 @@ const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b|^text\/plain\b/i
 const STRONG_WAIT_MS = 30_000
 
 /** Read body → parse the format → the ingest verb → map the result. */
-export function registerIngest(app: Hono<AppEnv>, limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number }): void {
+export function registerIngest(
+  app: Hono<AppEnv>,
+  limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number },
+): void {
   app.post('/', admission(limits), async (c) => {
     const { limits: spanLimits, ingest, logger, metrics } = c.var.deps
     const type = c.req.header('content-type')
-    if (type && !JSON_TYPE.test(type)) throw new UnsupportedMediaTypeError(`Content-Type ${type} is not accepted; send application/json`)
+    if (type && !JSON_TYPE.test(type))
+      throw new UnsupportedMediaTypeError(`Content-Type ${type} is not accepted; send application/json`)
 
     const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming
     const { spans: items, client } = splitBody(parseJson(await readBody(c.req.raw, spanLimits.maxBodyBytes, incoming)))
@@ -32,8 +36,13 @@ export function registerIngest(app: Hono<AppEnv>, limits: { maxRequests: number;
     // What an SDK lost before it could deliver is counted, never silent. Only on a 2xx: the SDK resends
     // its counters until one acknowledges them.
     if (client?.dropped && Object.keys(client.dropped).length > 0) {
-      for (const [reason, n] of Object.entries(client.dropped)) metrics.clientDropped.inc({ reason: dropReason(reason) }, n)
-      logger.warn('ingest.client_dropped', { request_id: c.var.requestId, client: client.name, dropped: client.dropped })
+      for (const [reason, n] of Object.entries(client.dropped))
+        metrics.clientDropped.inc({ reason: dropReason(reason) }, n)
+      logger.warn('ingest.client_dropped', {
+        request_id: c.var.requestId,
+        client: client.name,
+        dropped: client.dropped,
+      })
     }
     // Read-your-writes on request: wait until the spans are queryable, not only durable.
     if (c.req.query('consistency') === 'strong' && !(await settlesWithin(result.receipt.stored(), STRONG_WAIT_MS))) {

@@ -25,7 +25,8 @@ export function splitBody(body: unknown): { spans: unknown[]; client: IngestClie
     const { spans, client } = body as { spans: unknown; client?: unknown }
     if (!Array.isArray(spans)) throw new ValidationError('spans', 'expected an array')
     const parsedClient = client === undefined ? undefined : IngestClient.safeParse(client)
-    if (parsedClient && !parsedClient.success) throw new ValidationError('client', parsedClient.error.issues[0]?.message ?? 'invalid')
+    if (parsedClient && !parsedClient.success)
+      throw new ValidationError('client', parsedClient.error.issues[0]?.message ?? 'invalid')
     return { spans, client: parsedClient?.data }
   }
   return { spans: [body], client: undefined }

@@ -11,5 +11,13 @@ export const metricsRoutes = new Hono<AppEnv>()
 metricsRoutes.get('/', async (c) => {
   const { query, tags } = parseAnalyticsQuery(MetricsQuery, c.req.query())
   const range = resolveRange(query.from, query.to, DAY_US)
-  return c.json(await getMetrics(c.var.deps.ch, { projectId: c.var.caller.projectId, ...range, model: query.model, agentId: query.agent_id, tags }))
+  return c.json(
+    await getMetrics(c.var.deps.ch, {
+      projectId: c.var.caller.projectId,
+      ...range,
+      model: query.model,
+      agentId: query.agent_id,
+      tags,
+    }),
+  )
 })

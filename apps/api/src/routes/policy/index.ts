@@ -7,7 +7,9 @@ export function policyRoutes(policies: PolicyCache): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
   app.get('/', async (c) => {
     const { deps, caller } = c.var
-    const policy = await policies.get(caller.projectId, () => buildPolicy({ ch: deps.ch, db: deps.pg.db, projectId: caller.projectId }))
+    const policy = await policies.get(caller.projectId, () =>
+      buildPolicy({ ch: deps.ch, db: deps.pg.db, projectId: caller.projectId }),
+    )
     c.header('Cache-Control', 'private, max-age=0')
     return c.json(policy)
   })

@@ -14,9 +14,18 @@ export function registerKeys(app: Hono<AppEnv>, keys: KeyStore): void {
     const body = await parseJsonBody(c, CreateKeyBody)
     if (!(await getProject(deps.pg.db, { id: projectId }))) throw new NotFoundError('project', projectId)
     const made = generateKey()
-    const row = await insertApiKey(deps.pg.db, { id: made.id, projectId, prefix: made.prefix, hash: made.hash, scopes: body.scopes })
+    const row = await insertApiKey(deps.pg.db, {
+      id: made.id,
+      projectId,
+      prefix: made.prefix,
+      hash: made.hash,
+      scopes: body.scopes,
+    })
     c.header('Cache-Control', 'no-store')
-    return c.json({ id: row.id, key: made.key, prefix: row.prefix, scopes: row.scopes, created_at: row.createdAt.toISOString() }, 201)
+    return c.json(
+      { id: row.id, key: made.key, prefix: row.prefix, scopes: row.scopes, created_at: row.createdAt.toISOString() },
+      201,
+    )
   })
 
   /** `GET /api/projects/:id/keys`: prefixes, scopes, last use; admins only (a viewer gets 403). */

@@ -38,7 +38,11 @@ export const CreatedKey = z.object({
   created_at: z.string(),
 })
 
-export const toProjectView = (p: Project): ProjectView => ({ id: p.id, name: p.name, created_at: p.createdAt.toISOString() })
+export const toProjectView = (p: Project): ProjectView => ({
+  id: p.id,
+  name: p.name,
+  created_at: p.createdAt.toISOString(),
+})
 
 export const toKeyView = (k: ApiKey): KeyView => ({
   id: k.id,

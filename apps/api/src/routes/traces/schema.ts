@@ -29,25 +29,41 @@ export const TraceQuery = z.strictObject({
   total: z
     .enum(['approx', 'exact', 'none'])
     .default('approx')
-    .describe('approx: distinct traces among matching index rows (exact up to ~65k, ~1% above); exact: grouped and checked; none: not counted (-1)'),
+    .describe(
+      'approx: distinct traces among matching index rows (exact up to ~65k, ~1% above); exact: grouped and checked; none: not counted (-1)',
+    ),
 })
 export type TraceQuery = z.infer<typeof TraceQuery>
 
 /** The cursor names the sort it belongs to, so it cannot be replayed against another ordering. */
-const Cursor = z.object({ s: z.enum(['time', 'cost', 'duration', 'tokens']), o: z.enum(['asc', 'desc']), v: z.number(), id: z.string() })
+const Cursor = z.object({
+  s: z.enum(['time', 'cost', 'duration', 'tokens']),
+  o: z.enum(['asc', 'desc']),
+  v: z.number(),
+  id: z.string(),
+})
 
-export function encodeCursor(sort: TraceQuery['sort'], order: TraceQuery['order'], after: { value: number; traceId: string }): string {
+export function encodeCursor(
+  sort: TraceQuery['sort'],
+  order: TraceQuery['order'],
+  after: { value: number; traceId: string },
+): string {
   return Buffer.from(JSON.stringify({ s: sort, o: order, v: after.value, id: after.traceId })).toString('base64url')
 }
 
-function decodeCursor(cursor: string, sort: TraceQuery['sort'], order: TraceQuery['order']): { value: number; traceId: string } {
+function decodeCursor(
+  cursor: string,
+  sort: TraceQuery['sort'],
+  order: TraceQuery['order'],
+): { value: number; traceId: string } {
   let parsed: z.infer<typeof Cursor>
   try {
     parsed = Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')))
   } catch {
     throw new ValidationError('cursor', 'not a cursor returned by this endpoint')
   }
-  if (parsed.s !== sort || parsed.o !== order) throw new ValidationError('cursor', 'was issued for another sort or order')
+  if (parsed.s !== sort || parsed.o !== order)
+    throw new ValidationError('cursor', 'was issued for another sort or order')
   return { value: parsed.v, traceId: parsed.id }
 }
 

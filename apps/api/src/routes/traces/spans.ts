@@ -14,7 +14,8 @@ export type TraceSpansQuery = z.infer<typeof TraceSpansQuery>
 
 const Cursor = z.object({ t: z.number().int(), id: z.string().max(64) })
 
-export const encodeSpanCursor = (c: SpanCursor): string => Buffer.from(JSON.stringify({ t: c.startUs, id: c.spanId })).toString('base64url')
+export const encodeSpanCursor = (c: SpanCursor): string =>
+  Buffer.from(JSON.stringify({ t: c.startUs, id: c.spanId })).toString('base64url')
 
 function decodeSpanCursor(cursor: string): SpanCursor {
   try {
@@ -34,7 +35,10 @@ export function registerSpans(app: Hono<AppEnv>): void {
       throw new ValidationError(issue?.path.map(String).join('.') ?? '', issue?.message ?? 'invalid query')
     }
     const after = parsed.data.cursor ? decodeSpanCursor(parsed.data.cursor) : undefined
-    const page = await getTraceSpans(c.var.deps.ch, c.var.caller.projectId, traceId, { limit: parsed.data.limit, after })
+    const page = await getTraceSpans(c.var.deps.ch, c.var.caller.projectId, traceId, {
+      limit: parsed.data.limit,
+      after,
+    })
     // Another project's trace is indistinguishable from a missing one.
     if (page.spans.length === 0 && !after) throw new NotFoundError('trace', traceId)
     return c.json({ trace_id: traceId, spans: page.spans, next_cursor: page.next ? encodeSpanCursor(page.next) : null })
