@@ -2,10 +2,20 @@ import { z } from 'zod'
 import { ValidationError, normalizeHexId, toEpochMicros } from '@tollgate/core'
 import type { TraceFilter, TraceListInput } from '@tollgate/store'
 
+// What DateTime64(6) holds: a bound outside it would fail in the engine (a 500) instead of here (a 400).
+const MIN_TIME_US = Date.UTC(1900, 0, 1) * 1000
+const MAX_TIME_US = Date.UTC(2299, 11, 31) * 1000
+/** More `tag.*` filters than anyone writes by hand; each one is a condition (1,000 once took 950 MiB). */
+export const MAX_TAG_FILTERS = 20
+
 const Time = z.string().transform((v, ctx) => {
   const us = toEpochMicros(v)
   if (us === null) {
     ctx.addIssue({ code: 'custom', message: 'expected RFC 3339 or epoch milliseconds' })
+    return z.NEVER
+  }
+  if (us < MIN_TIME_US || us > MAX_TIME_US) {
+    ctx.addIssue({ code: 'custom', message: 'outside 1900-01-01 … 2299-12-31' })
     return z.NEVER
   }
   return us
@@ -39,8 +49,13 @@ export type TraceQuery = z.infer<typeof TraceQuery>
 const Cursor = z.object({
   s: z.enum(['time', 'cost', 'duration', 'tokens']),
   o: z.enum(['asc', 'desc']),
-  v: z.number(),
-  id: z.string(),
+  // Sort values are µs times, costs, durations and token sums: all well inside ±2^53.
+  v: z
+    .number()
+    .finite()
+    .min(-(2 ** 53))
+    .max(2 ** 53),
+  id: z.string().max(64),
 })
 
 export function encodeCursor(
@@ -74,6 +89,9 @@ export function parseTraceQuery(params: Record<string, string>, projectId: strin
   for (const [k, v] of Object.entries(params)) {
     if (k.startsWith('tag.') && k.length > 4 && k.length <= 132) tags[k.slice(4)] = v
     else rest[k] = v
+  }
+  if (Object.keys(tags).length > MAX_TAG_FILTERS) {
+    throw new ValidationError('tag', `at most ${MAX_TAG_FILTERS} tag.* filters`)
   }
   const parsed = TraceQuery.safeParse(rest)
   if (!parsed.success) {
