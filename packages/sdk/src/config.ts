@@ -116,7 +116,7 @@ export const DEFAULTS = {
   shutdownTimeoutMs: 5000,
 } as const
 
-/** Server limits (DESIGN §3): the SDK never builds a request beyond them. */
+/** Server limits (the server's MAX_BODY_BYTES, MAX_SPANS_PER_REQUEST, MAX_TEXT_BYTES): the SDK never builds a request beyond them. */
 export const SERVER_MAX_SPANS = 1000
 export const SERVER_MAX_BYTES = 5 * 1024 * 1024
 

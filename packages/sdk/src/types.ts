@@ -1,5 +1,5 @@
 /**
- * Span wire format v1 (DESIGN §3), as the SDK sends it. snake_case on the wire.
+ * Span wire format v1 (the server's packages/core/src/normalize/wire.ts), as the SDK sends it. snake_case on the wire.
  * The server validates; the SDK only shapes.
  */
 export type SpanKind = 'llm' | 'embedding' | 'tool' | 'retrieval' | 'agent' | 'chain' | 'http' | 'other'

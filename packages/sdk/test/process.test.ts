@@ -86,7 +86,7 @@ function spoolCount(path: string): number {
   }
 }
 
-describe('offline, then online (G4)', () => {
+describe('offline, then online: the spool keeps spans and delivers them later', () => {
   let provider: FakeProvider
   beforeAll(async () => {
     provider = await startFakeProvider()
@@ -131,7 +131,7 @@ describe('offline, then online (G4)', () => {
   }, 180_000)
 })
 
-describe('SIGKILL at random moments (G4)', () => {
+describe('SIGKILL at random moments: the spool never corrupts, committed spans survive', () => {
   let ingest: FakeIngest
   beforeAll(async () => {
     ingest = await startFakeIngest()

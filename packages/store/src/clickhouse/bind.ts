@@ -5,7 +5,7 @@
  * chain (node_modules/chdb/index.js, `globalParamChain`: its server-side parameter state is not
  * isolated per connection), so a slow parameterised read delays every other read and write that
  * carries parameters. Queries without parameters are not chained and run in parallel on separate
- * connections. Binding here keeps the `{name:Type}` contract (STYLE 8) while sending plain SQL.
+ * connections. Binding here keeps the `{name:Type}` contract of named queries while sending plain SQL.
  *
  * Safety: a value is rendered only as the literal of the type its placeholder declares, and checked
  * against that type first (a string placeholder gets an escaped string literal, numbers must be finite

@@ -27,7 +27,7 @@ export interface CostInput extends AnalyticsFilter {
   source?: CostSource | undefined
 }
 
-/** The columns every cost row carries (DESIGN §7), plus the unpriced calls so they are never a silent $0. */
+/** The columns every cost row carries (the `/api/cost/*` response), plus the unpriced calls so they are never a silent $0. */
 export const CostSums = z.object({
   calls: z.number(),
   input_tokens: z.number(),

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { ClickHouse } from './client.js'
 import { runQuery } from './query.js'
 
-/** The identity of a span (G3): one per project, however often and wherever it is delivered. */
+/** The identity of a span: counted once per project, however often and wherever it is delivered. */
 export interface SpanKey {
   traceId: string
   spanId: string

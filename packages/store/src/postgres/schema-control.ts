@@ -11,7 +11,7 @@ import {
   timestamp,
 } from 'drizzle-orm/pg-core'
 
-// Budgets and what SDKs report about their circuit breakers (DESIGN §8). No foreign key to
+// Budgets and what SDKs report about their circuit breakers (docs/architecture.md, budgets). No foreign key to
 // `projects`: a JWT may name a project that has no row, and the breaker audit must outlive edits.
 
 /** A threshold as `GET /api/policy` sends it (the @tollgate/policy wire shape). */
