@@ -105,7 +105,12 @@ describe('end to end against a real Tollgate', () => {
     const duration = Date.parse(String(stream?.end_time)) - Date.parse(String(stream?.start_time))
     expect(stream?.ttft_ms).toBeLessThan(duration)
     expect(stream?.output).toBe(FAKE_TEXT)
-    const summary = (await tollgate.get<TraceList>('/api/traces')).traces.find((t) => t.trace_id === stream?.trace_id)
+    // A 202 is durable, not yet queryable: the list shows the trace within a second or so.
+    let summary: TraceList['traces'][number] | undefined
+    for (let i = 0; i < 100 && summary?.input_tokens !== 22; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100))
+      summary = (await tollgate.get<TraceList>('/api/traces')).traces.find((t) => t.trace_id === stream?.trace_id)
+    }
     expect(summary).toMatchObject({ input_tokens: 22, output_tokens: 12 })
     expect(summary?.total_cost_usd).toBeCloseTo(expectedCost * 2, 12)
   })

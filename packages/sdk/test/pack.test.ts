@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeIngest } from './helpers/fake-ingest.js'
@@ -25,7 +25,19 @@ beforeAll(async () => {
   tmp = tempDir()
   ingest = await startFakeIngest()
   run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'packages/sdk'], REPO_ROOT)
-  run('npm', ['pack', '-w', 'packages/sdk', '--pack-destination', tmp.dir, '--silent'], REPO_ROOT)
+  // Packed from a staging copy: the package's prepack step puts a copy of @tollgate/policy into
+  // packages/sdk/node_modules, and doing that in the shared tree raced other test files that resolve
+  // @tollgate/policy from there at the same moment. The staging copy is what prepack would assemble.
+  const stage = join(tmp.dir, 'stage')
+  const noBuildInfo = (src: string): boolean => !src.endsWith('.tsbuildinfo')
+  for (const f of ['package.json', 'README.md', 'dist']) {
+    cpSync(join(REPO_ROOT, 'packages/sdk', f), join(stage, f), { recursive: true, filter: noBuildInfo })
+    cpSync(join(REPO_ROOT, 'packages/policy', f), join(stage, 'node_modules/@tollgate/policy', f), {
+      recursive: true,
+      filter: noBuildInfo,
+    })
+  }
+  run('npm', ['pack', '--ignore-scripts', '--pack-destination', tmp.dir, '--silent'], stage)
   const file = readdirSync(tmp.dir).find((f) => f.endsWith('.tgz'))
   if (!file) throw new Error('npm pack made no tarball')
   tarball = join(tmp.dir, file)

@@ -2,10 +2,12 @@ import type { MiddlewareHandler } from 'hono'
 import { UnavailableError } from '@tollgate/core'
 import type { AppEnv } from '../context.js'
 
+const UNKNOWN_LENGTH_BYTES = 256 * 1024
+
 export interface AdmissionOptions {
   maxRequests: number
   maxBytes: number
-  /** Charged for a body of unknown length (chunked): the most it may be. */
+  /** The most a body may be; a declared length is charged up to this. */
   maxBodyBytes: number
 }
 
@@ -22,8 +24,13 @@ export function admission(options: AdmissionOptions): MiddlewareHandler<AppEnv> 
   return async function admissionMiddleware(c, next) {
     const { transport, metrics, env } = c.var.deps
     const declared = Number(c.req.header('content-length'))
+    // A body of unknown length (chunked, or an in-process request) is charged a typical batch, not the
+    // most it may be: charging MAX_BODY_BYTES let a dozen such requests refuse everyone. The request
+    // count still bounds the worst case, and each body is cut at MAX_BODY_BYTES as it is read.
     const cost =
-      Number.isFinite(declared) && declared >= 0 ? Math.min(declared, options.maxBodyBytes) : options.maxBodyBytes
+      Number.isFinite(declared) && declared >= 0
+        ? Math.min(declared, options.maxBodyBytes)
+        : Math.min(UNKNOWN_LENGTH_BYTES, options.maxBodyBytes)
     const health = transport.health()
     let reason: string | null = null
     if (requests + 1 > options.maxRequests || (requests > 0 && bytes + cost > options.maxBytes)) reason = 'overloaded'
