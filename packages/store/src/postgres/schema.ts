@@ -6,6 +6,8 @@ export const projects = pgTable('projects', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** PII policy of this project (`redact` | `drop` | `keep`); null = the server's `PII_POLICY`. */
+  piiPolicy: text('pii_policy').$type<'redact' | 'drop' | 'keep'>(),
 })
 export type Project = typeof projects.$inferSelect
 
@@ -41,3 +43,6 @@ export * from './schema-control.js'
 
 // Alert rules and their events (issue 10).
 export * from './schema-alerts.js'
+
+// Prompt embeddings and the embedding queue (issue 12).
+export * from './schema-embeddings.js'
