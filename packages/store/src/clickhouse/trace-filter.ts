@@ -15,6 +15,8 @@ export interface TraceFilter {
   toUs?: number | undefined
   minCost?: number | undefined
   tags?: Record<string, string> | undefined
+  /** Traces with a span whose prompt has this SHA-256 (lower-case hex): exact repeats. */
+  promptSha256?: string | undefined
 }
 
 /** Search without `from` looks this far back (docs/architecture.md, "Queries"). */
@@ -32,7 +34,15 @@ const ANY_SPAN: ReadonlyArray<readonly [keyof TraceFilter, string, string]> = [
 
 /** Whether a filter must be matched by a span (rather than by the trace's totals or start). */
 export const hasSpanFilter = (f: TraceFilter): boolean =>
-  Boolean(f.search || f.agentId || f.model || f.userId || f.sessionId || Object.keys(f.tags ?? {}).length > 0)
+  Boolean(
+    f.search ||
+    f.promptSha256 ||
+    f.agentId ||
+    f.model ||
+    f.userId ||
+    f.sessionId ||
+    Object.keys(f.tags ?? {}).length > 0,
+  )
 
 /**
  * `trace_id IN (…)` conditions for `trace_index` rows: one per filter a single span must satisfy, each
@@ -74,6 +84,11 @@ export function indexConditions(
         AND (hasAllTokens(name, {search:String}) OR hasAllTokens(input, {search:String}) OR hasAllTokens(output, {search:String})))`)
     }
   }
+  if (filter.promptSha256) {
+    params.prompt_sha256 = filter.promptSha256
+    out.push(`trace_id IN (SELECT trace_id FROM ${tables.spans} WHERE project_id = {project:String} AND start_time >= {lo:DateTime64(6, 'UTC')}
+        AND prompt_sha256 = {prompt_sha256:String})`)
+  }
   return out
 }
 
@@ -99,6 +114,10 @@ export function spanHaving(filter: TraceFilter, params: Record<string, unknown>)
     params.search = filter.search.toLowerCase()
     conditions.push(`countIf(hasAllTokens(lower(name), {search:String}) OR hasAllTokens(lower(input), {search:String})
       OR hasAllTokens(lower(output), {search:String})) > 0`)
+  }
+  if (filter.promptSha256) {
+    params.prompt_sha256 = filter.promptSha256
+    conditions.push('countIf(prompt_sha256 = {prompt_sha256:String}) > 0')
   }
   if (filter.status) {
     params.status = filter.status

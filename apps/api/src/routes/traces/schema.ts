@@ -31,6 +31,12 @@ export const TraceQuery = z.strictObject({
   from: Time.optional(),
   to: Time.optional(),
   min_cost: z.coerce.number().finite().nonnegative().optional(),
+  prompt_sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
+    .transform((v) => v.toLowerCase())
+    .optional()
+    .describe('traces with a span whose prompt has this SHA-256 (exact repeats; stored for sampled spans without PII)'),
   sort: z.enum(['time', 'cost', 'duration', 'tokens']).default('time'),
   order: z.enum(['asc', 'desc']).default('desc'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -112,6 +118,7 @@ export function parseTraceQuery(params: Record<string, string>, projectId: strin
     toUs: q.to,
     minCost: q.min_cost,
     tags,
+    promptSha256: q.prompt_sha256,
   }
   return {
     projectId,
