@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import { PolicyCache } from '@tollgate/store'
 import { cors } from 'hono/cors'
 import type { AppDeps, AppEnv } from './context.js'
@@ -10,6 +10,7 @@ import { lifecycleGuard } from './middleware/admission.js'
 import { requestContext } from './middleware/request.js'
 import { allowedMethods } from './lib/http-errors.js'
 import { errorToResponse, problem } from './lib/problem.js'
+import { openApiDocument } from './openapi.js'
 import { healthRoutes } from './routes/health/index.js'
 import { ingestRoutes } from './routes/ingest/index.js'
 import { projectRoutes } from './routes/projects/index.js'
@@ -21,8 +22,10 @@ import { policyRoutes } from './routes/policy/index.js'
 import { circuitBreakerRoutes } from './routes/circuit-breaker/index.js'
 import { alertRoutes, sdkAlertRoutes } from './routes/alerts/index.js'
 
-export function createApp(deps: AppDeps): Hono<AppEnv> {
-  const app = new Hono<AppEnv>()
+const API_VERSION = '0.1.0'
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>()
   app.use('*', requestContext({ deps }))
   app.use('*', lifecycleGuard())
   const origins = deps.env.CORS_ORIGINS.split(',')
@@ -69,7 +72,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/', healthRoutes)
 
-  const api = new Hono<AppEnv>()
+  const api = new OpenAPIHono<AppEnv>()
   api.route('/ingest', ingestRoutes(deps))
   api.route('/traces', traceRoutes)
   api.route('/projects', projectRoutes(keys))
@@ -84,6 +87,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   // Older SDKs post to a doubled prefix.
   api.route('/api/alerts', sdkAlertRoutes)
   app.route('/api', api)
+
+  // Generated once, on first request, from every route declared with createRoute (lib/openapi-route.ts).
+  let document: Record<string, unknown> | undefined
+  app.get('/openapi.json', (c) => {
+    document ??= openApiDocument(
+      API_VERSION,
+      app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: '', version: '' } }),
+    )
+    return c.json(document)
+  })
 
   app.notFound((c) => {
     // A known path with another method: 405 + Allow, not a 404 that says the path does not exist.

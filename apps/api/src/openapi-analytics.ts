@@ -1,7 +1,5 @@
 import type { z } from 'zod'
-import { Metrics } from '@tollgate/store'
 import { CostByTagQuery, CostDailyQuery, CostQuery, CostResponse, CostTimeseriesQuery } from './routes/cost/schema.js'
-import { MetricsQuery } from './routes/metrics/schema.js'
 
 type ToSchema = (s: z.ZodType, io?: 'input' | 'output') => Record<string, unknown>
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
@@ -11,7 +9,7 @@ const problem = (description: string) => ({
 })
 
 export function analyticsSchemas(schema: ToSchema): Record<string, unknown> {
-  return { Metrics: schema(Metrics), CostResponse: schema(CostResponse) }
+  return { CostResponse: schema(CostResponse) }
 }
 
 /** Query parameters from a zod object, plus `tag.{key}` filters. */
@@ -57,18 +55,6 @@ export function analyticsPaths(schema: ToSchema, security: unknown[]): Record<st
     },
   })
   return {
-    '/api/metrics': {
-      get: {
-        summary:
-          'Traces, spans, tokens, cost, error rate and exact latency/TTFT percentiles over a window (default the last 24 h)',
-        security,
-        parameters: parameters(schema, MetricsQuery),
-        responses: {
-          '200': { description: 'the metrics', content: { 'application/json': { schema: ref('Metrics') } } },
-          ...errors,
-        },
-      },
-    },
     '/api/cost/daily': cost(
       'Cost per period (hour, day, week or month in `tz`; default the last 30 days)',
       CostDailyQuery,

@@ -66,3 +66,11 @@ export function resolveRange(
   if (toUs - fromUs > MAX_RANGE_US) throw new ValidationError('from', 'range longer than 400 days')
   return { fromUs, toUs }
 }
+
+/**
+ * The documented (and first-checked) form of an analytics query: its own keys plus `tag.<key>` filters.
+ * The handler still parses with the strict schema (`parseAnalyticsQuery`), which names unknown keys.
+ */
+export function withTagFilters<T extends z.ZodObject>(schema: T) {
+  return schema.catchall(z.string().describe('`tag.<key>=<value>`: only spans with that tag (repeatable)'))
+}

@@ -1,4 +1,5 @@
 import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import {
   DomainError,
@@ -67,6 +68,12 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
       c.header('Connection', 'close')
     }
     return problem(c, STATUS[err.code], err.code, TITLE[err.code], err.message, extra)
+  }
+  // Hono's own (a declared route's body that is not JSON, an undeclared media type): its status, our shape.
+  if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
+    const status = err.status as ContentfulStatusCode
+    const type = status === 415 ? 'unsupported-media-type' : status === 400 ? 'malformed-json' : 'bad-request'
+    return problem(c, status, type, err.message || 'Bad request', err.message || 'the request was refused')
   }
   const deps = c.get('deps')
   // A store that cannot be reached is back-pressure, not a bug: 503 + Retry-After, its cause logged once.

@@ -2,12 +2,9 @@ import { statfs } from 'node:fs/promises'
 import { Hono } from 'hono'
 import { pingPostgres } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
-import { openApiDocument } from '../../openapi.js'
 
 /** Liveness, readiness and metrics; no auth (load balancers, scrapers and agentwatch's verify() call them bare). */
 export const healthRoutes = new Hono<AppEnv>()
-
-const API_VERSION = '0.1.0'
 
 const live = { status: 'ok', product: 'tollgate' } as const
 healthRoutes.get('/health', (c) => c.json(live))
@@ -67,10 +64,4 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 healthRoutes.get('/metrics', async (c) => {
   const { registry } = c.var.deps.metrics
   return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
-})
-
-let document: Record<string, unknown> | undefined
-healthRoutes.get('/openapi.json', (c) => {
-  document ??= openApiDocument(API_VERSION)
-  return c.json(document)
 })

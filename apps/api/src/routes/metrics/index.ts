@@ -1,14 +1,26 @@
-import { Hono } from 'hono'
-import { getMetrics } from '@tollgate/store'
+import { createRoute } from '@hono/zod-openapi'
+import { getMetrics, Metrics } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
-import { parseAnalyticsQuery, resolveRange } from '../../lib/analytics-query.js'
+import { parseAnalyticsQuery, resolveRange, withTagFilters } from '../../lib/analytics-query.js'
+import { commonProblems, openApiRoutes, problemResponse } from '../../lib/openapi-route.js'
 import { MetricsQuery } from './schema.js'
 
 const DAY_US = 86_400_000_000
 
-export const metricsRoutes = new Hono<AppEnv>()
+const getMetricsRoute = createRoute({
+  method: 'get',
+  path: '/',
+  summary: 'Traces, spans, tokens, cost, error rate and exact latency/TTFT percentiles over a window',
+  description: 'Default window: the last 24 h.',
+  request: { query: withTagFilters(MetricsQuery) },
+  responses: {
+    200: { description: 'the metrics', content: { 'application/json': { schema: Metrics.meta({ id: 'Metrics' }) } } },
+    400: problemResponse('invalid parameter (named in detail)'),
+    ...commonProblems,
+  },
+})
 
-metricsRoutes.get('/', async (c) => {
+export const metricsRoutes = openApiRoutes().openapi(getMetricsRoute, async (c) => {
   const { query, tags } = parseAnalyticsQuery(MetricsQuery, c.req.query())
   const range = resolveRange(query.from, query.to, DAY_US)
   return c.json(
@@ -19,5 +31,6 @@ metricsRoutes.get('/', async (c) => {
       agentId: query.agent_id,
       tags,
     }),
+    200,
   )
 })
