@@ -4,7 +4,6 @@ import { SpanView, TraceGraph, TraceSummary } from '@tollgate/store'
 import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
 import { CreatedKey, CreateKeyBody, CreateProjectBody, KeyView, ProjectView } from './routes/projects/schema.js'
 import { TraceQuery } from './routes/traces/schema.js'
-import { analyticsPaths, analyticsSchemas } from './openapi-analytics.js'
 import { controlPaths, controlSchemas } from './openapi-control.js'
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as requests send it. */
@@ -125,7 +124,6 @@ function handWritten(version: string): Record<string, unknown> {
         CreateKeyBody: schema(CreateKeyBody, 'input'),
         CreatedKey: schema(CreatedKey),
         KeyList: schema(z.object({ keys: z.array(KeyView) })),
-        ...analyticsSchemas(schema),
         ...controlSchemas(schema),
       },
     },
@@ -205,7 +203,6 @@ function handWritten(version: string): Record<string, unknown> {
         },
       },
       ...projectPaths(),
-      ...analyticsPaths(schema, secured),
       ...controlPaths(secured),
       '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
       '/api/health': {
