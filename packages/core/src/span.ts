@@ -36,7 +36,7 @@ export interface AgentRef {
 }
 
 /** Where a span came from; the normalizer that produced it. */
-export type SpanSource = 'native' | 'atp' | 'otlp'
+export type SpanSource = 'native' | 'atp' | 'otlp' | 'instrumentation-sdk' | 'tokenome' | 'aden'
 
 /** The canonical span after normalisation, before enrichment. Times are integer µs since the epoch. */
 export interface Span {

@@ -6,6 +6,11 @@ export { normalizeNative, type NormalizeResult } from './native.js'
 export { atpToWire, isAtpSpan } from './atp.js'
 export { WireSpan, WireUsage, WireCost, WireAgent, describeZodError } from './wire.js'
 export { truncateUtf8 } from './text.js'
+export { otlpItems, normalizeOtlpSpan, type OtlpItem } from './otlp.js'
+export { genaiProvider } from './genai.js'
+export { normalizeInstrumentationSdkSpan } from './instrumentation-sdk.js'
+export { normalizeTokenomeEvent, eventIds } from './tokenome.js'
+export { normalizeAdenMetric, adenEventType } from './aden.js'
 
 /** One span of `POST /api/ingest`, in either body dialect it accepts (wire v1 or ATP). */
 export function normalizeSpan(raw: unknown, limits: SpanLimits, nowUs?: number): NormalizeResult {
