@@ -1,9 +1,7 @@
 import { z } from 'zod'
 import { WireSpan } from '@tollgate/core'
-import { SpanView, TraceGraph, TraceSummary } from '@tollgate/store'
 import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
 import { CreatedKey, CreateKeyBody, CreateProjectBody, KeyView, ProjectView } from './routes/projects/schema.js'
-import { TraceQuery } from './routes/traces/schema.js'
 import { controlPaths, controlSchemas } from './openapi-control.js'
 
 /** JSON Schema 2020-12 (what OpenAPI 3.1 uses) of a zod schema, as requests send it. */
@@ -19,13 +17,6 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: ref('Problem') } },
 })
 const retryAfter = { 'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' } } }
-const traceId = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: '32 hex digits (W3C trace id; UUID form accepted)',
-  schema: { type: 'string' },
-}
 const secured = [{ apiKey: [] }, { bearer: [] }, { aeneasKey: [] }]
 
 const Problem = z.object({
@@ -35,24 +26,6 @@ const Problem = z.object({
   detail: z.string(),
   request_id: z.string(),
 })
-
-/** Query parameters of `GET /api/traces`, one per key of the zod schema, plus `tag.<key>`. */
-function traceParameters(): Array<Record<string, unknown>> {
-  const params: Array<Record<string, unknown>> = Object.entries(TraceQuery.shape).map(([name, s]) => ({
-    name,
-    in: 'query',
-    required: false,
-    schema: schema(s, 'input'),
-  }))
-  params.push({
-    name: 'tag.{key}',
-    in: 'query',
-    required: false,
-    description: 'traces with a span tagged key=value (repeatable)',
-    schema: { type: 'string' },
-  })
-  return params
-}
 
 /** What `OpenAPIHono.getOpenAPI31Document` generated from the routes declared with `createRoute`. */
 export interface GeneratedDocument {
@@ -103,20 +76,6 @@ function handWritten(version: string): Record<string, unknown> {
         Span: schema(WireSpan, 'input'),
         IngestBody: schema(ingestBody, 'input'),
         IngestResponse: schema(IngestResponse),
-        TraceSummary: schema(TraceSummary),
-        TraceList: schema(
-          z.object({
-            traces: z.array(TraceSummary),
-            total: z.number(),
-            total_exact: z.boolean(),
-            next_cursor: z.string().nullable(),
-          }),
-        ),
-        SpanView: schema(SpanView),
-        TraceSpans: schema(
-          z.object({ trace_id: z.string(), spans: z.array(SpanView), next_cursor: z.string().nullable() }),
-        ),
-        TraceGraph: schema(TraceGraph.extend({ trace_id: z.string() })),
         Problem: schema(Problem),
         CreateProjectBody: schema(CreateProjectBody, 'input'),
         Project: schema(ProjectView),
@@ -159,46 +118,6 @@ function handWritten(version: string): Record<string, unknown> {
               ),
               headers: retryAfter,
             },
-          },
-        },
-      },
-      '/api/traces': {
-        get: {
-          summary: 'Trace summaries with filters, sorts, offset or cursor paging',
-          security: secured,
-          parameters: traceParameters(),
-          responses: {
-            '200': { description: 'a page of traces', ...json('TraceList') },
-            '400': problem('invalid parameter'),
-            '401': problem('unauthorized'),
-          },
-        },
-      },
-      '/api/traces/{id}/spans': {
-        get: {
-          summary: "A trace's spans in start order, at most `limit` (≤ 1,000) per page; `next_cursor` continues",
-          security: secured,
-          parameters: [
-            traceId,
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000 } },
-            { name: 'cursor', in: 'query', required: false, schema: { type: 'string' } },
-          ],
-          responses: {
-            '200': { description: 'the spans', ...json('TraceSpans') },
-            '400': problem('malformed id'),
-            '404': problem('no such trace in this project'),
-          },
-        },
-      },
-      '/api/traces/{id}/graph': {
-        get: {
-          summary: 'Nodes and parent→child / agent hand-off edges of a trace',
-          security: secured,
-          parameters: [traceId],
-          responses: {
-            '200': { description: 'the graph', ...json('TraceGraph') },
-            '400': problem('malformed id'),
-            '404': problem('no such trace in this project'),
           },
         },
       },

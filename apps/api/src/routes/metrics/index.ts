@@ -1,6 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
 import { getMetrics, Metrics } from '@tollgate/store'
-import type { AppEnv } from '../../context.js'
 import { parseAnalyticsQuery, resolveRange, withTagFilters } from '../../lib/analytics-query.js'
 import { commonProblems, openApiRoutes, problemResponse } from '../../lib/openapi-route.js'
 import { MetricsQuery } from './schema.js'

@@ -1,10 +1,9 @@
-import { Hono } from 'hono'
-import type { AppEnv } from '../../context.js'
+import { openApiRoutes } from '../../lib/openapi-route.js'
 import { registerGraph } from './graph.js'
 import { registerList } from './list.js'
 import { registerSpans } from './spans.js'
 
-export const traceRoutes = new Hono<AppEnv>()
+export const traceRoutes = openApiRoutes()
 registerList(traceRoutes)
 registerSpans(traceRoutes)
 registerGraph(traceRoutes)

@@ -21,6 +21,11 @@ const Time = z.string().transform((v, ctx) => {
   return us
 })
 
+/** The `:id` of a trace route (checked by `parseTraceId`, which also accepts the UUID form). */
+export const TraceIdParam = z.object({
+  id: z.string().max(64).describe('32 hex digits (W3C trace id; UUID form accepted)'),
+})
+
 export const TraceQuery = z.strictObject({
   search: z.string().min(1).max(256).optional(),
   status: z.enum(['ok', 'error', 'unset']).optional(),
