@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { WireSpan } from '@tollgate/core'
-import { IngestClient, IngestResponse } from './routes/ingest/schema.js'
+import { IngestClient } from './routes/ingest/schema.js'
 import { CreatedKey, CreateKeyBody, CreateProjectBody, KeyView, ProjectView } from './routes/projects/schema.js'
 import { controlPaths, controlSchemas } from './openapi-control.js'
 
@@ -75,7 +75,6 @@ function handWritten(version: string): Record<string, unknown> {
       schemas: {
         Span: schema(WireSpan, 'input'),
         IngestBody: schema(ingestBody, 'input'),
-        IngestResponse: schema(IngestResponse),
         Problem: schema(Problem),
         CreateProjectBody: schema(CreateProjectBody, 'input'),
         Project: schema(ProjectView),
@@ -87,64 +86,8 @@ function handWritten(version: string): Record<string, unknown> {
       },
     },
     paths: {
-      '/api/ingest': {
-        post: {
-          summary: 'Ingest spans: one span, an array, or { spans }; wire format v1 or agentwatch ATP; gzip accepted',
-          security: secured,
-          parameters: [
-            {
-              name: 'consistency',
-              in: 'query',
-              required: false,
-              description:
-                '`strong`: answer once the spans are queryable, not only durable (read-your-writes; 503 if the store does not take them within 30 s)',
-              schema: { type: 'string', enum: ['strong'] },
-            },
-          ],
-          requestBody: { required: true, content: { 'application/json': { schema: ref('IngestBody') } } },
-          responses: {
-            '202': {
-              description:
-                "every accepted span is durable (fdatasync'd to the write-ahead log); refused ones are listed per index",
-              ...json('IngestResponse'),
-            },
-            '400': problem('malformed JSON, or every span refused (the list is in `rejected`)'),
-            '401': problem('missing or invalid credentials'),
-            '413': problem('body over MAX_BODY_BYTES (after decompression) or more than MAX_SPANS_PER_REQUEST spans'),
-            '415': problem('not JSON, or an unsupported Content-Encoding'),
-            '503': {
-              ...problem(
-                'overloaded, shutting down, log or backlog full, or the store down too long; nothing was acknowledged',
-              ),
-              headers: retryAfter,
-            },
-          },
-        },
-      },
       ...projectPaths(),
       ...controlPaths(secured),
-      '/health': { get: { summary: 'Liveness (no auth)', responses: { '200': { description: 'alive' } } } },
-      '/api/health': {
-        get: {
-          summary: 'Liveness (no auth; the path agentwatch verify() calls)',
-          responses: { '200': { description: 'alive' } },
-        },
-      },
-      '/ready': {
-        get: {
-          summary: 'Readiness: ClickHouse and Postgres reachable',
-          responses: {
-            '200': { description: 'ready' },
-            '503': { description: 'a dependency is down', headers: retryAfter },
-          },
-        },
-      },
-      '/metrics': {
-        get: {
-          summary: 'Prometheus metrics (credentials needed unless METRICS_PUBLIC=true)',
-          responses: { '200': { description: 'text exposition format' } },
-        },
-      },
       '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
     },
   }

@@ -1,19 +1,56 @@
 import { statfs } from 'node:fs/promises'
-import { Hono } from 'hono'
+import { createRoute } from '@hono/zod-openapi'
+import { z } from 'zod'
 import { pingPostgres } from '@tollgate/store'
-import type { AppEnv } from '../../context.js'
+import { openApiRoutes } from '../../lib/openapi-route.js'
 
 /** Liveness, readiness and metrics; no auth (load balancers, scrapers and agentwatch's verify() call them bare). */
-export const healthRoutes = new Hono<AppEnv>()
+export const healthRoutes = openApiRoutes()
 
+const Live = z.object({ status: z.literal('ok'), product: z.literal('tollgate') }).meta({ id: 'Live' })
 const live = { status: 'ok', product: 'tollgate' } as const
-healthRoutes.get('/health', (c) => c.json(live))
-healthRoutes.get('/api/health', (c) => c.json(live))
+for (const path of ['/health', '/api/health']) {
+  const route = createRoute({
+    method: 'get',
+    path,
+    summary: 'Liveness (no auth)',
+    security: [],
+    responses: { 200: { description: 'alive', content: { 'application/json': { schema: Live } } } },
+  })
+  healthRoutes.openapi(route, (c) => c.json(live, 200))
+}
+
+const Check = z.enum(['ok', 'down'])
+const Readiness = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    checks: z.object({ clickhouse: Check, postgres: Check, disk: z.enum(['ok', 'full']) }),
+    ingest: z.object({
+      backlog_spans: z.number().describe('spans acknowledged, not yet in ClickHouse'),
+      log_bytes: z.number().describe('bytes of the write-ahead log not yet drained'),
+      store_failing_for_s: z.number().describe('how long inserts have been failing (0: they are not)'),
+    }),
+  })
+  .meta({ id: 'Readiness' })
+const readyRoute = createRoute({
+  method: 'get',
+  path: '/ready',
+  summary: 'Readiness: ClickHouse takes inserts, Postgres answers, DATA_DIR has room (no auth)',
+  security: [],
+  responses: {
+    200: { description: 'ready', content: { 'application/json': { schema: Readiness } } },
+    503: {
+      description: 'a dependency is down',
+      headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer' as const } } },
+      content: { 'application/json': { schema: Readiness } },
+    },
+  },
+})
 
 /** Below this much free space under DATA_DIR the log and the stores cannot be trusted to take writes. */
 const MIN_FREE_BYTES = 256 * 1024 * 1024
 
-healthRoutes.get('/ready', async (c) => {
+healthRoutes.openapi(readyRoute, async (c) => {
   const { ch, pg, transport, env } = c.var.deps
   const check = async (fn: () => Promise<unknown>): Promise<'ok' | 'down'> => {
     try {
@@ -61,7 +98,13 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Prometheus text format; counts and durations only, no ids, keys or content. */
-healthRoutes.get('/metrics', async (c) => {
+const metricsRoute = createRoute({
+  method: 'get',
+  path: '/metrics',
+  summary: 'Prometheus metrics (credentials needed unless METRICS_PUBLIC=true)',
+  responses: { 200: { description: 'text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+})
+healthRoutes.openapi(metricsRoute, async (c) => {
   const { registry } = c.var.deps.metrics
-  return c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
+  return c.text(await registry.metrics(), 200, { 'Content-Type': registry.contentType })
 })

@@ -1,23 +1,71 @@
 import type { IncomingMessage } from 'node:http'
-import type { Hono } from 'hono'
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import { z } from 'zod'
 import { UnavailableError, UnsupportedMediaTypeError, ValidationError, normalizeSpan } from '@tollgate/core'
 import { ingestSpans } from '@tollgate/pipeline'
 import type { AppEnv } from '../../context.js'
 import { parseJson, readBody } from '../../lib/body.js'
 import { dropReason } from '../../lib/metrics.js'
+import { commonProblems, problemResponse } from '../../lib/openapi-route.js'
 import { admission } from '../../middleware/admission.js'
-import { splitBody, type IngestResponse } from './schema.js'
+import { IngestResponse, splitBody } from './schema.js'
 
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b|^text\/plain\b/i
 /** How long `?consistency=strong` waits for the store before answering 503 (the spans stay durable). */
 const STRONG_WAIT_MS = 30_000
 
+const retryAfter = {
+  'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' as const } },
+}
+
+function ingestRoute(limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number }) {
+  return createRoute({
+    method: 'post',
+    path: '/',
+    summary: 'Ingest spans: one span, an array, or { spans }; wire format v1 or agentwatch ATP; gzip accepted',
+    // Admission runs before the body is read; the body is read with its limits and parsed by the
+    // handler (a span that fails is refused alone, by index), so it is documented here, not validated.
+    middleware: [admission(limits)],
+    request: {
+      query: z.object({
+        consistency: z
+          .enum(['strong'])
+          .optional()
+          .describe(
+            '`strong`: answer once the spans are queryable, not only durable (read-your-writes; 503 if the store does not take them within 30 s)',
+          ),
+      }),
+      body: {
+        required: true,
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/IngestBody' } } },
+      },
+    },
+    responses: {
+      202: {
+        description:
+          "every accepted span is durable (fdatasync'd to the write-ahead log); refused ones are listed per index",
+        content: { 'application/json': { schema: IngestResponse.meta({ id: 'IngestResponse' }) } },
+      },
+      400: problemResponse('malformed JSON, or every span refused (the list is in `rejected`)'),
+      413: problemResponse('body over MAX_BODY_BYTES (after decompression) or more than MAX_SPANS_PER_REQUEST spans'),
+      415: problemResponse('not JSON, or an unsupported Content-Encoding'),
+      ...commonProblems,
+      503: {
+        ...problemResponse(
+          'overloaded, shutting down, log or backlog full, or the store down too long; nothing was acknowledged',
+        ),
+        headers: retryAfter,
+      },
+    },
+  })
+}
+
 /** Read body → parse the format → the ingest verb → map the result. */
 export function registerIngest(
-  app: Hono<AppEnv>,
+  app: OpenAPIHono<AppEnv>,
   limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number },
 ): void {
-  app.post('/', admission(limits), async (c) => {
+  app.openapi(ingestRoute(limits), async (c) => {
     const { limits: spanLimits, ingest, logger, metrics } = c.var.deps
     const type = c.req.header('content-type')
     if (type && !JSON_TYPE.test(type))
@@ -45,7 +93,10 @@ export function registerIngest(
       })
     }
     // Read-your-writes on request: wait until the spans are queryable, not only durable.
-    if (c.req.query('consistency') === 'strong' && !(await settlesWithin(result.receipt.stored(), STRONG_WAIT_MS))) {
+    if (
+      c.req.valid('query').consistency === 'strong' &&
+      !(await settlesWithin(result.receipt.stored(), STRONG_WAIT_MS))
+    ) {
       throw new UnavailableError('clickhouse (spans are durable, not yet stored)', 5)
     }
     return c.json({ accepted: result.accepted, rejected } satisfies IngestResponse, 202)
