@@ -32,6 +32,10 @@ const layers = [
     ['packages/pipeline/**/*.ts'],
     banned(['api', 'sdk'], ['sdk', 'apps'], 'pipeline imports store and core, never an app.'),
   ),
+  layer(
+    ['packages/reports/**/*.ts'],
+    banned(['pipeline', 'api', 'sdk'], ['pipeline', 'sdk', 'apps'], 'reports imports store and core, never an app.'),
+  ),
   // The SDKs and the policy package they share with the server run in users' processes.
   layer(
     ['packages/sdk*/**/*.{ts,mjs}', 'packages/policy/**/*.{ts,mjs}'],

@@ -11,6 +11,7 @@ export default defineConfig({
       '@tollgate/store': src('./packages/store/src/index.ts'),
       '@tollgate/pipeline': src('./packages/pipeline/src/index.ts'),
       '@tollgate/policy': src('./packages/policy/src/index.ts'),
+      '@tollgate/reports': src('./packages/reports/src/index.ts'),
       '@tollgate/sdk': src('./packages/sdk/src/index.ts'),
     },
   },

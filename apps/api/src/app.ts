@@ -21,6 +21,9 @@ import { budgetRoutes } from './routes/budgets/index.js'
 import { policyRoutes } from './routes/policy/index.js'
 import { circuitBreakerRoutes } from './routes/circuit-breaker/index.js'
 import { alertRoutes, sdkAlertRoutes } from './routes/alerts/index.js'
+import { auditRoutes } from './routes/audit/index.js'
+import { complianceRoutes } from './routes/compliance/index.js'
+import { reportRoutes } from './routes/reports/index.js'
 
 const API_VERSION = '0.1.0'
 
@@ -84,6 +87,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route('/policy', policyRoutes(policies))
   api.route('/circuit-breaker', circuitBreakerRoutes)
   api.route('/alerts', alertRoutes)
+  api.route('/traces', complianceRoutes)
+  api.route('/reports', reportRoutes)
+  api.route('/audit', auditRoutes)
   // Older SDKs post to a doubled prefix.
   api.route('/api/alerts', sdkAlertRoutes)
   app.route('/api', api)

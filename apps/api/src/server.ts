@@ -13,6 +13,7 @@ import {
   withLock,
 } from '@tollgate/store'
 import { createApp } from './app.js'
+import { startCompliance } from './routes/reports/start.js'
 import type { AppDeps } from './context.js'
 import { isLoopback, type Env } from './env.js'
 import { onClientError } from './lib/http-errors.js'
@@ -171,6 +172,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     alerts,
     lifecycle: { stopping: false },
   }
+  await startCompliance(deps)
   background.set(deps, [rollups, alertTimer, { runNow: () => Promise.resolve(), stop: () => alerts.settled() }])
   return deps
 }

@@ -84,3 +84,24 @@ export { notify, type NotifyConfig, type AlertPayload } from './control/notify.j
 export { listAlertEvents } from './postgres/alerts.js'
 export { DEFAULT_ALERT_WINDOW_S } from './clickhouse/alert-value.js'
 export { ALERT_CONDITIONS, ALERT_ACTIONS, type AlertCondition, type AlertAction } from './postgres/schema.js'
+export {
+  appendAudit,
+  auditEntryHash,
+  breakerInterventions,
+  canonicalDetails,
+  GENESIS_HASH,
+  lastAuditEntry,
+  listAudit,
+  verifyAuditChain,
+  type AuditInput,
+  type AuditQuery,
+  type ChainCheck,
+} from './postgres/audit.js'
+export {
+  getReportSignature,
+  insertReportSignature,
+  listReportKeys,
+  registerReportKey,
+  type ReportSignatureInsert,
+} from './postgres/reports.js'
+export type { AuditRow, ReportKeyRow, ReportSignatureRow } from './postgres/schema.js'

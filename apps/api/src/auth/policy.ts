@@ -6,7 +6,8 @@ import type { Caller } from '../context.js'
  * `auth.routes.test.ts` enumerates the app's routes against this list.
  */
 export function publicPaths(options: { metricsPublic: boolean }): ReadonlySet<string> {
-  const paths = ['/health', '/api/health', '/ready', '/openapi.json']
+  // /api/reports/keys: the public keys that check signed reports, for anyone holding one (docs/compliance.md).
+  const paths = ['/health', '/api/health', '/ready', '/openapi.json', '/api/reports/keys']
   if (options.metricsPublic) paths.push('/metrics')
   return new Set(paths)
 }
@@ -24,6 +25,8 @@ const SDK_CALLS: Record<string, readonly Permission[]> = {
   'POST /api/circuit-breaker/state': ['ingest'],
   'POST /api/alerts/sdk-alert': ['ingest'],
   'GET /api/policy': ['ingest', 'read'],
+  // Checking a report's signature changes nothing: whoever reads may ask.
+  'POST /api/reports/verify': ['read'],
   'HEAD /api/policy': ['ingest', 'read'],
 }
 

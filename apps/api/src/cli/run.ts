@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { CliEnv } from '../env.js'
 import { runOnDatabase } from './database.js'
+import { verifyReportCommand } from './verify-report.js'
 
 export const USAGE = `usage: tollgate <command>
 
@@ -9,6 +10,8 @@ export const USAGE = `usage: tollgate <command>
   keys create <project-id> [--scopes s,s]   create a key (scopes: ingest, read; default ingest); shown once
   keys list <project-id>                    list a project's keys (prefixes, scopes, last use)
   keys revoke <project-id> <key-id>         revoke a key
+  verify-report FILE --signature SIG [--jwks URL|FILE]
+                                            check a signed report offline (no server trusted)
 
 Talks to a running server's HTTP API (it never opens DATA_DIR, which the server holds):
   TOLLGATE_URL            default http://127.0.0.1:3001
@@ -59,6 +62,7 @@ function plan(argv: string[]): Call | string {
 
 /** Runs one command; the exit code is 0 on success, 1 when the server refused, 2 on a usage error. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'verify-report') return verifyReportCommand(argv.slice(1), io)
   let call: Call | string
   try {
     call = plan(argv)

@@ -46,3 +46,6 @@ export * from './schema-alerts.js'
 
 // Prompt embeddings and the embedding queue (issue 12).
 export * from './schema-embeddings.js'
+
+// The audit log, report signatures and signing keys (issue 14).
+export * from './schema-audit.js'

@@ -12,6 +12,7 @@ import type { AppEnv } from '../../context.js'
 import { parseAnalyticsQuery } from '../../lib/analytics-query.js'
 import { parseJsonBody, requireAdmin } from '../projects/schema.js'
 import { AlertHistoryQuery, CreateAlertBody, needsTarget, PatchAlertBody, SdkAlertBody } from './schema.js'
+import { recordAudit } from '../audit/record.js'
 
 /** `POST …/alerts/sdk-alert`: an alert raised inside an SDK, stored in the history and forwarded to ALERT_WEBHOOK_URL. */
 export const sdkAlertRoutes = new Hono<AppEnv>()
@@ -44,7 +45,9 @@ alertRoutes.get('/', async (c) =>
 alertRoutes.post('/', async (c) => {
   requireAdmin(c.var.caller)
   const input = await parseJsonBody(c, CreateAlertBody)
-  return c.json(await createAlertRule({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, input }), 201)
+  const rule = await createAlertRule({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, input })
+  await recordAudit(c, { action: 'alert_rule.created', targetType: 'alert_rule', targetId: rule.id, details: { rule } })
+  return c.json(rule, 201)
 })
 
 alertRoutes.get('/history', async (c) => {
@@ -65,20 +68,26 @@ alertRoutes.patch('/:id', async (c) => {
   const check = (merged: { action_type: string; target: string | null }) => {
     if (!needsTarget(merged)) throw new ValidationError('target', 'webhook and slack actions need an http(s) target')
   }
-  return c.json(
-    await patchAlertRule({
-      db: c.var.deps.pg.db,
-      projectId: c.var.caller.projectId,
-      id: c.req.param('id'),
-      patch,
-      check,
-    }),
-  )
+  const rule = await patchAlertRule({
+    db: c.var.deps.pg.db,
+    projectId: c.var.caller.projectId,
+    id: c.req.param('id'),
+    patch,
+    check,
+  })
+  await recordAudit(c, {
+    action: 'alert_rule.updated',
+    targetType: 'alert_rule',
+    targetId: rule.id,
+    details: { patch, rule },
+  })
+  return c.json(rule)
 })
 
 alertRoutes.delete('/:id', async (c) => {
   requireAdmin(c.var.caller)
   await removeAlertRule({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id') })
+  await recordAudit(c, { action: 'alert_rule.deleted', targetType: 'alert_rule', targetId: c.req.param('id') })
   return c.body(null, 204)
 })
 

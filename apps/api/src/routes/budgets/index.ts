@@ -10,6 +10,7 @@ import {
 import type { AppEnv } from '../../context.js'
 import { parseJsonBody, requireAdmin } from '../projects/schema.js'
 import { checkBudget, CreateBudgetBody, PatchBudgetBody } from './schema.js'
+import { recordAudit } from '../audit/record.js'
 
 /** Budgets of the caller's project; mutations need admin; another project's id answers 404. */
 export function budgetRoutes(policies: PolicyCache): Hono<AppEnv> {
@@ -29,6 +30,7 @@ export function budgetRoutes(policies: PolicyCache): Hono<AppEnv> {
     checkBudget(input)
     const budget = await createBudget({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, input })
     policies.invalidate(c.var.caller.projectId)
+    await recordAudit(c, { action: 'budget.created', targetType: 'budget', targetId: budget.id, details: { budget } })
     return c.json(budget, 201)
   })
 
@@ -43,6 +45,12 @@ export function budgetRoutes(policies: PolicyCache): Hono<AppEnv> {
       check: checkBudget,
     })
     policies.invalidate(c.var.caller.projectId)
+    await recordAudit(c, {
+      action: 'budget.updated',
+      targetType: 'budget',
+      targetId: budget.id,
+      details: { patch, budget },
+    })
     return c.json(budget)
   })
 
@@ -50,6 +58,7 @@ export function budgetRoutes(policies: PolicyCache): Hono<AppEnv> {
     requireAdmin(c.var.caller)
     await removeBudget({ db: c.var.deps.pg.db, projectId: c.var.caller.projectId, id: c.req.param('id') })
     policies.invalidate(c.var.caller.projectId)
+    await recordAudit(c, { action: 'budget.deleted', targetType: 'budget', targetId: c.req.param('id') })
     return c.body(null, 204)
   })
   return app

@@ -4,6 +4,7 @@ import { circuitStatus, reportTransition } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
 import { parseJsonBody } from '../projects/schema.js'
 import { CircuitTransitionBody } from './schema.js'
+import { recordAudit } from '../audit/record.js'
 
 export const circuitBreakerRoutes = new Hono<AppEnv>()
 
@@ -28,6 +29,19 @@ circuitBreakerRoutes.post('/state', async (c) => {
       snapshot: body.snapshot,
       sdk: body.sdk,
       reportedAt: new Date(Math.floor(us / 1000)),
+    },
+  })
+  await recordAudit(c, {
+    action: 'circuit.transition',
+    targetType: 'circuit_event',
+    targetId: String(id),
+    details: {
+      scope: body.scope,
+      scope_id: body.scope_id,
+      event: body.event,
+      from: body.from,
+      to: body.to,
+      reason: body.reason ?? null,
     },
   })
   return c.json({ id }, 201)

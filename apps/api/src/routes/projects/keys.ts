@@ -5,6 +5,7 @@ import type { AppEnv } from '../../context.js'
 import type { KeyStore } from '../../auth/key-store.js'
 import { generateKey } from '../../auth/keys.js'
 import { CreateKeyBody, managedProjectId, parseJsonBody, requireAdmin, toKeyView } from './schema.js'
+import { recordAudit } from '../audit/record.js'
 
 export function registerKeys(app: Hono<AppEnv>, keys: KeyStore): void {
   /** `POST /api/projects/:id/keys`: the key is in this response and nowhere else (only its hash is stored; never logged). */
@@ -20,6 +21,14 @@ export function registerKeys(app: Hono<AppEnv>, keys: KeyStore): void {
       prefix: made.prefix,
       hash: made.hash,
       scopes: body.scopes,
+    })
+    // The key itself is never audited: its id, prefix and scopes only.
+    await recordAudit(c, {
+      projectId,
+      action: 'key.created',
+      targetType: 'api_key',
+      targetId: row.id,
+      details: { prefix: row.prefix, scopes: row.scopes },
     })
     c.header('Cache-Control', 'no-store')
     return c.json(
@@ -44,6 +53,7 @@ export function registerKeys(app: Hono<AppEnv>, keys: KeyStore): void {
     const keyId = c.req.param('keyId')
     if (!(await revokeApiKey(deps.pg.db, { projectId, keyId }))) throw new NotFoundError('key', keyId)
     keys.forget(keyId)
+    await recordAudit(c, { projectId, action: 'key.revoked', targetType: 'api_key', targetId: keyId })
     return c.body(null, 204)
   })
 }

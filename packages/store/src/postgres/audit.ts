@@ -1,0 +1,189 @@
+// Every function here takes the project id and reads or writes that project's chain only.
+import { createHash } from 'node:crypto'
+import { and, asc, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from './client.js'
+import { auditLog, type AuditRow } from './schema.js'
+
+/** The `prev_hash` of a project's first entry. */
+export const GENESIS_HASH = '0'.repeat(64)
+/** First half of the two-key advisory lock serialising one project's appends (the second is the project's hash). */
+const AUDIT_LOCK = 7_401_002
+
+export interface AuditInput {
+  projectId: string
+  actor: string
+  action: string
+  targetType: string
+  targetId: string
+  traceId?: string | null | undefined
+  details?: Record<string, unknown> | undefined
+}
+
+/** JSON with keys sorted at every level: the stored `details` text, and so the hashed bytes. */
+export function canonicalDetails(value: Record<string, unknown>): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  )
+}
+
+type Hashed = Pick<
+  AuditRow,
+  'projectId' | 'seq' | 'at' | 'actor' | 'action' | 'targetType' | 'targetId' | 'traceId' | 'details' | 'prevHash'
+>
+
+/** SHA-256 over the previous hash and every column of the entry but its own id and hash. */
+export function auditEntryHash(e: Hashed): string {
+  const body = JSON.stringify([
+    e.projectId,
+    e.seq,
+    e.at.toISOString(),
+    e.actor,
+    e.action,
+    e.targetType,
+    e.targetId,
+    e.traceId ?? null,
+    e.details,
+  ])
+  return createHash('sha256').update(`${e.prevHash}\n${body}`).digest('hex')
+}
+
+/**
+ * Appends one entry to the project's chain. Appends of one project are serialised by a transaction-scoped
+ * advisory lock, so each links to the one before it; the unique (project_id, seq) index would refuse a
+ * fork even without the lock. `at` is taken under the lock, so it never goes backwards along the chain.
+ */
+export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRow> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK}, hashtext(${input.projectId}))`)
+    const [last] = await tx
+      .select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at })
+      .from(auditLog)
+      .where(eq(auditLog.projectId, input.projectId))
+      .orderBy(desc(auditLog.seq))
+      .limit(1)
+    const now = new Date()
+    const entry: Hashed = {
+      projectId: input.projectId,
+      seq: (last?.seq ?? 0) + 1,
+      at: last && last.at > now ? last.at : now,
+      actor: input.actor,
+      action: input.action,
+      targetType: input.targetType,
+      targetId: input.targetId,
+      traceId: input.traceId ?? null,
+      details: canonicalDetails(input.details ?? {}),
+      prevHash: last?.hash ?? GENESIS_HASH,
+    }
+    const [row] = await tx
+      .insert(auditLog)
+      .values({ ...entry, hash: auditEntryHash(entry) })
+      .returning()
+    if (!row) throw new Error('insert into audit_log returned no row')
+    return row
+  })
+}
+
+export interface AuditQuery {
+  projectId: string
+  from?: Date | undefined
+  to?: Date | undefined
+  /** Entries naming this trace, or (with from/to) falling within that range. */
+  traceId?: string | undefined
+  afterSeq?: number | undefined
+  limit: number
+}
+
+/** Entries in chain order (seq), `at` in [from, to). */
+export async function listAudit(db: Db, q: AuditQuery): Promise<AuditRow[]> {
+  const range: SQL[] = []
+  if (q.from) range.push(gte(auditLog.at, q.from))
+  if (q.to) range.push(lt(auditLog.at, q.to))
+  const conditions: (SQL | undefined)[] = [eq(auditLog.projectId, q.projectId)]
+  if (q.traceId) conditions.push(or(eq(auditLog.traceId, q.traceId), range.length ? and(...range) : undefined))
+  else conditions.push(...range)
+  if (q.afterSeq !== undefined) conditions.push(gt(auditLog.seq, q.afterSeq))
+  return db
+    .select()
+    .from(auditLog)
+    .where(and(...conditions))
+    .orderBy(asc(auditLog.seq))
+    .limit(q.limit)
+}
+
+export interface ChainCheck {
+  intact: boolean
+  entries: number
+  head: { seq: number; hash: string } | null
+  /** The first entry that does not follow from the one before it. */
+  broken: { seq: number; id: number; reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'seq-gap' } | null
+}
+
+/** Recomputes the project's whole chain, in pages, and reports the first broken link. */
+export async function verifyAuditChain(db: Db, params: { projectId: string; pageSize?: number }): Promise<ChainCheck> {
+  const pageSize = params.pageSize ?? 2000
+  let prev = GENESIS_HASH
+  let expectedSeq = 1
+  let entries = 0
+  let head: ChainCheck['head'] = null
+  for (;;) {
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.projectId, params.projectId), gt(auditLog.seq, expectedSeq - 1)))
+      .orderBy(asc(auditLog.seq))
+      .limit(pageSize)
+    for (const r of rows) {
+      const broken = (reason: NonNullable<ChainCheck['broken']>['reason']): ChainCheck => ({
+        intact: false,
+        entries,
+        head,
+        broken: { seq: r.seq, id: r.id, reason },
+      })
+      if (r.seq !== expectedSeq) return broken('seq-gap')
+      if (r.prevHash !== prev) return broken('prev-hash-mismatch')
+      if (auditEntryHash(r) !== r.hash) return broken('hash-mismatch')
+      prev = r.hash
+      expectedSeq++
+      entries++
+      head = { seq: r.seq, hash: r.hash }
+    }
+    if (rows.length < pageSize) return { intact: true, entries, head, broken: null }
+  }
+}
+
+/**
+ * Breaker transitions SDKs reported for the project within [from, to], and how many of them have an
+ * audit entry (target `circuit_event`, its id): the compliance check "interventions logged".
+ */
+export async function breakerInterventions(
+  db: Db,
+  params: { projectId: string; from: Date; to: Date },
+): Promise<{ interventions: number; audited: number }> {
+  const result = await db.execute<{ interventions: string | number; audited: string | number }>(sql`
+    SELECT count(DISTINCT e.id) AS interventions, count(DISTINCT a.target_id) AS audited
+    FROM circuit_events e
+    LEFT JOIN audit_log a
+      ON a.project_id = e.project_id AND a.target_type = 'circuit_event' AND a.target_id = e.id::text
+    WHERE e.project_id = ${params.projectId}
+      AND e.reported_at >= ${params.from.toISOString()} AND e.reported_at <= ${params.to.toISOString()}`)
+  const row = result.rows[0]
+  return { interventions: Number(row?.interventions ?? 0), audited: Number(row?.audited ?? 0) }
+}
+
+/** The project's latest entry with this action (e.g. the previous start's configuration). */
+export async function lastAuditEntry(
+  db: Db,
+  params: { projectId: string; action: string },
+): Promise<AuditRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.projectId, params.projectId), eq(auditLog.action, params.action)))
+    .orderBy(desc(auditLog.seq))
+    .limit(1)
+  return row
+}
