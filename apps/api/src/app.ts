@@ -21,6 +21,8 @@ import { budgetRoutes } from './routes/budgets/index.js'
 import { policyRoutes } from './routes/policy/index.js'
 import { circuitBreakerRoutes } from './routes/circuit-breaker/index.js'
 import { alertRoutes, sdkAlertRoutes } from './routes/alerts/index.js'
+import { spanRoutes } from './routes/spans/index.js'
+import { scanRoutes } from './routes/scan/index.js'
 import { auditRoutes } from './routes/audit/index.js'
 import { complianceRoutes } from './routes/compliance/index.js'
 import { reportRoutes } from './routes/reports/index.js'
@@ -92,6 +94,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route('/audit', auditRoutes)
   // Older SDKs post to a doubled prefix.
   api.route('/api/alerts', sdkAlertRoutes)
+  api.route('/spans', spanRoutes)
+  api.route('/scan', scanRoutes)
   app.route('/api', api)
 
   // Generated once, on first request, from every route declared with createRoute (lib/openapi-route.ts).

@@ -51,6 +51,10 @@ const Base = z.object({
   EMBEDDINGS_URL: opt(z.string().url()),
   EMBEDDINGS_MODEL: z.string().default('text-embedding-3-small'),
   EMBEDDINGS_API_KEY: opt(z.string()),
+  /** Per request to EMBEDDINGS_URL; a timed-out batch is retried, then left pending for the back-fill. */
+  EMBEDDINGS_TIMEOUT_MS: Int(100, 600_000).default(10_000),
+  /** Prompts per embedding request (and per pass of the embedding job). */
+  EMBEDDINGS_BATCH_SIZE: Int(1, 2048).default(64),
   EMBEDDING_SAMPLE_RATE: Rate.default(0.1),
   PII_POLICY: z.enum(['redact', 'drop', 'keep']).default('redact'),
   PATTERNS_FILE: opt(z.string()),

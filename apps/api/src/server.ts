@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
-import { CpuGate, clickHouseCode, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
+import { CpuGate, clickHouseCode, loadScanner, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
 import {
   applyRetention,
   connectClickHouse,
@@ -13,6 +13,7 @@ import {
   withLock,
 } from '@tollgate/store'
 import { createApp } from './app.js'
+import { startEnrichment } from './enrichment.js'
 import { startCompliance } from './routes/reports/start.js'
 import type { AppDeps } from './context.js'
 import { isLoopback, type Env } from './env.js'
@@ -30,6 +31,8 @@ export interface BuildOptions {
 /** Connects both stores, applies migrations, and wires the pipeline. Order matters for shutdown. */
 export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<AppDeps> {
   const logger = options.logger ?? createLogger(env.LOG_LEVEL)
+  // Before any store: a bad PATTERNS_FILE stops the start with the file and entry named.
+  const scanner = loadScanner({ patternsFile: env.PATTERNS_FILE })
   const ch = await connectClickHouse(
     {
       url: env.CLICKHOUSE_URL,
@@ -44,6 +47,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   await applyRetention(ch, env.DATA_RETENTION_DAYS)
   const pg = await connectPostgres({ url: env.DATABASE_URL, dataDir: env.DATA_DIR, pglitePort: env.PGLITE_PORT })
   await migratePostgres(pg.db)
+  const enrichment = await startEnrichment(env, pg.db, logger)
   const limits = {
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxSpansPerRequest: env.MAX_SPANS_PER_REQUEST,
@@ -165,7 +169,15 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     ingest: {
       transport,
       limits,
-      enrich: { pricer, zeroDataRetention: env.ZERO_DATA_RETENTION, sampleRate: env.EMBEDDING_SAMPLE_RATE },
+      enrich: {
+        pricer,
+        zeroDataRetention: env.ZERO_DATA_RETENTION,
+        sampleRate: env.EMBEDDING_SAMPLE_RATE,
+        scanner,
+        piiPolicy: env.PII_POLICY,
+        projectPolicies: enrichment.policies,
+      },
+      embeddings: enrichment.embeddings,
       window: { retentionDays: env.DATA_RETENTION_DAYS, maxFutureSkewMs: env.INGEST_MAX_FUTURE_SKEW_S * 1000 },
       gate: new CpuGate(),
     },
@@ -173,7 +185,12 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     lifecycle: { stopping: false },
   }
   await startCompliance(deps)
-  background.set(deps, [rollups, alertTimer, { runNow: () => Promise.resolve(), stop: () => alerts.settled() }])
+  background.set(deps, [
+    rollups,
+    alertTimer,
+    { runNow: () => Promise.resolve(), stop: () => alerts.settled() },
+    { runNow: () => enrichment.embeddings.runOnce(), stop: () => enrichment.stop() },
+  ])
   return deps
 }
 

@@ -1,7 +1,7 @@
 import { PayloadTooLargeError, implausibleTime, type NormalizeResult, type SpanLimits } from '@tollgate/core'
 import { spanRowRecord, type RowRecord } from '@tollgate/store'
 import type { CpuGate } from './cpu-gate.js'
-import { enrichmentOf, type EnrichOptions } from './enrich.js'
+import { enrich, type EmbedCandidate, type EnrichOptions } from './enrich.js'
 import type { Receipt, SpanTransport } from './transport.js'
 
 /** Turns one raw item of a format into the canonical span (native/ATP today; OTLP and compat later). */
@@ -15,6 +15,8 @@ export interface IngestDeps {
   window: { retentionDays: number; maxFutureSkewMs: number }
   /** Shared by every door of one process, so batch work never monopolises the event loop. */
   gate: CpuGate
+  /** Takes the spans to embed once their batch is durable; never blocks (embeddings are off the 202's path). */
+  embeddings?: { offer(candidates: EmbedCandidate[]): void } | undefined
   now?: () => number
 }
 
@@ -53,6 +55,7 @@ export async function ingestSpans(deps: IngestDeps, input: IngestInput): Promise
   }
   const rows: RowRecord[] = []
   const rejected: IngestResult['rejected'] = []
+  const toEmbed: EmbedCandidate[] = []
   await deps.gate.run(input.items.length, (index) => {
     const result = input.normalize(input.items[index], deps.limits, nowUs)
     if (!result.ok) {
@@ -64,11 +67,14 @@ export async function ingestSpans(deps: IngestDeps, input: IngestInput): Promise
       rejected.push({ index, error: timeError, reason: 'time' })
       return
     }
-    rows.push(spanRowRecord(input.projectId, result.span, enrichmentOf(result.span, deps.enrich, nowUs)))
+    const { span, enrichment, embed } = enrich(result.span, input.projectId, deps.enrich, nowUs)
+    rows.push(spanRowRecord(input.projectId, span, enrichment))
+    if (embed) toEmbed.push(embed)
   })
   const receipt =
     rows.length > 0
       ? await deps.transport.submit({ projectId: input.projectId, rows })
       : { stored: () => Promise.resolve() }
+  if (toEmbed.length > 0) deps.embeddings?.offer(toEmbed)
   return { accepted: rows.length, rejected, receipt }
 }

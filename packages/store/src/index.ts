@@ -105,3 +105,15 @@ export {
   type ReportSignatureInsert,
 } from './postgres/reports.js'
 export type { AuditRow, ReportKeyRow, ReportSignatureRow } from './postgres/schema.js'
+export {
+  claimPendingEmbeddings,
+  deferEmbeddings,
+  deleteExpiredEmbeddings,
+  enqueueEmbeddings,
+  findSimilarSpans,
+  listProjectPiiPolicies,
+  saveEmbeddings,
+  setProjectPiiPolicy,
+  type PendingEmbedding,
+} from './postgres/embeddings.js'
+export { EMBEDDING_DIMS } from './postgres/schema.js'
