@@ -1,0 +1,1 @@
+"""Capture of LLM calls at the HTTP transport (httpx, httpx2, requests)."""
