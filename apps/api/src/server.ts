@@ -1,6 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server'
 import { createPricer, loadPriceOverrides } from '@tollgate/core'
-import { CpuGate, clickHouseCode, loadScanner, openDirectTransport, openKafkaTransport } from '@tollgate/pipeline'
+import {
+  CpuGate,
+  LogTransport,
+  clickHouseCode,
+  loadScanner,
+  openDirectTransport,
+  openKafkaTransport,
+} from '@tollgate/pipeline'
 import {
   applyRetention,
   connectClickHouse,
@@ -21,6 +28,7 @@ import { onClientError } from './lib/http-errors.js'
 import { createLogger, type Logger } from './lib/logger.js'
 import { createMetrics } from './lib/metrics.js'
 import { startPeriodic, type Periodic } from './lib/periodic.js'
+import { hasReplayDebt, recordReplayDebt, settleReplayDebt } from './lib/replay-debt.js'
 
 export interface BuildOptions {
   logger?: Logger
@@ -128,6 +136,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     run: async () => {
       const started = Date.now()
       const result = await withLock(pg.db, LOCK_KEYS.rollupRefresh, () => refreshRecentRollups(ch, { sinceHours: 48 }))
+      if (result) await settleReplayDebt(env.DATA_DIR)
       if (result)
         logger[result.uneven.length ? 'warn' : 'info']('rollups.refreshed', {
           days: result.days.length,
@@ -137,6 +146,12 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     },
     onError: (error) => logger.error('rollups.refresh_failed', errorCause(error)),
   })
+  // Replayed log records may have lost their derived rows to the crash (lib/replay-debt.ts): refresh
+  // the derived tables once the replay is stored, and keep the debt on disk until a refresh completes.
+  if (transport instanceof LogTransport) {
+    if (recovery && recovery.records > 0) await recordReplayDebt(env.DATA_DIR)
+    if (await hasReplayDebt(env.DATA_DIR)) void transport.replayed.then(() => rollups.runNow())
+  }
   const alerts = createAlertEvaluator({
     ch,
     db: pg.db,

@@ -45,10 +45,18 @@ export class LogTransport implements SpanTransport {
   private closing = false
   private stopped = false
   private readonly loop: Promise<void>
+  /**
+   * Resolves once every record recovered from the log at open is stored (at once if there were none).
+   * A crash between a spans insert and its views' inserts leaves the spans stored and the derived
+   * tables short; the replay then finds the keys stored and inserts nothing, so the server refreshes
+   * the derived tables after it (apps/api/src/server.ts).
+   */
+  readonly replayed: Promise<void>
 
   constructor(private readonly opts: LogTransportOptions) {
     for (const r of opts.recovered) this.enqueue(r)
     this.storedSeq = (opts.recovered[0]?.seq ?? opts.log.nextSequence) - 1
+    this.replayed = this.storedThrough(opts.recovered[opts.recovered.length - 1]?.seq ?? this.storedSeq)
     this.loop = this.drainLoop()
   }
 
