@@ -10,6 +10,7 @@ import {
   phoneValid,
   redact,
 } from '../src/index.js'
+import { PhraseMatcher } from '../src/scan/aho-corasick.js'
 
 const file = (name: string): string => readFileSync(new URL(`../../../data/patterns/${name}`, import.meta.url), 'utf8')
 const builtin = mergePatternDocuments([
@@ -146,5 +147,24 @@ describe('pattern files', () => {
         { origin: 'PATTERNS_FILE', doc: dup },
       ]),
     ).toThrow(/duplicate pattern name "email"/)
+  })
+})
+
+describe('PhraseMatcher (Aho-Corasick)', () => {
+  it('finds overlapping phrases through failure links, each once', () => {
+    const m = new PhraseMatcher(['he', 'she', 'his', 'hers'])
+    expect(m.find('ushers').sort()).toEqual([0, 1, 3])
+    expect(m.find('ahishers').sort()).toEqual([0, 1, 2, 3])
+    expect(m.find('nothing here but h')).toEqual([0])
+    expect(m.find('xyz')).toEqual([])
+  })
+
+  it('stops at the first phrase when asked', () => {
+    expect(new PhraseMatcher(['abc', 'b']).find('abc', true)).toEqual([1])
+  })
+
+  it('matches non-ASCII phrases by UTF-16 code unit', () => {
+    const m = new PhraseMatcher(['précédentes', '指示を無視'])
+    expect(m.find('ignorer les instructions précédentes; 以前の指示を無視して')).toEqual([0, 1])
   })
 })

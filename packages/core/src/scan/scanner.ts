@@ -1,4 +1,4 @@
-import AhoCorasick from 'modern-ahocorasick'
+import { PhraseMatcher } from './aho-corasick.js'
 import type { PatternDocument } from './patterns.js'
 import { VALIDATE } from './validators.js'
 
@@ -52,7 +52,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
     ;(p.type === 'PII' ? pii : injection).push(compiled)
   }
   const phrases = [...new Set(doc.phrases.map(normalizePhrase))]
-  const automaton = phrases.length > 0 ? new AhoCorasick(phrases) : null
+  const automaton = phrases.length > 0 ? new PhraseMatcher(phrases) : null
 
   return {
     version,
@@ -81,20 +81,9 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
       if (text.length === 0) return []
       const out: InjectionFinding[] = []
       if (automaton) {
-        const normalized = normalizePhrase(text)
-        if (options.first) {
-          if (automaton.match(normalized)) {
-            const hit = automaton.findFirst(normalized)
-            return [{ pattern: 'phrase', match: hit?.pattern ?? '' }]
-          }
-        } else {
-          const seen = new Set<string>()
-          for (const hit of automaton.search(normalized)) {
-            if (seen.has(hit.pattern)) continue
-            seen.add(hit.pattern)
-            out.push({ pattern: 'phrase', match: hit.pattern })
-          }
-        }
+        const hits = automaton.find(normalizePhrase(text), options.first)
+        for (const i of hits) out.push({ pattern: 'phrase', match: phrases[i] ?? '' })
+        if (options.first && out.length > 0) return out
       }
       for (const c of injection) {
         c.re.lastIndex = 0
