@@ -26,6 +26,8 @@ import { scanRoutes } from './routes/scan/index.js'
 import { auditRoutes } from './routes/audit/index.js'
 import { complianceRoutes } from './routes/compliance/index.js'
 import { reportRoutes } from './routes/reports/index.js'
+import { sessionRoutes } from './routes/session/index.js'
+import { webRoutes } from './routes/web/index.js'
 
 const API_VERSION = '0.1.0'
 
@@ -96,7 +98,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route('/api/alerts', sdkAlertRoutes)
   api.route('/spans', spanRoutes)
   api.route('/scan', scanRoutes)
+  api.route('/session', sessionRoutes)
   app.route('/api', api)
+  app.route('/', webRoutes())
 
   // Generated once, on first request, from every route declared with createRoute (lib/openapi-route.ts).
   let document: Record<string, unknown> | undefined

@@ -12,6 +12,24 @@ export function publicPaths(options: { metricsPublic: boolean }): ReadonlySet<st
   return new Set(paths)
 }
 
+/**
+ * The dashboard's static files and client routes (`routes/web/`), served bare (GET/HEAD) so the login page
+ * can load; they hold no data: every call the page makes goes through authentication. Listed one by
+ * one, never a catch-all, so `/api`, `/v1`, `/health`, `/ready`, `/metrics` and `/openapi.json` can never
+ * be shadowed and a path that matches nothing still answers 401.
+ */
+export const WEB_PATHS =
+  /^\/(?:|login|traces|traces\/[0-9A-Za-z-]{1,64}|cost|alerts|budgets|settings|favicon\.svg|assets\/[0-9A-Za-z._-]{1,128})$/
+
+/** The dashboard's session cookie (`routes/session/`): the credential it was issued for, HttpOnly. */
+export const SESSION_COOKIE = 'tollgate_session'
+
+/**
+ * A cookie is sent by the browser on its own, so a request authenticated by it that changes state must
+ * also carry this header, which a cross-site page cannot set without a CORS preflight we never grant.
+ */
+export const CSRF_HEADER = 'x-tollgate-csrf'
+
 export type Permission = 'ingest' | 'read' | 'admin'
 
 /** Paths that take spans: they need a key with the `ingest` scope, whatever the method. */
@@ -28,6 +46,9 @@ const SDK_CALLS: Record<string, readonly Permission[]> = {
   // Checking a report's signature changes nothing: whoever reads may ask.
   'POST /api/reports/verify': ['read'],
   'HEAD /api/policy': ['ingest', 'read'],
+  // The dashboard's login (a credential that reads) and logout (whoever holds the cookie).
+  'POST /api/session': ['read'],
+  'DELETE /api/session': ['ingest', 'read'],
 }
 
 /**

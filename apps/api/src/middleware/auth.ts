@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
+import { getCookie } from 'hono/cookie'
 import { ForbiddenError, UnauthorizedError } from '@tollgate/core'
 import { DEFAULT_PROJECT_ID } from '@tollgate/store'
 import type { AppEnv, Caller } from '../context.js'
@@ -7,7 +8,7 @@ import type { JwtVerifier } from '../auth/jwt.js'
 import { looksLikeJwt } from '../auth/jwt.js'
 import type { KeyStore } from '../auth/key-store.js'
 import { hashKey, isProjectKey } from '../auth/keys.js'
-import { permits, publicPaths, requiredPermission } from '../auth/policy.js'
+import { CSRF_HEADER, permits, publicPaths, requiredPermission, SESSION_COOKIE, WEB_PATHS } from '../auth/policy.js'
 
 /**
  * The credential as any supported SDK sends it: X-API-Key, agentwatch's X-AeneasSoft-API-Key, or a
@@ -82,11 +83,16 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
   }
 
   return async function authMiddleware(c, next) {
-    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && open.has(c.req.path)) return next()
+    const safe = c.req.method === 'GET' || c.req.method === 'HEAD'
+    if (safe && (open.has(c.req.path) || WEB_PATHS.test(c.req.path))) return next()
     let caller = local
     if (!options.localMode) {
-      const credential = presentedKey((name) => c.req.header(name))
+      const header = presentedKey((name) => c.req.header(name))
+      const credential = header ?? getCookie(c, SESSION_COOKIE)
       if (!credential) throw new UnauthorizedError('missing credentials: send X-API-Key or Authorization: Bearer')
+      // CSRF: a cookie rides along with any cross-site request; the header cannot (docs/security.md).
+      if (!header && !safe && c.req.header(CSRF_HEADER) !== '1')
+        throw new ForbiddenError(`a session cookie changes nothing without the ${CSRF_HEADER}: 1 header`)
       caller = await identify(credential)
     }
     c.set('caller', caller)
