@@ -21,6 +21,7 @@ import { budgetRoutes } from './routes/budgets/index.js'
 import { policyRoutes } from './routes/policy/index.js'
 import { circuitBreakerRoutes } from './routes/circuit-breaker/index.js'
 import { alertRoutes, sdkAlertRoutes } from './routes/alerts/index.js'
+import { compatRoutes } from './routes/compat/index.js'
 import { spanRoutes } from './routes/spans/index.js'
 import { scanRoutes } from './routes/scan/index.js'
 import { auditRoutes } from './routes/audit/index.js'
@@ -101,6 +102,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route('/session', sessionRoutes)
   app.route('/api', api)
   app.route('/', webRoutes())
+  app.route('/', compatRoutes(deps, policies))
 
   // Generated once, on first request, from every route declared with createRoute (lib/openapi-route.ts).
   let document: Record<string, unknown> | undefined

@@ -42,6 +42,17 @@ const INGEST_PATHS = /^\/api\/ingest\/?$/
 const SDK_CALLS: Record<string, readonly Permission[]> = {
   'POST /api/circuit-breaker/state': ['ingest'],
   'POST /api/alerts/sdk-alert': ['ingest'],
+  // agentwatch 0.2.1 posts its alerts under a doubled prefix.
+  'POST /api/api/alerts/sdk-alert': ['ingest'],
+  // Other clients' doors (routes/compat, routes/otlp): spans and events are ingest; what the aden SDK
+  // reads to enforce budgets locally is readable with the key it reports with.
+  'POST /v1/traces': ['ingest'],
+  'POST /v1/spans': ['ingest'],
+  'POST /v1/events/batch': ['ingest'],
+  'POST /v1/control/events': ['ingest'],
+  'GET /v1/control/policy': ['ingest', 'read'],
+  'POST /v1/control/budget/validate': ['ingest', 'read'],
+  'GET /tsdb/pricing': ['ingest', 'read'],
   'GET /api/policy': ['ingest', 'read'],
   // Checking a report's signature changes nothing: whoever reads may ask.
   'POST /api/reports/verify': ['read'],
