@@ -61,6 +61,8 @@ describe('PII scan', () => {
     ['uuid 123e4567-e89b-12d3-a456-426614174000', []],
     ['AKIAIOSFODNN7EXAMPL2 in a config', ['API_KEY']],
     ['ghp_abcdefghijklmnopqrstuvwxyz0123456789', ['API_KEY']],
+    ['posting to https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdefghijklmnopqrstuvwx', ['API_KEY']],
+    ['a list: 1 2 3 4 5 6 7 8 9 10 11 12', []],
     ['eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', ['JWT']],
     ['dated 2024-01-15, priced $1,299.99, order ORD-2024-000123', []],
   ])('%s → %j', (text, expected) => expect(types(text)).toEqual(expected))

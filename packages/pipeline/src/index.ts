@@ -1,5 +1,5 @@
 export type { SpanTransport, SpanBatch, Receipt, TransportHealth } from './transport.js'
-export { enrichSpan, isSampled, type EmbedCandidate, type EnrichOptions, type PiiPolicy } from './enrich.js'
+export { enrich, enrichSpan, isSampled, type EmbedCandidate, type EnrichOptions, type PiiPolicy } from './enrich.js'
 export { loadScanner, type ScanConfigOptions } from './scan-config.js'
 export { ProjectPolicies } from './pii-policies.js'
 export * from './embed/index.js'

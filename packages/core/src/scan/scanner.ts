@@ -29,6 +29,7 @@ export interface Scanner {
 
 interface Compiled {
   name: string
+  prefilter: string | undefined
   piiType: string
   re: RegExp
   validate: (candidate: string) => boolean
@@ -45,6 +46,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
   for (const p of doc.patterns) {
     const compiled: Compiled = {
       name: p.name,
+      prefilter: p.prefilter?.toLowerCase(),
       piiType: p.pii_type ?? p.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_'),
       re: new RegExp(p.regex, `g${p.flags ?? ''}`),
       validate: VALIDATE[p.validator ?? 'none'],
@@ -53,6 +55,30 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
   }
   const phrases = [...new Set(doc.phrases.map(normalizePhrase))]
   const automaton = phrases.length > 0 ? new PhraseMatcher(phrases) : null
+  // The lower-cased text, shared by the prefilters and the phrase scan of the same text (one entry:
+  // the pipeline scans a span's texts one after the other).
+  let lastText = ''
+  let lastLower = ''
+  const lower = (text: string): string => {
+    if (text !== lastText) {
+      lastText = text
+      lastLower = text.toLowerCase()
+    }
+    return lastLower
+  }
+  // Every prefilter literal looked up in one pass (the same automaton as the phrases), once per text.
+  const literals = [...new Set([...pii, ...injection].flatMap((c) => (c.prefilter ? [c.prefilter] : [])))]
+  const literalMatcher = new PhraseMatcher(literals)
+  let presentFor: string | null = null
+  let present = new Set<string>()
+  const skip = (c: Compiled, text: string): boolean => {
+    if (c.prefilter === undefined) return false
+    if (presentFor !== text) {
+      presentFor = text
+      present = new Set(literalMatcher.find(lower(text)).map((i) => literals[i] ?? ''))
+    }
+    return !present.has(c.prefilter)
+  }
 
   return {
     version,
@@ -62,6 +88,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
       if (text.length === 0) return []
       const found: PiiFinding[] = []
       for (const c of pii) {
+        if (skip(c, text)) continue
         c.re.lastIndex = 0
         for (let m = c.re.exec(text); m !== null; m = c.re.exec(text)) {
           if (m[0].length === 0) {
@@ -81,11 +108,12 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
       if (text.length === 0) return []
       const out: InjectionFinding[] = []
       if (automaton) {
-        const hits = automaton.find(normalizePhrase(text), options.first)
+        const hits = automaton.find(lower(text), options.first)
         for (const i of hits) out.push({ pattern: 'phrase', match: phrases[i] ?? '' })
         if (options.first && out.length > 0) return out
       }
       for (const c of injection) {
+        if (skip(c, text)) continue
         c.re.lastIndex = 0
         const m = c.re.exec(text)
         if (m) {
@@ -98,7 +126,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
   }
 }
 
-/** Lower case, whitespace runs as one space: "Ignore  ALL\nprevious" matches "ignore all previous". */
+/** Lower case, whitespace runs as one space (the matcher folds the text's whitespace the same way). */
 function normalizePhrase(s: string): string {
   return s.toLowerCase().replace(/\s+/g, ' ')
 }
