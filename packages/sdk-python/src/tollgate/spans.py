@@ -21,12 +21,18 @@ _HEX16 = re.compile(r"^[0-9a-f]{16}$")
 _CORE = ("trace_id", "span_id", "parent_span_id", "name", "kind", "start_time", "end_time", "status")
 
 
+_iso_cache: list[Any] = [None, ""]
+
+
 def iso_micro(epoch_s: float) -> str:
-    """RFC 3339 with microseconds."""
+    """RFC 3339 with microseconds; spans of one second share the formatted prefix."""
     second = math.floor(epoch_s)
     micros = min(999_999, round((epoch_s - second) * 1_000_000))
-    prefix = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{prefix}.{micros:06d}Z"
+    cache = _iso_cache
+    if cache[0] != second:
+        cache[1] = datetime.fromtimestamp(second, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+        cache[0] = second
+    return f"{cache[1]}.{micros:06d}Z"
 
 
 def keep_trace(trace_id: str, rate: float) -> bool:

@@ -85,6 +85,8 @@ class Delivery:
         # One commit at a time: when commit() returns, every span enqueued before it is in the store.
         self._commit_lock = threading.Lock()
         self._buffer: list[dict[str, Any]] = []
+        # Span building moved off the caller's path (see TollgateClient._complete).
+        self._work: list[Callable[[], None]] = []
         self._drops: dict[str, int] = {}
         self._wake = threading.Event()
         self._urgent = threading.Event()
@@ -152,6 +154,30 @@ class Delivery:
         elif n >= COMMIT_AT:
             self._urgent.set()
 
+    def defer(self, fn: Callable[[], None]) -> bool:
+        """Runs `fn` on the commit thread, before the next commit. False when closed (run it yourself)."""
+        if self._closed:
+            return False
+        if not self._started:
+            self.start()
+        with self._lock:
+            self._work.append(fn)
+        self._wake.set()
+        return True
+
+    def run_work(self) -> None:
+        """Runs deferred work now (commit, flush, exit)."""
+        while True:
+            with self._lock:
+                work, self._work = self._work, []
+            if not work:
+                return
+            for fn in work:
+                try:
+                    fn()
+                except Exception as err:  # noqa: BLE001
+                    self._log.debug("deferred work failed", error=str(err))
+
     def count_drop(self, reason: str, n: int = 1) -> None:
         """Counts a span dropped before it reached the store; reported with the next batch."""
         with self._lock:
@@ -162,6 +188,7 @@ class Delivery:
 
     def commit(self) -> int:
         """Writes buffered spans to the store in one transaction. Returns how many were committed."""
+        self.run_work()
         if self.store is None:
             return 0
         with self._commit_lock:

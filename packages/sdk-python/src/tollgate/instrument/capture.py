@@ -5,6 +5,7 @@ It observes a copy of what flows by; nothing here can change or delay what the a
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import zlib
@@ -18,6 +19,10 @@ from .providers import Detected
 from .response import Extracted, ResponseReader, error_from_body
 from .sse import NdjsonParser, SseParser
 
+_FINISHED = re.compile(
+    rb'data: \[DONE\]|"(?:message_stop|response\.completed|response\.failed|response\.incomplete)"'
+    rb'|"(?:finish_reason|finishReason|stop_reason)":\s*"'
+)
 _TERMINAL_EVENTS = ("message_stop", "response.completed", "response.failed", "response.incomplete")
 # A JSON body larger than this is passed through unread (no usage) rather than buffered.
 MAX_JSON_BYTES = 8 * 1024 * 1024
@@ -100,6 +105,7 @@ class CallRecord:
         self._deferred: list[bytes] = []
         self._deferred_bytes = 0
         self._saw_terminal = False
+        self._settled = False
         self._lock = threading.Lock()
 
     @property
@@ -177,17 +183,31 @@ class CallRecord:
             self.first_token_perf = time.perf_counter()
 
     def end(self) -> None:
-        """The body was read to its end."""
+        """The body was read to its end. What it says is read by settle(), now or later."""
         if self.finished:
             return
         if self.end_perf is None:
             self.end_perf = time.perf_counter()
-        self._settle()
+        self._finish()
+
+    @property
+    def failed_by_status(self) -> bool:
+        return (self.status or 0) >= 400 or (self.error is not None and not self.aborted)
+
+    def settle(self) -> None:
+        """Reads what was kept (stream events, the JSON body): usage, content, errors. Idempotent;
+        the client calls it on the caller's path only when a budget needs the figures at once."""
+        with self._lock:
+            if self._settled:
+                return
+            self._settled = True
+        self._read_stream()
         try:
             if self.mode == "json" and self._json:
                 body = try_parse(b"".join(self._json))
                 if (self.status or 0) >= 400:
-                    self.error = error_from_body(body) or f"HTTP {self.status}"
+                    if self.error is None:
+                        self.error = error_from_body(body) or f"HTTP {self.status}"
                 elif body is not None:
                     self._reader.json(body)
         except Exception:  # noqa: BLE001 - a body we cannot read still yields a span
@@ -197,9 +217,8 @@ class CallRecord:
             self.error = f"HTTP {self.status}"
         if self.error is None:
             self.error = self._reader.out.error
-        self._finish()
 
-    def _settle(self) -> None:
+    def _read_stream(self) -> None:
         """Reads the kept stream bytes, in order."""
         try:
             if self._decoder is not None:
@@ -224,11 +243,20 @@ class CallRecord:
         already said it was over ([DONE], message_stop, a finish reason), an abort otherwise."""
         if self.finished:
             return
-        self._settle()
-        if self._saw_terminal or self._reader.out.finish_reason is not None:
+        if self._looks_finished():
             self.end()
         else:
             self.fail("closed before the end", aborted=True)
+
+    def _looks_finished(self) -> bool:
+        """Without parsing what was kept (that happens later, off the caller's path): did the stream
+        already carry its terminal event or a finish reason?"""
+        if self._saw_terminal or self._reader.out.finish_reason is not None:
+            return True
+        if self._decoder is not None:
+            self._read_stream()  # compressed: the kept bytes are not searchable as such
+            return self._saw_terminal or self._reader.out.finish_reason is not None
+        return any(_FINISHED.search(chunk) for chunk in reversed(self._deferred))
 
     def fail(self, err: BaseException | str, aborted: bool = False) -> None:
         if self.finished:
@@ -237,7 +265,6 @@ class CallRecord:
             self.end_perf = time.perf_counter()
         self.aborted = aborted
         self.error = "aborted by the client" if aborted else _err_text(err)
-        self._settle()
         self._finish()
 
     def abandon(self) -> None:
@@ -247,7 +274,6 @@ class CallRecord:
         self.abandoned = True
         if self.end_perf is None:
             self.end_perf = time.perf_counter()
-        self._settle()
         self._finish()
 
     def _finish(self) -> None:
