@@ -29,6 +29,7 @@ export interface TraceReportData {
     input_tokens: number
     output_tokens: number
     cost_usd: number
+    /** Model calls without a price (counted as $0). */
     unknown_cost_spans: number
     models: string[]
     agents: string[]

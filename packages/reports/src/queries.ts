@@ -7,11 +7,13 @@ import { runQuery, type ClickHouse } from '@tollgate/store'
 
 const num = z.coerce.number()
 
+// Aliases differ from the columns they aggregate: ClickHouse would substitute an alias named
+// start_time into the WHERE clause and into the other aggregates.
 const TraceRowRaw = z.object({
   trace_id: z.string(),
-  name: z.string(),
-  start_time: z.string(),
-  end_time: z.string(),
+  trace_name: z.string(),
+  first_start: z.string(),
+  last_end: z.string(),
   spans: num,
   errors: num,
   input_tokens: num,
@@ -23,7 +25,12 @@ const TraceRowRaw = z.object({
 })
 
 /** One trace's spans within a month, summed: a row of the monthly CSV. */
-export const MonthTraceRow = TraceRowRaw.extend({ duration_ms: z.number() })
+export const MonthTraceRow = TraceRowRaw.omit({ trace_name: true, first_start: true, last_end: true }).extend({
+  name: z.string(),
+  start_time: z.string(),
+  end_time: z.string(),
+  duration_ms: z.number(),
+})
 export type MonthTraceRow = z.infer<typeof MonthTraceRow>
 
 /** The CSV's columns, in order (docs/compliance.md). */
@@ -44,18 +51,24 @@ export const MONTH_TRACE_COLUMNS = [
 ] as const satisfies readonly (keyof MonthTraceRow)[]
 
 const TRACE_COLUMNS = `trace_id,
-  if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS name,
-  toString(min(start_time)) AS start_time, toString(max(end_time)) AS end_time,
+  if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS trace_name,
+  toString(min(start_time)) AS first_start, toString(max(end_time)) AS last_end,
   count() AS spans, countIf(status = 'error') AS errors,
   sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_total_usd) AS cost_usd,
   countIf(cost_status = 'unknown') AS unknown_cost_spans,
   arraySort(groupUniqArrayIf(model, model != '')) AS models,
   arraySort(groupUniqArrayIf(agent_id, agent_id != '')) AS agents`
 
-const toRow = (r: z.infer<typeof TraceRowRaw>): MonthTraceRow => {
-  const start = clickHouseToMicros(r.start_time)
-  const end = clickHouseToMicros(r.end_time)
-  return { ...r, start_time: microsToIso(start), end_time: microsToIso(end), duration_ms: (end - start) / 1000 }
+const toRow = ({ trace_name, first_start, last_end, ...r }: z.infer<typeof TraceRowRaw>): MonthTraceRow => {
+  const start = clickHouseToMicros(first_start)
+  const end = clickHouseToMicros(last_end)
+  return {
+    ...r,
+    name: trace_name,
+    start_time: microsToIso(start),
+    end_time: microsToIso(end),
+    duration_ms: (end - start) / 1000,
+  }
 }
 
 interface Range {

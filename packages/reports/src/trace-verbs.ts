@@ -7,7 +7,7 @@ import {
   breakerInterventions,
   getTraceSpans,
   insertReportSignature,
-  listAudit,
+  auditForTrace,
   verifyAuditChain,
   type AuditRow,
   type ClickHouse,
@@ -115,13 +115,7 @@ export async function buildTraceReport(
 ): Promise<SignedPdf> {
   const { score, spans, head } = await traceCompliance(ctx, traceId)
   const { from, to } = bounds(spans)
-  const audit = await listAudit(ctx.db, {
-    projectId: ctx.projectId,
-    traceId,
-    from,
-    to: new Date(to.getTime() + 1),
-    limit: 200,
-  })
+  const audit = await auditForTrace(ctx.db, { projectId: ctx.projectId, traceId, from, to, limit: 200 })
   const byModel = new Map<string, TraceReportData['costs_by_model'][number]>()
   for (const s of spans) {
     if (!s.model && s.usage.input_tokens + s.usage.output_tokens === 0 && !s.cost) continue
@@ -158,7 +152,10 @@ export async function buildTraceReport(
       input_tokens: sum((s) => s.usage.input_tokens),
       output_tokens: sum((s) => s.usage.output_tokens),
       cost_usd: sum((s) => s.cost?.total_usd ?? 0),
-      unknown_cost_spans: spans.filter((s) => s.cost_status === 'unknown').length,
+      // Model calls only: tool and agent spans have no price by nature.
+      unknown_cost_spans: spans.filter(
+        (s) => s.cost_status === 'unknown' && (s.model !== null || s.usage.input_tokens + s.usage.output_tokens > 0),
+      ).length,
       models: [...new Set(spans.flatMap((s) => (s.model ? [s.model] : [])))].sort(),
       agents: [...new Set(spans.flatMap((s) => (s.agent ? [s.agent.id] : [])))].sort(),
     },

@@ -86,6 +86,7 @@ export { DEFAULT_ALERT_WINDOW_S } from './clickhouse/alert-value.js'
 export { ALERT_CONDITIONS, ALERT_ACTIONS, type AlertCondition, type AlertAction } from './postgres/schema.js'
 export {
   appendAudit,
+  auditForTrace,
   auditEntryHash,
   breakerInterventions,
   canonicalDetails,

@@ -26,12 +26,12 @@ export const clean = (s: string, max = 200): string => {
   return t.length > max ? `${t.slice(0, max - 1)}…`.replace('…', '...') : t
 }
 
-export const usd = (v: number): string =>
-  v === 0
-    ? '$0.00'
-    : Math.abs(v) < 0.01
-      ? `$${v.toFixed(6)}`
-      : `$${v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`
+/** Dollars: 2 decimals from $1, 4 below, 6 below a cent (a cheap call is fractions of a cent). */
+export const usd = (v: number): string => {
+  const abs = Math.abs(v)
+  const digits = v === 0 || abs >= 1 ? 2 : abs >= 0.01 ? 4 : 6
+  return `$${v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`
+}
 export const int = (v: number): string => Math.round(v).toLocaleString('en-US')
 
 export interface Column {
@@ -225,10 +225,16 @@ export class Layout {
     keyId: string
     verifyHint: string
   }): void {
-    this.section('Report integrity', 100)
+    // A framed block with its own title (no section rule): it fits under a full page more often.
+    this.ensure(92)
     const d = this.doc
+    d.y += 10
     const y = d.y
-    d.y = y + 8
+    d.font('Helvetica-Bold')
+      .fontSize(9.5)
+      .fillColor(COLORS.band)
+      .text('Report integrity', PAGE.margin + 10, y + 7)
+    d.y = y + 22
     const rows: [string, string][] = [
       ['Report id', block.reportId],
       ['Generated at', block.generatedAt.toISOString()],
@@ -245,7 +251,7 @@ export class Layout {
         .fontSize(8)
         .fillColor(COLORS.ink)
         .text(value, PAGE.margin + 140, ly, { width: CONTENT_WIDTH - 150 })
-      d.y = Math.max(d.y, ly + 11) + 2
+      d.y = Math.max(d.y, ly + 10) + 1
     }
     d.font('Helvetica-Oblique')
       .fontSize(7.5)

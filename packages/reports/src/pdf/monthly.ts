@@ -32,9 +32,11 @@ export async function renderMonthlyReport(
     },
   ])
   if (report.unknown_cost_calls > 0)
-    out.note(`${int(report.unknown_cost_calls)} call(s) have no known price and count as $0.`)
+    out.note(
+      `${int(report.unknown_cost_calls)} span(s) without a known price (tool and agent spans among them) count as $0.`,
+    )
 
-  out.section('Cost by day', 170)
+  out.section('Cost by day', 140)
   dailyChart(out, report)
 
   out.section('Cost by model', 40 + Math.min(10, report.cost_by_model.length) * 16)
@@ -109,6 +111,9 @@ const compact = (n: number): string =>
         ? `${(n / 1e3).toFixed(1)} k`
         : int(n)
 
+/** Axis labels with as few decimals as the scale needs. */
+const axisUsd = (v: number, max: number): string => `$${v.toFixed(max >= 10 ? 0 : max >= 0.1 ? 2 : 4)}`
+
 /** A "nice" axis maximum at or above `v` (1, 2, 2.5, 5 × 10^n). */
 function niceMax(v: number): number {
   if (v <= 0) return 1
@@ -131,7 +136,7 @@ function dailyChart(out: Layout, report: MonthlyReport): void {
   const axisW = 52
   const x0 = PAGE.margin + axisW
   const w = CONTENT_WIDTH - axisW
-  const h = 120
+  const h = 80
   const y0 = d.y + 4
   d.font('Helvetica').fontSize(7).fillColor(COLORS.muted)
   for (let i = 0; i <= 4; i++) {
@@ -143,7 +148,7 @@ function dailyChart(out: Layout, report: MonthlyReport): void {
       .strokeColor(COLORS.rule)
       .stroke()
       .restore()
-    d.text(usd((max * i) / 4), PAGE.margin, y - 4, { width: axisW - 6, align: 'right', lineBreak: false })
+    d.text(axisUsd((max * i) / 4, max), PAGE.margin, y - 4, { width: axisW - 6, align: 'right', lineBreak: false })
   }
   const slot = w / Math.max(1, days)
   values.forEach((v, i) => {
@@ -183,7 +188,7 @@ function modelChart(out: Layout, report: MonthlyReport): void {
     out.ensure(16)
     const y = d.y
     d.font('Helvetica').fontSize(8).fillColor(COLORS.ink)
-    d.text(clean(`${r.model || '(none)'}${r.provider ? ` (${r.provider})` : ''}`, 40), PAGE.margin, y + 2, {
+    d.text(clean(`${r.model || '(no model)'}${r.provider ? ` (${r.provider})` : ''}`, 40), PAGE.margin, y + 2, {
       width: labelW - 6,
       lineBreak: false,
       ellipsis: true,
@@ -199,7 +204,7 @@ function modelChart(out: Layout, report: MonthlyReport): void {
       align: 'right',
       lineBreak: false,
     })
-    d.y = y + 15
+    d.y = y + 13
   })
   if (report.cost_by_model.length > rows.length)
     out.note(`${report.cost_by_model.length - rows.length} more model(s) in the JSON and CSV exports.`)

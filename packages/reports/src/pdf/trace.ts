@@ -45,6 +45,18 @@ export async function renderTraceReport(data: TraceReportData, keyId: string): P
     2,
   )
 
+  out.section('EU AI Act Art. 12 checklist', 120)
+  out.table(
+    [
+      { header: 'Result', width: 48 },
+      { header: 'Check', width: 190 },
+      { header: 'Weight', width: 45, align: 'right' },
+      { header: 'Detail', width: 230 },
+    ],
+    data.compliance.checks.map((c) => [c.passed ? 'PASS' : 'FAIL', c.title, String(c.weight), c.detail]),
+    { colors: data.compliance.checks.map((c) => [c.passed ? COLORS.ok : COLORS.bad]) },
+  )
+
   timeline(out, data)
 
   out.section('Costs by model')
@@ -69,19 +81,7 @@ export async function renderTraceReport(data: TraceReportData, keyId: string): P
       ['', 'Total', int(t.spans), int(t.input_tokens), int(t.output_tokens), usd(t.cost_usd)],
     ],
   )
-  if (t.unknown_cost_spans > 0) out.note(`${t.unknown_cost_spans} span(s) have no known price and count as $0.`)
-
-  out.section('EU AI Act Art. 12 checklist', 120)
-  out.table(
-    [
-      { header: 'Result', width: 48 },
-      { header: 'Check', width: 190 },
-      { header: 'Weight', width: 45, align: 'right' },
-      { header: 'Detail', width: 230 },
-    ],
-    data.compliance.checks.map((c) => [c.passed ? 'PASS' : 'FAIL', c.title, String(c.weight), c.detail]),
-    { colors: data.compliance.checks.map((c) => [c.passed ? COLORS.ok : COLORS.bad]) },
-  )
+  if (t.unknown_cost_spans > 0) out.note(`${t.unknown_cost_spans} model call(s) have no known price and count as $0.`)
 
   out.section('Audit entries touching this trace')
   if (data.audit.length === 0) out.note('No audit entry names this trace or falls within its time range.')
@@ -139,7 +139,8 @@ function timeline(out: Layout, data: TraceReportData): void {
   const labelW = 170
   const x0 = PAGE.margin + labelW
   const w = CONTENT_WIDTH - labelW
-  const rowH = 12
+  // Rows shrink for a long trace so more of the timeline stays on one page.
+  const rowH = spans.length > 20 ? 10 : 12
   const depth = depths(data.spans)
 
   const axis = (): void => {
@@ -157,7 +158,6 @@ function timeline(out: Layout, data: TraceReportData): void {
     d.y = y + 10
   }
   axis()
-  const top = d.y
   for (const s of spans) {
     if (d.y + rowH > PAGE.height - PAGE.margin - 30) {
       d.addPage()
@@ -176,6 +176,13 @@ function timeline(out: Layout, data: TraceReportData): void {
       .rect(x0, y + 5.5, w, 0.4)
       .fill(COLORS.rule)
       .restore()
+    // Gridlines row by row, under the bar and its label (a page break may fall between rows).
+    d.save().lineWidth(0.3).strokeColor(COLORS.rule)
+    for (let i = 0; i <= 4; i++)
+      d.moveTo(x0 + (w * i) / 4, y)
+        .lineTo(x0 + (w * i) / 4, y + rowH)
+        .stroke()
+    d.restore()
     const start = (Date.parse(s.start_time) - t0) / total
     const end = (Date.parse(s.end_time) - t0) / total
     const bx = x0 + Math.max(0, start) * w
@@ -193,15 +200,6 @@ function timeline(out: Layout, data: TraceReportData): void {
     const lx = fits ? bx + 3 : bx + bw + 3 + lw <= x0 + w ? bx + bw + 3 : Math.max(x0, bx - lw - 3)
     d.fillColor(fits ? '#ffffff' : COLORS.muted).text(label, lx, y + 3.5, { lineBreak: false })
     d.y = y + rowH
-  }
-  if (d.y > top) {
-    // Gridlines over the rows drawn on this page.
-    d.save().lineWidth(0.3).strokeColor(COLORS.rule)
-    for (let i = 0; i <= 4; i++)
-      d.moveTo(x0 + (w * i) / 4, Math.max(top, PAGE.margin))
-        .lineTo(x0 + (w * i) / 4, d.y)
-        .stroke()
-    d.restore()
   }
   d.fillColor(COLORS.ink)
   d.y += 4

@@ -1,13 +1,11 @@
 // Every function here takes the project id and reads or writes that project's chain only.
 import { createHash } from 'node:crypto'
-import { and, asc, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from './client.js'
 import { auditLog, type AuditRow } from './schema.js'
 
 /** The `prev_hash` of a project's first entry. */
 export const GENESIS_HASH = '0'.repeat(64)
-/** First half of the two-key advisory lock serialising one project's appends (the second is the project's hash). */
-const AUDIT_LOCK = 7_401_002
 
 export interface AuditInput {
   projectId: string
@@ -51,15 +49,26 @@ export function auditEntryHash(e: Hashed): string {
   return createHash('sha256').update(`${e.prevHash}\n${body}`).digest('hex')
 }
 
+/** How often an append retries after another append took its seq (each retry re-reads the head). */
+const MAX_APPEND_ATTEMPTS = 100
+
+const isUniqueViolation = (error: unknown): boolean => {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null
+  return e?.code === '23505' || e?.cause?.code === '23505'
+}
+
 /**
- * Appends one entry to the project's chain. Appends of one project are serialised by a transaction-scoped
- * advisory lock, so each links to the one before it; the unique (project_id, seq) index would refuse a
- * fork even without the lock. `at` is taken under the lock, so it never goes backwards along the chain.
+ * Appends one entry to the project's chain: read the head, hash the entry onto it, insert it as seq + 1.
+ * The unique (project_id, seq) index makes the insert fail when another append took that seq first;
+ * then the head is read again and the entry re-hashed. So the chain never forks and every entry links
+ * to the one before it, with no lock and no transaction held across the two statements (a transaction
+ * per append interleaved badly through the embedded database's shared session). `at` never goes
+ * backwards along the chain.
  */
 export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRow> {
-  return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${AUDIT_LOCK}, hashtext(${input.projectId}))`)
-    const [last] = await tx
+  const details = canonicalDetails(input.details ?? {})
+  for (let attempt = 1; ; attempt++) {
+    const [last] = await db
       .select({ seq: auditLog.seq, hash: auditLog.hash, at: auditLog.at })
       .from(auditLog)
       .where(eq(auditLog.projectId, input.projectId))
@@ -75,16 +84,22 @@ export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRow> 
       targetType: input.targetType,
       targetId: input.targetId,
       traceId: input.traceId ?? null,
-      details: canonicalDetails(input.details ?? {}),
+      details,
       prevHash: last?.hash ?? GENESIS_HASH,
     }
-    const [row] = await tx
-      .insert(auditLog)
-      .values({ ...entry, hash: auditEntryHash(entry) })
-      .returning()
-    if (!row) throw new Error('insert into audit_log returned no row')
-    return row
-  })
+    try {
+      const [row] = await db
+        .insert(auditLog)
+        .values({ ...entry, hash: auditEntryHash(entry) })
+        .returning()
+      if (!row) throw new Error('insert into audit_log returned no row')
+      return row
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= MAX_APPEND_ATTEMPTS) throw error
+      // Another append won this seq: back off a little (more with each loss) and read the new head.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, attempt * 2)))
+    }
+  }
 }
 
 export interface AuditQuery {
@@ -186,4 +201,34 @@ export async function lastAuditEntry(
     .orderBy(desc(auditLog.seq))
     .limit(1)
   return row
+}
+
+/**
+ * The entries a trace's report shows: those naming the trace, those written while it ran, and the
+ * audited breaker transitions an SDK reported as happening while it ran (written when they arrived).
+ */
+export async function auditForTrace(
+  db: Db,
+  params: { projectId: string; traceId: string; from: Date; to: Date; limit: number },
+): Promise<AuditRow[]> {
+  const { from, to } = params
+  return db
+    .select()
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.projectId, params.projectId),
+        or(
+          eq(auditLog.traceId, params.traceId),
+          and(gte(auditLog.at, from), lte(auditLog.at, to)),
+          and(
+            eq(auditLog.targetType, 'circuit_event'),
+            sql`${auditLog.targetId} IN (SELECT id::text FROM circuit_events WHERE project_id = ${params.projectId}
+                  AND reported_at >= ${from.toISOString()} AND reported_at <= ${to.toISOString()})`,
+          ),
+        ),
+      ),
+    )
+    .orderBy(asc(auditLog.seq))
+    .limit(params.limit)
 }
