@@ -175,6 +175,14 @@ describe('the dashboard in Chromium', () => {
     expect((await rowTexts(page, 'Top agents')).join(' ')).toContain('Researcher')
     expect(await page.$eval('.warn-text', (e) => e.textContent)).toContain('acme/in-house-model-7')
     await screenshot(page, '03-overview')
+    // Dark and light follow the OS.
+    const light = await page.evaluate('getComputedStyle(document.body).backgroundColor')
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }])
+    await page.reload()
+    await page.waitForSelector('.chart canvas')
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).not.toBe(light)
+    await screenshot(page, '03-overview-dark')
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }])
   })
 
   it('lists traces; filters change the list and the URL; the keyboard opens a trace', async () => {
@@ -287,18 +295,18 @@ describe('the dashboard in Chromium', () => {
   it("creates a budget and shows its window's spend against the limit", async () => {
     await page.goto(server.url + '/budgets')
     await page.waitForSelector('form[aria-label="New budget"]')
-    await page.type('form[aria-label="New budget"] input[name=name]', 'Monthly cap')
-    await page.type('form[aria-label="New budget"] input[name=limit_usd]', '1000')
+    await page.type('form[aria-label="New budget"] input[name=name]', 'Daily cap')
+    await page.type('form[aria-label="New budget"] input[name=limit_usd]', '0.005')
     await page.select('form[aria-label="New budget"] select[name=window]', 'rolling_24h')
     await page.click('form[aria-label="New budget"] button[type=submit]')
     const rows = await waitForRows(page, 'Budgets', (r) =>
-      r.some((t) => t.includes('Monthly cap') && /\$[\d.]+ \/ \$1,000/.test(t)),
+      r.some((t) => t.includes('Daily cap') && /\$[\d.]+ \/ \$0\.005/.test(t)),
     )
     // The spend shown is the server's spend for the window.
     const policy = (await (await api('/api/policy')).json()) as { budgets: Array<{ name?: string; spent_usd: number }> }
-    const spent = policy.budgets.find((b) => b.name === 'Monthly cap')?.spent_usd ?? -1
+    const spent = policy.budgets.find((b) => b.name === 'Daily cap')?.spent_usd ?? -1
     expect(spent).toBeGreaterThan(0)
-    const shown = rows.find((t) => t.includes('Monthly cap')) ?? ''
+    const shown = rows.find((t) => t.includes('Daily cap')) ?? ''
     const usd = Number(/\$([\d.,]+) \//.exec(shown)?.[1]?.replace(/,/g, ''))
     expect(usd).toBeCloseTo(spent, 3)
     await screenshot(page, '08-budgets')

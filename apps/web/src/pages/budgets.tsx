@@ -6,7 +6,8 @@ import { count, money, when } from '../format.js'
 
 type Budget = Schemas['Budget']
 const SCOPES: Budget['scope'][] = ['global', 'agent', 'tenant', 'customer', 'feature', 'tag']
-const WINDOWS: Budget['window'][] = ['hour', 'day', 'month', 'rolling_1h', 'rolling_24h']
+// The first option is the default (what a form reset returns to).
+const WINDOWS: Budget['window'][] = ['month', 'day', 'hour', 'rolling_24h', 'rolling_1h']
 
 /** Budgets with the live spend of their current window (from /api/policy) and the SDKs' breakers. */
 export function Budgets({ session }: { session: Schemas['Session'] }) {
@@ -94,9 +95,7 @@ export function Budgets({ session }: { session: Schemas['Session'] }) {
               <span>Window</span>
               <select name="window">
                 {WINDOWS.map((w) => (
-                  <option key={w} selected={w === 'month'}>
-                    {w}
-                  </option>
+                  <option key={w}>{w}</option>
                 ))}
               </select>
             </label>

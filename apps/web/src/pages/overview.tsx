@@ -83,6 +83,7 @@ export function Overview({ session }: { session: Schemas['Session'] }) {
 
   // Agent and tool spans have no model and no price by nature; only model calls without a price matter.
   const unknown = (byModel.data?.rows ?? []).filter((r) => r.model && r.unknown_cost_calls > 0)
+  const unpriced = unknown.reduce((s, r) => s + r.unknown_cost_calls, 0)
   const m = metrics.data
   const top = (rows: CostRow[] | undefined, name: (r: CostRow) => string) =>
     (rows ?? [])
@@ -130,8 +131,9 @@ export function Overview({ session }: { session: Schemas['Session'] }) {
       {unknown.length > 0 ? (
         <Card title="Calls without a price" wide>
           <p class="warn-text">
-            {count(unknown.reduce((s, r) => s + r.unknown_cost_calls, 0))} model calls in 30 days have no known price
-            and count as $0: {unknown.map((r) => `${r.provider || '?'}/${r.model}`).join(', ')}. Add their prices to{' '}
+            {count(unpriced)} model {unpriced === 1 ? 'call' : 'calls'} in 30 days had no known price and{' '}
+            {unpriced === 1 ? 'counts' : 'count'} as $0:{' '}
+            {unknown.map((r) => `${r.provider || '?'}/${r.model}`).join(', ')}. Add their prices to{' '}
             <code>PRICES_FILE</code>.
           </p>
         </Card>

@@ -6,7 +6,7 @@ import { count, ms, money, when } from '../format.js'
 import { navigate, useLocation } from '../router.js'
 
 const TEXT_FILTERS = [
-  ['search', 'Search (words in name, input, output)'],
+  ['search', 'Search words'],
   ['model', 'Model'],
   ['agent_id', 'Agent id'],
   ['user_id', 'User id'],
