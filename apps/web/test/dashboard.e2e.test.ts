@@ -202,11 +202,17 @@ describe('the dashboard in Chromium', () => {
     await waitForRows(page, 'Traces', (rows) => rows.length === 4)
     expect(new URL(page.url()).searchParams.get('model')).toBe('gpt-4o-mini')
 
+    // A tag filter is a tag.<key> parameter of the API, and of the URL.
+    await page.type('input[name=tags]', 'feature=support')
+    await page.keyboard.press('Enter')
+    await waitForRows(page, 'Traces', (rows) => rows.length === 2)
+    expect(new URL(page.url()).searchParams.get('tag.feature')).toBe('support')
+
     await page.select('select[name=sort]', 'cost')
     await until(() => new URL(page.url()).searchParams.get('sort') === 'cost')
     // The URL is the state: reloading it shows the same list.
     await page.reload()
-    const reloaded = await waitForRows(page, 'Traces', (rows) => rows.length === 4)
+    const reloaded = await waitForRows(page, 'Traces', (rows) => rows.length === 2)
     expect(reloaded.every((r) => r.includes('gpt-4o-mini'))).toBe(true)
 
     // Keyboard: focus the first row, move down, Enter opens that trace.

@@ -25,8 +25,18 @@ export function Traces() {
     placeholderData: (prev) => prev,
   })
 
-  const set = (changes: Record<string, string>) => {
+  const tags = [...search.entries()].filter(([k]) => k.startsWith('tag.')).map(([k, v]) => `${k.slice(4)}=${v}`)
+
+  const set = (changes: Record<string, string>, tagFilters?: string) => {
     const next = new URLSearchParams(search)
+    // `tag.<key>=<value>` parameters, one per tag, as the API takes them.
+    if (tagFilters !== undefined) {
+      for (const k of [...next.keys()]) if (k.startsWith('tag.')) next.delete(k)
+      for (const pair of tagFilters.split(',')) {
+        const [k = '', ...rest] = pair.split('=')
+        if (k.trim() && rest.length > 0) next.set(`tag.${k.trim()}`, rest.join('=').trim())
+      }
+    }
     for (const [k, v] of Object.entries(changes)) {
       if (v === '') next.delete(k)
       else next.set(k, v)
@@ -45,7 +55,7 @@ export function Traces() {
       const v = String(form.get(name) ?? '')
       changes[name] = v ? new Date(v).toISOString() : ''
     }
-    set(changes)
+    set(changes, String(form.get('tags') ?? ''))
   }
   const local = (iso: string | undefined) => {
     if (!iso) return ''
@@ -67,6 +77,10 @@ export function Traces() {
             />
           </label>
         ))}
+        <label>
+          <span>Tags (key=value, …)</span>
+          <input name="tags" defaultValue={tags.join(', ')} placeholder="feature=support" />
+        </label>
         <label>
           <span>From</span>
           <input type="datetime-local" name="from" defaultValue={local(params.from)} />
