@@ -88,6 +88,11 @@ describe('aden metric event', () => {
       { usage: expect.objectContaining({ input_tokens: 55, cache_read_tokens: 50 }) },
     ],
     ['no metadata', { metadata: null }, { tags: {} }],
+    [
+      "metadata.agent when the SDK named no agent (aden's agent budgets match it)",
+      { agent_name: null, metadata: { agent: 'planner' } },
+      { agent: { id: 'planner', name: 'planner', role: '', parent_id: null } },
+    ],
   ])('%s', (_, patch, expected) => {
     expect(accept({ ...EVENT, data: { ...DATA, ...patch } })).toMatchObject(expected)
   })

@@ -75,7 +75,8 @@ export function normalizeAdenMetric(raw: unknown, limits: SpanLimits, nowUs?: nu
   if (str(raw.sdk_instance_id)) attributes['aden.sdk_instance_id'] = raw.sdk_instance_id
   if (num(d.latency_ms) !== undefined) attributes['aden.latency_ms'] = d.latency_ms
 
-  const agentName = str(d.agent_name) ?? str(raw.agent_name)
+  // aden's agent budgets match `metadata.agent`: the span's agent when the SDK named none.
+  const agentName = str(d.agent_name) ?? str(raw.agent_name) ?? str(metadata.agent)
   const totalCost = num(d.total_cost)
   const error = str(d.error)
   const provider = str(d.provider)
