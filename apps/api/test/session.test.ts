@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../src/app.js'
-import { json, removeDir, startTestApp, type TestApp } from './harness.js'
+import { json, removeDir, span, startTestApp, type TestApp } from './harness.js'
 
 const KEY = 'session-test-instance-key-0123456789'
 const SECRET = 'j'.repeat(40)
@@ -154,5 +154,25 @@ describe('local mode', () => {
     const res = await local.request('/api/session', { method: 'POST', headers: { 'x-api-key': 'anything' } })
     expect(res.status).toBe(200)
     expect(res.headers.get('set-cookie')).toBeNull()
+  })
+
+  it('refuses mutations a browser sends from another origin (nothing to forge, so the origin is checked)', async () => {
+    const local = createApp({
+      ...t.deps,
+      env: { ...t.deps.env, LOCAL_MODE: true, API_KEY: undefined, JWT_SECRET: undefined },
+    })
+    for (const site of ['cross-site', 'same-site']) {
+      const res = await local.request('/api/alerts', json(rule, { 'sec-fetch-site': site }))
+      expect(res.status, site).toBe(403)
+    }
+    // Reads stay open; the dashboard itself (same-origin) and non-browser clients (no header) may mutate.
+    expect((await local.request('/api/alerts', { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200)
+    const own = await local.request('/api/alerts', json(rule, { 'sec-fetch-site': 'same-origin' }))
+    expect(own.status).toBe(201)
+    const { id } = (await own.json()) as { id: string }
+    expect((await local.request(`/api/alerts/${id}`, { method: 'DELETE' })).status).toBe(204)
+    // Spans from a browser app (CORS_ORIGINS) are not settings: ingest stays open.
+    const spans = await local.request('/api/ingest', json(span(), { 'sec-fetch-site': 'cross-site' }))
+    expect(spans.status).toBe(202)
   })
 })

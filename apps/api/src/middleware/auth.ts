@@ -86,6 +86,13 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
     const safe = c.req.method === 'GET' || c.req.method === 'HEAD'
     if (safe && (open.has(c.req.path) || WEB_PATHS.test(c.req.path))) return next()
     let caller = local
+    // Local mode has no credential to forge, so any page the user visits could change settings on
+    // 127.0.0.1 from their browser: an admin mutation sent by a browser must come from the dashboard's
+    // own origin. Ingest and the SDKs' calls stay open to browser apps allowed by CORS_ORIGINS.
+    const site = c.req.header('sec-fetch-site')
+    const needs = requiredPermission(c.req.method, c.req.path)
+    if (options.localMode && needs.includes('admin') && site !== undefined && site !== 'same-origin' && site !== 'none')
+      throw new ForbiddenError(`a page of another origin cannot change settings here (Sec-Fetch-Site: ${site})`)
     if (!options.localMode) {
       const header = presentedKey((name) => c.req.header(name))
       const credential = header ?? getCookie(c, SESSION_COOKIE)
@@ -96,7 +103,6 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<AppEnv> {
       caller = await identify(credential)
     }
     c.set('caller', caller)
-    const needs = requiredPermission(c.req.method, c.req.path)
     if (!permits(caller, needs))
       throw new ForbiddenError(
         needs.includes('admin')
