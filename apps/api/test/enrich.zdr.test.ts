@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sql } from 'drizzle-orm'
 import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
 
 let t: TestApp
@@ -39,7 +38,7 @@ describe('ZERO_DATA_RETENTION=true', () => {
     const clean = ids()
     await ingest(t, [span({ trace_id: clean.traceId, span_id: clean.spanId(1), input: 'no pii at all' })])
     await new Promise((r) => setTimeout(r, 300))
-    const rows = await t.deps.pg.db.execute(sql`SELECT span_id FROM span_embeddings`)
+    const rows = await t.deps.pg.pool.query('SELECT span_id FROM span_embeddings')
     expect(rows.rows).toEqual([])
   })
 })

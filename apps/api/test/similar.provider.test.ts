@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sql } from 'drizzle-orm'
 import { createLocalEmbedder } from '@tollgate/pipeline'
 import { ids, ingest, span, startTestApp, type TestApp } from './harness.js'
 
@@ -75,8 +74,9 @@ describe('embedding provider faults', () => {
     expect(stored.spans).toHaveLength(3)
     await until(async () => requests > 0, 'a first attempt')
     await until(async () => {
-      const rows = await t.deps.pg.db.execute<{ last_error: string | null }>(
-        sql`SELECT last_error FROM span_embeddings WHERE trace_id = ${traceId}`,
+      const rows = await t.deps.pg.pool.query<{ last_error: string | null }>(
+        'SELECT last_error FROM span_embeddings WHERE trace_id = $1',
+        [traceId],
       )
       return rows.rows.length === 3 && rows.rows.every((r) => r.last_error === 'HTTP 503')
     }, 'the failure recorded')
@@ -87,8 +87,9 @@ describe('embedding provider faults', () => {
     mode = 'limited'
     await until(async () => (await status(spanId(3))) === 'done', 'the back-fill')
     for (const i of [1, 2, 3]) expect(await status(spanId(i))).toBe('done')
-    const rows = await t.deps.pg.db.execute<{ embedder: string; text: string | null }>(
-      sql`SELECT embedder, text FROM span_embeddings WHERE trace_id = ${traceId}`,
+    const rows = await t.deps.pg.pool.query<{ embedder: string; text: string | null }>(
+      'SELECT embedder, text FROM span_embeddings WHERE trace_id = $1',
+      [traceId],
     )
     expect(rows.rows).toEqual([1, 2, 3].map(() => ({ embedder: 'openai:test-embed', text: null })))
     // Each prompt went to the provider successfully exactly once.

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sql } from 'drizzle-orm'
 import { ids, ingest, json, must, span, startTestApp, type TestApp } from './harness.js'
 
 // GET /api/spans/:id/similar on real PGlite + pgvector, with the built-in local embedder.
@@ -121,8 +120,9 @@ describe('similar prompts', () => {
     await ingest(t, body, admin)
     await ingest(t, body, admin)
     await new Promise((r) => setTimeout(r, 300))
-    const rows = await t.deps.pg.db.execute<{ n: number; attempts: number }>(
-      sql`SELECT count(*)::int AS n, max(attempts) AS attempts FROM span_embeddings WHERE span_id = ${spanId(1)}`,
+    const rows = await t.deps.pg.pool.query<{ n: number; attempts: number }>(
+      'SELECT count(*)::int AS n, max(attempts) AS attempts FROM span_embeddings WHERE span_id = $1',
+      [spanId(1)],
     )
     expect(rows.rows[0]).toMatchObject({ n: 1, attempts: 1 })
   })

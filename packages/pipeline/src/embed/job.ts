@@ -126,6 +126,8 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
       } finally {
         running = null
       }
+      // Offered while the last pass was finishing: not left for the next poll.
+      if (buffer.length > 0 && !stopped) setImmediate(() => void runOnce())
     })()
     return running
   }
