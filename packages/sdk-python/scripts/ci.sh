@@ -25,6 +25,8 @@ cp -r "$HERE/pyproject.toml" "$HERE/README.md" "$HERE/src" "$STAGE/"
 "$PY" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$STAGE"
 
 cd "$HERE"
+# The package ships py.typed: its types must hold (strict, on the oldest supported Python).
+"$PY" -m mypy --strict --python-version 3.10 --cache-dir=/dev/null src/tollgate
 set +e
 "$PY" -m pytest -p no:cacheprovider -q tests
 code=$?

@@ -79,15 +79,46 @@ def test_gemini_generate_and_stream(fake: Any, spans: Any) -> None:
     assert spans.spans[1]["ttft_ms"] is not None
 
 
-async def test_gemini_async(fake: Any, spans: Any) -> None:
-    client = gemini(fake)
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_gemini_async_over_aiohttp_and_httpx(fake: Any, spans: Any, transport: str) -> None:
+    import httpx2
+
+    # With aiohttp installed google-genai's async client uses it, unless given an httpx client.
+    options: dict[str, Any] = {"base_url": fake.url}
+    if transport == "httpx":
+        options["httpx_async_client"] = httpx2.AsyncClient()
+    client = genai.Client(api_key="k", http_options=types.HttpOptions(**options))
     r = await client.aio.models.generate_content(model="gemini-2.0-flash", contents="Hi")
     assert r.text == FAKE_TEXT
     chunks = [c async for c in await client.aio.models.generate_content_stream(model="gemini-2.0-flash", contents="Hi")]
-    assert len(chunks) == 6
+    assert "".join(c.text or "" for c in chunks) == FAKE_TEXT
     await tollgate.aflush()
     assert [s["stream"] for s in spans.spans] == [False, True]
-    assert all(s["usage"] == GEMINI_USAGE for s in spans.spans)
+    assert all(s["usage"] == GEMINI_USAGE and s["output"] == FAKE_TEXT for s in spans.spans)
+    assert spans.spans[1]["ttft_ms"] is not None
+
+
+async def test_aiohttp_posts_streams_and_blocks(fake: Any) -> None:
+    import aiohttp
+
+    mem = tollgate.memory_exporter()
+    tollgate.init(deliver=False, on_span=mem, before_request=lambda p, c: tollgate.BeforeRequest.cancel("no") if p.model == "nope" else None)
+    tollgate.instrument()
+    body = {"model": "gpt-4o-mini", "messages": MSG}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{fake.openai_base}/chat/completions", json=body) as res:
+            assert (await res.json())["choices"][0]["message"]["content"] == FAKE_TEXT
+        async with session.post(f"{fake.openai_base}/chat/completions", json={**body, "stream": True}) as res:
+            raw = await res.read()
+        assert raw.endswith(b"data: [DONE]\n\n")
+        before = len(fake.received)
+        with pytest.raises(tollgate.CircuitBreakerError):
+            await session.post(f"{fake.openai_base}/chat/completions", json={**body, "model": "nope"})
+        assert len(fake.received) == before
+    await tollgate.aflush()
+    assert [(s["stream"], s["status"]) for s in mem.spans[:2]] == [(False, "ok"), (True, "ok")]
+    assert mem.spans[0]["usage"]["total_tokens"] == 17 and mem.spans[1]["output"] == FAKE_TEXT
+    assert mem.spans[2]["attributes"]["cancelled_by"] == "before_request"
 
 
 def test_gemini_error(fake: Any, spans: Any) -> None:

@@ -154,7 +154,7 @@ def test_exporters_console_file_filter_transform(tmp_path: Path) -> None:
 def test_disabled_sdk_is_a_no_op_and_get_state_before_init() -> None:
     assert tollgate.get_state()["delivery"] is None
     tollgate.init(enabled=False)
-    assert tollgate.instrument() == {"httpx": False, "httpx2": False}
+    assert tollgate.instrument() == {"httpx": False, "httpx2": False, "requests": False, "aiohttp": False}
     tollgate.report({"name": "x"})
     with tollgate.trace("t"):
         pass

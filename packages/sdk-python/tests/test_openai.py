@@ -158,3 +158,26 @@ def test_uninstrument_stops_capture_and_own_traffic_is_never_captured(fake: Any,
     client.chat.completions.create(model="gpt-4o-mini", messages=MSG)
     tollgate.flush()
     assert spans.spans == []
+
+
+def test_requests_posts_are_captured_sync_and_streamed(fake: Any, spans: Any) -> None:
+    import requests
+
+    body = {"model": "gpt-4o-mini", "messages": MSG}
+    r = requests.post(f"{fake.openai_base}/chat/completions", json=body, timeout=10)
+    assert r.json()["choices"][0]["message"]["content"] == FAKE_TEXT
+    with requests.post(
+        f"{fake.openai_base}/chat/completions",
+        json={**body, "stream": True, "stream_options": {"include_usage": True}},
+        stream=True,
+        timeout=10,
+    ) as res:
+        lines = [line for line in res.iter_lines() if line]
+    assert lines[-1] == b"data: [DONE]"
+    requests.get(f"{fake.url}/v1/models", timeout=10)  # not an LLM call
+    tollgate.flush()
+    assert [(s["stream"], s["usage"]["total_tokens"], s["output"]) for s in spans.spans] == [
+        (False, 17, FAKE_TEXT),
+        (True, 17, FAKE_TEXT),
+    ]
+    assert spans.spans[1]["ttft_ms"] is not None

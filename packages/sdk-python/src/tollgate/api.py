@@ -76,8 +76,9 @@ def get_client() -> TollgateClient | None:
 
 def instrument(*, propagate_traceparent: bool = False) -> dict[str, bool]:
     """Captures every LLM call of the process with no code change: patches the httpx and httpx2
-    clients (sync and async, including those created earlier), so openai, anthropic, google-genai,
-    litellm, langchain and anything else on httpx is seen. Returns which HTTP libraries are hooked.
+    clients (sync and async, including those created earlier) and requests, so openai, anthropic,
+    google-genai, litellm, langchain and anything else on them is seen. Returns which HTTP
+    libraries are hooked.
 
     Example::
 
@@ -86,7 +87,7 @@ def instrument(*, propagate_traceparent: bool = False) -> dict[str, bool]:
         client = openai.OpenAI()  # or one created before: captured either way
     """
     c = get_client()
-    return c.instrument(propagate_traceparent) if c else {"httpx": False, "httpx2": False}
+    return c.instrument(propagate_traceparent) if c else {"httpx": False, "httpx2": False, "requests": False, "aiohttp": False}
 
 
 def uninstrument() -> None:

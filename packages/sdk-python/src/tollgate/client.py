@@ -154,7 +154,7 @@ class TollgateClient:
 
     def instrument(self, propagate_traceparent: bool = False) -> dict[str, bool]:
         if not self.enabled:
-            return {name: False for name in transport.MODULES}
+            return {name: False for name in transport.LIBRARIES}
         self._propagate = propagate_traceparent
         self._instrumented = True
         return transport.install(self)

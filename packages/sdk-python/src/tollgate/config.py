@@ -8,7 +8,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping, cast
 
 Durability = Literal["durable_local", "best_effort"]
 
@@ -143,7 +143,7 @@ def resolve_config(options: Mapping[str, Any], env: Mapping[str, str] | None = N
     return Config(
         endpoint=endpoint,
         api_key=api_key,
-        durability=durability,
+        durability=cast(Durability, durability),
         spool_path=str(o.get("spool_path") or e.get("TOLLGATE_SPOOL_PATH") or default_spool_path(endpoint, api_key)),
         flush_interval_s=_positive(o.get("flush_interval_s"), 5.0),
         max_batch=int(min(_positive(o.get("max_batch"), 100), SERVER_MAX_SPANS)),

@@ -211,8 +211,8 @@ class ControlPlane:
                 return ExtraSpend((local.usd if local else 0) + extra.usd, (local.tokens if local else 0) + extra.tokens)
 
             d = evaluate_policy(policy, call, spend)
-            for hit in d.hits:
-                self._policy_alert(hit)
+            for each in d.hits:
+                self._policy_alert(each)
             hit = d.decisive
             if hit is not None and d.action == "block":
                 limit = hit.budget.limit_usd or hit.budget.limit_tokens or 0

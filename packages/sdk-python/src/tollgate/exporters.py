@@ -160,4 +160,10 @@ class Exports:
             return
         task = loop.create_task(r)
         self._pending.add(task)
-        task.add_done_callback(lambda t: (self._pending.discard(t), t.cancelled() or t.exception()))
+
+        def done(t: Any) -> None:
+            self._pending.discard(t)
+            if not t.cancelled() and t.exception() is not None:
+                self._on_error(t.exception())
+
+        task.add_done_callback(done)

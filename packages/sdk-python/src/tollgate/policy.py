@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, TypeGuard
 
 SCOPES = ("global", "agent", "tenant", "customer", "feature", "tag")
 WINDOWS = ("hour", "day", "month", "rolling", "rolling_1h", "rolling_24h")
@@ -52,11 +52,11 @@ class Policy:
     poll_interval_s: float | None = None
 
 
-def _is_num(v: Any) -> bool:
+def _is_num(v: Any) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _nonneg(v: Any) -> bool:
+def _nonneg(v: Any) -> TypeGuard[float]:
     return _is_num(v) and v >= 0
 
 

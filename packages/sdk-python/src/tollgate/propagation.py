@@ -27,7 +27,8 @@ def _read(headers: Any, name: str) -> str | None:
         for key in headers.keys():
             if str(key).lower() == name:
                 v = headers[key]
-                return v[0] if isinstance(v, (list, tuple)) else v
+                found = v[0] if isinstance(v, (list, tuple)) else v
+                return found if isinstance(found, str) else None
     except Exception:  # noqa: BLE001
         return None
     return None

@@ -23,9 +23,9 @@ def _encoder(name: str) -> Any:
         return _encoders[name]
     enc = None
     try:
-        import tiktoken
+        import importlib
 
-        enc = tiktoken.get_encoding(name)
+        enc = importlib.import_module("tiktoken").get_encoding(name)
     except Exception:  # noqa: BLE001 - not installed, or its table cannot be loaded (offline)
         enc = None
     _encoders[name] = enc

@@ -29,7 +29,7 @@ MAX_BACKOFF_S = 300.0
 
 def backoff_s(attempt: int, rnd: Callable[[], float] = random.random) -> float:
     """Exponential backoff with equal jitter: never zero, never synchronised across processes."""
-    ceiling = min(MAX_BACKOFF_S, 1.0 * 2 ** min(attempt, 20))
+    ceiling: float = min(MAX_BACKOFF_S, 1.0 * 2 ** min(attempt, 20))
     return ceiling / 2 + rnd() * ceiling / 2
 
 
@@ -384,7 +384,8 @@ class Delivery:
     # --- helpers -----------------------------------------------------------------------------
 
     def _store_size(self) -> tuple[int, int]:
-        return self._with_store(lambda s: s.size())
+        size: tuple[int, int] = self._with_store(lambda s: s.size())
+        return size
 
     def _with_store(self, fn: Callable[[SpanStore], Any]) -> Any:
         store = self.store

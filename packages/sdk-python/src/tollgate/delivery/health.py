@@ -39,7 +39,7 @@ class DeliveryHealth:
     def paused(self, status: int) -> float:
         """401/403/404: how long to pause (1 min doubling to 1 h, jittered); warns once per status."""
         ceiling = min(AUTH_BACKOFF_MAX_S, AUTH_BACKOFF_MIN_S * 2 ** min(self._auth_failures, 10))
-        delay = ceiling / 2 + random.random() * ceiling / 2
+        delay: float = ceiling / 2 + random.random() * ceiling / 2
         self._auth_failures += 1
         if not self._trouble or self._trouble[0] != "paused" or self._trouble[1] != status:
             self._log.warn(

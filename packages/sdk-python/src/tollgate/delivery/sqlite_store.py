@@ -11,9 +11,11 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence, TypeVar
 
 from .store import Leased
+
+T = TypeVar("T")
 
 # Leases outlive the longest send by far; a dead owner's leases are reclaimed at once.
 LEASE_MS = 120_000
@@ -74,13 +76,12 @@ class SqliteStore:
         self.db = sqlite3.connect(path, timeout=1.0, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.execute("PRAGMA synchronous = NORMAL")
-        self._tx(lambda: self.db.executescript(SCHEMA) and None, script=True)
+        self.db.executescript(SCHEMA)
         self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.maintain(int(time.time() * 1000))
 
-    def _tx(self, fn, script: bool = False):  # type: ignore[no-untyped-def]
-        if script:
-            return fn()
+    def _tx(self, fn: Callable[[], T]) -> T:
+        """One write transaction; BEGIN IMMEDIATE takes the write lock up front (no upgrade deadlocks)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             out = fn()

@@ -43,6 +43,7 @@ class _Patched:
 
 _patched: dict[str, _Patched] = {}
 MODULES = ("httpx", "httpx2")
+LIBRARIES = (*MODULES, "requests", "aiohttp")
 
 
 def _request_body(request: Any) -> bytes | None:
@@ -294,14 +295,22 @@ def _patch(name: str) -> bool:
 
 
 def install(hooks: Hooks) -> dict[str, bool]:
+    from . import aiohttp_patch, requests_patch
+
     _hooks[0] = hooks
     hooked = {name: _patch(name) for name in MODULES}
+    hooked["requests"] = requests_patch.install(_hooks)
+    hooked["aiohttp"] = aiohttp_patch.install(_hooks)
     _block_stainless()
     return hooked
 
 
 def uninstall() -> None:
+    from . import aiohttp_patch, requests_patch
+
     _hooks[0] = None
+    requests_patch.uninstall()
+    aiohttp_patch.uninstall()
     for name, p in list(_patched.items()):
         p.module.Client._send_single_request = p.sync_orig
         p.module.AsyncClient._send_single_request = p.async_orig
