@@ -111,11 +111,14 @@ function scanSpan(span: Span, scanner: Scanner, policy: PiiPolicy): Scanned {
     for (const f of found) types.add(f.type)
     return policy === 'keep' ? text : redact(text, found)
   }
+  let injection = false
   for (const key of ['input', 'output', 'error_message'] as const) {
     const text = span[key]
     if (!text) continue
     const out = scanText(text)
     if (out !== text) (changed ??= {})[key] = out
+    // Right after the PII scan of the same text: the scanner reuses its lower-cased copy.
+    if (key !== 'error_message' && !injection) injection = scanner.findInjection(text, { first: true }).length > 0
   }
   let attributes: Span['attributes'] | null = null
   for (const k in span.attributes) {
@@ -125,9 +128,6 @@ function scanSpan(span: Span, scanner: Scanner, policy: PiiPolicy): Scanned {
     if (out !== v) (attributes ??= { ...span.attributes })[k] = out
   }
   if (attributes) (changed ??= {}).attributes = attributes
-  const injection =
-    (span.input ? scanner.findInjection(span.input, { first: true }).length > 0 : false) ||
-    (span.output ? scanner.findInjection(span.output, { first: true }).length > 0 : false)
   return { span: changed ? { ...span, ...changed } : span, piiTypes: [...types].sort(), injection }
 }
 

@@ -22,8 +22,8 @@ export const PatternDef = z.strictObject({
     .regex(/^[A-Z][A-Z0-9_]{0,63}$/)
     .optional(),
   validator: z.enum(VALIDATORS).optional(),
-  /** A lower-case literal every match contains: the regex runs only on texts that contain it (speed). */
-  prefilter: z.string().min(1).max(64).optional(),
+  /** Literals of which every match contains one: the regex runs only on texts that contain one (speed). */
+  prefilter: z.union([z.string().min(1).max(64), z.array(z.string().min(1).max(64)).min(1).max(16)]).optional(),
   source: z.string().optional(),
   description: z.string().optional(),
 })

@@ -29,7 +29,7 @@ export interface Scanner {
 
 interface Compiled {
   name: string
-  prefilter: string | undefined
+  prefilter: string[] | undefined
   piiType: string
   re: RegExp
   validate: (candidate: string) => boolean
@@ -46,7 +46,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
   for (const p of doc.patterns) {
     const compiled: Compiled = {
       name: p.name,
-      prefilter: p.prefilter?.toLowerCase(),
+      prefilter: p.prefilter === undefined ? undefined : [p.prefilter].flat().map((l) => l.toLowerCase()),
       piiType: p.pii_type ?? p.name.toUpperCase().replace(/[^A-Z0-9_]/g, '_'),
       re: new RegExp(p.regex, `g${p.flags ?? ''}`),
       validate: VALIDATE[p.validator ?? 'none'],
@@ -67,7 +67,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
     return lastLower
   }
   // Every prefilter literal looked up in one pass (the same automaton as the phrases), once per text.
-  const literals = [...new Set([...pii, ...injection].flatMap((c) => (c.prefilter ? [c.prefilter] : [])))]
+  const literals = [...new Set([...pii, ...injection].flatMap((c) => c.prefilter ?? []))]
   const literalMatcher = new PhraseMatcher(literals)
   let presentFor: string | null = null
   let present = new Set<string>()
@@ -77,7 +77,7 @@ export function createScanner(doc: PatternDocument, version: string): Scanner {
       presentFor = text
       present = new Set(literalMatcher.find(lower(text)).map((i) => literals[i] ?? ''))
     }
-    return !present.has(c.prefilter)
+    return !c.prefilter.some((l) => present.has(l))
   }
 
   return {
