@@ -53,14 +53,16 @@ COPY apps/ apps/
 RUN npm run build && npm prune --omit=dev
 
 COPY migrations/ migrations/
+# PII patterns and injection phrases, read at start by packages/pipeline (scan-config.ts).
+COPY data/ data/
 
 # Collect exactly what the runtime needs into /out, keeping the repo layout so
 # node_modules/@tollgate/* symlinks (../../packages/*, ../../apps/*) resolve:
-# root manifests + node_modules + migrations, and per workspace its
+# root manifests + node_modules + migrations + data, and per workspace its
 # package.json, dist/ and node_modules/ (if npm nested any).
 RUN set -eu; \
     mkdir -p /out; \
-    cp -a package.json package-lock.json node_modules migrations /out/; \
+    cp -a package.json package-lock.json node_modules migrations data /out/; \
     for ws in $(node -p "require('./package.json').workspaces.join(' ')"); do \
       case "$ws" in *'*'*) echo "workspace globs are not supported here: $ws" >&2; exit 1;; esac; \
       mkdir -p "/out/$ws"; \
