@@ -1,6 +1,5 @@
 // The audit log: entries written where the changes happen, listed per project, the hash chain
 // verified, appends racing each other kept on one line, and a row changed behind the log's back found.
-import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { appendAudit, auditEntryHash, GENESIS_HASH } from '@tollgate/store'
 import { ids, ingest, json, span, startTestApp, type TestApp } from './harness.js'
@@ -168,8 +167,8 @@ describe('the hash chain', () => {
   })
 
   it('refuses UPDATE and DELETE on audit_log', async () => {
-    await expect(t.deps.pg.db.execute(sql`UPDATE audit_log SET actor = 'x' WHERE seq = 1`)).rejects.toThrow()
-    await expect(t.deps.pg.db.execute(sql`DELETE FROM audit_log WHERE seq = 1`)).rejects.toThrow()
+    await expect(t.deps.pg.pool.query("UPDATE audit_log SET actor = 'x' WHERE seq = 1")).rejects.toThrow()
+    await expect(t.deps.pg.pool.query('DELETE FROM audit_log WHERE seq = 1')).rejects.toThrow()
     expect((await verify()).intact).toBe(true)
   })
 
@@ -194,11 +193,12 @@ describe('the hash chain', () => {
 
     const victim = (await entries()).find((e) => e.action === 'budget.updated')
     expect(victim).toBeDefined()
-    await t.deps.pg.db.execute(sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`)
-    await t.deps.pg.db.execute(
-      sql`UPDATE audit_log SET details = ${'{"patch":{"limit_usd":8000}}'} WHERE project_id = 'default' AND seq = ${victim?.seq ?? 0}`,
-    )
-    await t.deps.pg.db.execute(sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only`)
+    await t.deps.pg.pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only')
+    await t.deps.pg.pool.query("UPDATE audit_log SET details = $1 WHERE project_id = 'default' AND seq = $2", [
+      '{"patch":{"limit_usd":8000}}',
+      victim?.seq ?? 0,
+    ])
+    await t.deps.pg.pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only')
 
     const result = await verify()
     expect(result.intact).toBe(false)
