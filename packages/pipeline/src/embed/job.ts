@@ -146,7 +146,11 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
     offer(candidates) {
       if (stopped) return
       const room = maxBuffered - buffer.length
-      if (room < candidates.length) stats.dropped += candidates.length - Math.max(0, room)
+      if (room < candidates.length) {
+        // Their spans are stored; only the embedding is skipped (Postgres has been unreachable a while).
+        if (stats.dropped === 0 || buffer.length < maxBuffered) log('embeddings.buffer_full', { max: maxBuffered })
+        stats.dropped += candidates.length - Math.max(0, room)
+      }
       for (const c of candidates.slice(0, Math.max(0, room))) buffer.push(c)
       // Soon, but never inside the request that offered them.
       setImmediate(() => void runOnce())
