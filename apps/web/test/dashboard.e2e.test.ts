@@ -275,11 +275,13 @@ describe('the dashboard in Chromium', () => {
     await page.goto(server.url + '/cost')
     const days = await waitForRows(page, 'Cost by day', (rows) => rows.length >= 7)
     expect(days.length).toBeGreaterThanOrEqual(7)
+    await page.waitForSelector('section[aria-label="Cost per day by model"] .chart canvas')
+    await screenshot(page, '06-cost-day')
     await page.select('form[aria-label="Cost range"] select', 'model')
     const models = await waitForRows(page, 'Cost by model', (rows) => rows.length === 5)
     expect(models.join(' ')).toContain('anthropic / claude-3-5-sonnet-20241022')
     expect(new URL(page.url()).searchParams.get('group')).toBe('model')
-    await screenshot(page, '06-cost')
+    await screenshot(page, '06-cost-model')
   })
 
   it('creates an alert rule through the form and deletes it', async () => {

@@ -1,6 +1,9 @@
+import { useMemo } from 'preact/hooks'
 import { useQuery } from '@tanstack/preact-query'
 import { api, unwrap, type Schemas } from '../api/client.js'
+import { StackedBars } from '../components/chart.js'
 import { Card, ErrorBox, Loading } from '../components/feedback.js'
+import { topSeries } from '../cost-series.js'
 import { DataTable } from '../components/table.js'
 import { browserZone, count, money, startOfDay } from '../format.js'
 import { navigate, useLocation } from '../router.js'
@@ -55,6 +58,27 @@ export function Cost() {
     queryFn: () => fetchCost(group, { from: dayStart(fromDay), to, tz, key }),
     enabled,
   })
+  const series = useQuery({
+    queryKey: ['cost-page', 'timeseries', fromDay, toDay, tz],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/cost/timeseries', {
+          params: { query: { from: dayStart(fromDay), to, tz, granularity: 'day', group: 'model' } },
+        }),
+      ),
+    enabled: group === 'day',
+  })
+  // Rows without a model are agent and tool spans: no spend to stack.
+  const chart = useMemo(
+    () =>
+      series.data
+        ? topSeries(
+            series.data.rows.filter((r) => r.model),
+            (r) => r.model ?? '',
+          )
+        : null,
+    [series.data],
+  )
   const set = (changes: Record<string, string>) => {
     const next = new URLSearchParams(search)
     for (const [k, v] of Object.entries(changes)) next.set(k, v)
@@ -108,6 +132,11 @@ export function Cost() {
       {!enabled ? <p class="muted">Enter a tag key.</p> : null}
       {cost.error ? <ErrorBox error={cost.error} /> : null}
       {enabled && !cost.data && !cost.error ? <Loading /> : null}
+      {group === 'day' && chart && chart.x.length > 0 ? (
+        <Card title="Cost per day by model" wide>
+          <StackedBars x={chart.x} series={chart.series} />
+        </Card>
+      ) : null}
       {cost.data ? (
         <Card title={`Cost by ${group} · total ${money(cost.data.total_cost_usd)}`} wide>
           <DataTable
@@ -122,9 +151,11 @@ export function Cost() {
               { label: 'Cached', cell: (r) => count(r.cache_read_tokens), numeric: true },
               { label: 'Output tokens', cell: (r) => count(r.output_tokens), numeric: true },
               {
-                label: 'Unpriced calls',
+                // The API counts every span without a price, agent and tool spans included; only a model
+                // call without a price is worth a warning, and only the by-model rows can tell them apart.
+                label: 'Unpriced spans',
                 cell: (r) =>
-                  r.unknown_cost_calls && (group !== 'model' || r.model) ? (
+                  r.unknown_cost_calls && group === 'model' && r.model ? (
                     <span class="warn-text">{count(r.unknown_cost_calls)}</span>
                   ) : (
                     count(r.unknown_cost_calls)
