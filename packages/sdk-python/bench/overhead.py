@@ -109,6 +109,20 @@ def main() -> None:
         base, inst, base_cpu, inst_cpu = interleaved(fn, rounds * per_round)
         line(f"{name} wall", base, inst)
         line(f"{name} caller CPU", base_cpu, inst_cpu)
+    # Everything the SDK costs the process, its threads included (commit, span building, sending):
+    # process CPU per call over blocks of calls, each block ended by a flush.
+    for name, fn in (("chat", chat), ("stream (8 events)", stream)):
+        per_mode: dict[bool, list[float]] = {False: [], True: []}
+        for _ in range(rounds):
+            for on in (False, True):
+                (tollgate.instrument if on else tollgate.uninstrument)()
+                c0 = time.process_time()
+                for _ in range(per_round):
+                    fn()
+                tollgate.flush()
+                per_mode[on].append((time.process_time() - c0) / per_round * 1e6)
+        b, i = statistics.median(per_mode[False]), statistics.median(per_mode[True])
+        print(f"{name + ' process CPU':<22} median {b:8.1f} µs → {i:8.1f} µs  (+{i - b:6.1f} µs, x{i / b:.3f}) per call")
     tollgate.uninstrument()
 
     report_us = measure(lambda: tollgate.report({"name": "bench", "kind": "tool"}), 20_000)
@@ -117,7 +131,7 @@ def main() -> None:
     servers.stdin.close()
     delivered = int(servers.stdout.readline())
     servers.wait(10)
-    expected = rounds * per_round * 2 + 100 + 20_000  # calls of both kinds, warm-up, report()
+    expected = rounds * per_round * 4 + 100 + 20_000  # calls of both kinds (twice), warm-up, report()
     print(f"delivered {delivered} spans of {expected} (instrumented calls + report())")
 
 

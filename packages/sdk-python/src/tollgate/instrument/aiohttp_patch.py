@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from ..errors import CircuitBreakerError
 from ..ids import format_traceparent
-from .capture import CallRecord, read_request
+from .capture import CallRecord
 from .providers import detect
 
 _orig: list[Callable[..., Any] | None] = [None]
@@ -176,10 +176,7 @@ def install(hooks_slot: list[Any]) -> bool:
             return await orig(self, method, str_or_url, **kwargs)
         record = hooks.begin(detected, url)
         body = _body(kwargs)
-        try:
-            record.request = read_request(detected, body)
-        except Exception:  # noqa: BLE001
-            pass
+        record.set_request_body(body)
         try:
             degrade_to = await hooks.plan_async(record)
         except CircuitBreakerError as err:

@@ -82,7 +82,8 @@ class CallRecord:
         self.user = runtime_context()
         self.start_wall = time.time()
         self.start_perf = time.perf_counter()
-        self.request = RequestInfo()
+        self._request: RequestInfo | None = RequestInfo()
+        self._request_body: bytes | None = None
         self.plan: Any = None
         self.attributes: dict[str, Any] = {}
         self.status: int | None = None
@@ -107,6 +108,27 @@ class CallRecord:
         self._saw_terminal = False
         self._settled = False
         self._lock = threading.Lock()
+
+    @property
+    def request(self) -> RequestInfo:
+        """What the request said; its body is parsed on first use (often off the caller's path)."""
+        info = self._request
+        if info is None:
+            try:
+                info = read_request(self.detected, self._request_body)
+            except Exception:  # noqa: BLE001
+                info = RequestInfo(body_bytes=len(self._request_body or b""))
+            self._request = info
+            self._request_body = None
+        return info
+
+    @request.setter
+    def request(self, info: RequestInfo) -> None:
+        self._request = info
+
+    def set_request_body(self, body: bytes | None) -> None:
+        self._request = None
+        self._request_body = body
 
     @property
     def extracted(self) -> Extracted:

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from ..errors import CircuitBreakerError
 from ..ids import format_traceparent
-from .capture import CallRecord, read_request
+from .capture import CallRecord
 from .providers import detect
 
 _orig: list[Callable[..., Any] | None] = [None]
@@ -86,10 +86,7 @@ def install(hooks_slot: list[Any]) -> bool:
             return orig(self, request, *args, **kwargs)
         record = hooks.begin(detected, request.url)
         body = _body(request)
-        try:
-            record.request = read_request(detected, body)
-        except Exception:  # noqa: BLE001
-            pass
+        record.set_request_body(body)
         try:
             degrade_to = hooks.plan_sync(record)
         except CircuitBreakerError as err:

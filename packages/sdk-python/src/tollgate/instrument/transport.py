@@ -17,7 +17,7 @@ from typing import Any, Callable, Protocol
 
 from ..errors import CircuitBreakerError
 from ..ids import format_traceparent
-from .capture import CallRecord, read_request
+from .capture import CallRecord
 from .providers import Detected, detect
 
 
@@ -42,6 +42,9 @@ class _Patched:
 
 
 _patched: dict[str, _Patched] = {}
+_WANTED = frozenset(
+    ("x-request-id", "request-id", "apim-request-id", "x-goog-request-id", "content-type", "content-encoding")
+)
 MODULES = ("httpx", "httpx2")
 LIBRARIES = (*MODULES, "requests", "aiohttp")
 
@@ -56,8 +59,8 @@ def _request_body(request: Any) -> bytes | None:
 def _prepare(request: Any, detected: Detected, hooks: Hooks) -> tuple[CallRecord, bytes | None]:
     record = hooks.begin(detected, str(request.url))
     body = _request_body(request)
+    record.set_request_body(body)
     try:
-        record.request = read_request(detected, body)
         retry = request.headers.get("x-stainless-retry-count")
         if retry is not None:
             record.retry_count = int(retry) if retry.isdigit() else 0
@@ -217,11 +220,33 @@ def _is_cancel(err: BaseException) -> bool:
 
 def _observe(response: Any, record: CallRecord, stream_cls: type) -> None:
     try:
-        headers = response.headers
-        record.response_start(response.status_code, lambda n: headers.get(n))
+        # One pass over the raw headers instead of a case-insensitive lookup per name.
+        wanted = _WANTED
+        found: dict[str, str] = {}
+        for k, v in response.headers.raw:
+            name = k.decode("latin-1").lower()
+            if name in wanted and name not in found:
+                found[name] = v.decode("latin-1")
+        record.response_start(response.status_code, found.get)
         response.stream = stream_cls(response.stream, record)
     except Exception:  # noqa: BLE001 - unobserved: the span has status and latency only
         record.end()
+
+
+# The same few URLs repeat: detection (a URL parse and a few regexes) is done once per URL.
+_detected: dict[str, Detected | None] = {}
+
+
+def detect_cached(url: str) -> Detected | None:
+    try:
+        return _detected[url]
+    except KeyError:
+        pass
+    d = detect(url, "POST")
+    if len(_detected) >= 1024:
+        _detected.clear()
+    _detected[url] = d
+    return d
 
 
 def _detect(client: Any, request: Any) -> tuple[Detected | None, Hooks | None]:
@@ -230,7 +255,7 @@ def _detect(client: Any, request: Any) -> tuple[Detected | None, Hooks | None]:
         return None, None
     if not hooks.active():
         return None, None
-    return detect(str(request.url), "POST"), hooks
+    return detect_cached(str(request.url)), hooks
 
 
 def _patch(name: str) -> bool:
