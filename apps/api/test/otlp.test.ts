@@ -161,7 +161,12 @@ describe('a real GenAI instrumentation (@opentelemetry/instrumentation-openai) o
 
 const hex = (n: number, len: number): string => n.toString(16).padStart(len, '0')
 
-function rawRequest(traceId: string, spans: Array<Record<string, unknown>>): Record<string, unknown> {
+/** A request of `spans`; `id` encodes hex ids as the encoding wants them (JSON: hex; protobuf encoder: base64). */
+function rawRequest(
+  traceId: string,
+  spans: Array<Record<string, unknown>>,
+  id: (hex: string) => string = (h) => h,
+): Record<string, unknown> {
   const now = BigInt(Date.now()) * 1_000_000n
   return {
     resourceSpans: [
@@ -170,8 +175,8 @@ function rawRequest(traceId: string, spans: Array<Record<string, unknown>>): Rec
         scopeSpans: [
           {
             spans: spans.map((s, i) => ({
-              traceId,
-              spanId: hex(i + 1, 16),
+              traceId: id(traceId),
+              spanId: id(hex(i + 1, 16)),
               name: `s${i}`,
               startTimeUnixNano: String(now - 1_000_000n),
               endTimeUnixNano: String(now),
@@ -189,7 +194,7 @@ const b64 = (h: string): string => Buffer.from(h, 'hex').toString('base64')
 describe('the protocol', () => {
   it('rejected spans are counted in partialSuccess (protobuf), the others stored', async () => {
     const { traceId } = ids()
-    const body = rawRequest(b64(traceId), [{}, { spanId: b64('0000000000000000') }, { startTimeUnixNano: '5' }])
+    const body = rawRequest(traceId, [{}, { spanId: b64('0000000000000000') }, { startTimeUnixNano: '5' }], b64)
     // The protobuf encoder takes bytes as base64 from fromObject.
     const res = await fetch(`${server.url}/v1/traces`, {
       method: 'POST',

@@ -55,8 +55,9 @@ export function anyValue(v: unknown): unknown {
   if (v.boolValue !== undefined || v.bool_value !== undefined) return field(v, 'boolValue', 'bool_value')
   const int = field(v, 'intValue', 'int_value')
   if (int !== undefined) {
-    const n = Number(int)
-    return Number.isSafeInteger(n) ? n : String(int)
+    const big = isLong(int) ? longToBigInt(int) : undefined
+    const n = big === undefined ? Number(int) : Number(big)
+    return Number.isSafeInteger(n) ? n : String(big ?? int)
   }
   const dbl = field(v, 'doubleValue', 'double_value')
   if (dbl !== undefined) return Number(dbl)
@@ -84,8 +85,11 @@ export function keyValues(list: unknown): Record<string, unknown> {
 /** An id as hex: 2n hex digits, or base64 of n bytes (the protobuf mapping). Null when absent or empty. */
 export function otlpId(v: unknown, bytes: 8 | 16): string | null | false {
   if (v === undefined || v === null || v === '') return null
-  if (v instanceof Uint8Array)
-    return v.length === 0 ? null : v.length === bytes ? Buffer.from(v).toString('hex') : false
+  if (v instanceof Uint8Array) {
+    if (v.length === 0) return null
+    if (v.length !== bytes) return false
+    return (Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.length)).toString('hex')
+  }
   if (typeof v !== 'string') return false
   if (v.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(v)) return v.toLowerCase()
   const buf = Buffer.from(v, 'base64')
@@ -95,11 +99,29 @@ export function otlpId(v: unknown, bytes: 8 | 16): string | null | false {
   return false
 }
 
-/** Nanoseconds since the epoch (string, number or bigint) as integer µs; null when unusable. */
+/** A protobuf decoder's 64-bit value ({ low, high } halves, as protobufjs's Long). */
+interface LongLike {
+  low: number
+  high: number
+  unsigned?: boolean
+}
+const isLong = (v: unknown): v is LongLike =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as LongLike).low === 'number' &&
+  typeof (v as LongLike).high === 'number'
+const longToBigInt = (v: LongLike): bigint =>
+  (v.unsigned ? BigInt(v.high >>> 0) : BigInt(v.high)) * 4294967296n + BigInt(v.low >>> 0)
+
+/** Nanoseconds since the epoch (string, number, bigint or Long) as integer µs; null when unusable. */
 function nanosToMicros(v: unknown): number | null {
   if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v / 1000) : null
   if (typeof v === 'bigint') return v >= 0n ? Number(v / 1000n) : null
   if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return Number(BigInt(v) / 1000n)
+  if (isLong(v)) {
+    const ns = longToBigInt(v)
+    return ns >= 0n ? Number(ns / 1000n) : null
+  }
   return null
 }
 

@@ -7,8 +7,10 @@ const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTr
 const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse')
 
 /**
- * A protobuf `ExportTraceServiceRequest` as the OTLP JSON shape the normaliser reads (int64 as
- * decimal strings, bytes as base64, enums as numbers); a body protobufjs cannot decode is a 400.
+ * A protobuf `ExportTraceServiceRequest` as the plain object shape of the OTLP JSON mapping, which the
+ * normaliser reads (bytes stay Buffers and int64 stay Long values: both cost a conversion per field
+ * when turned into text, and the normaliser reads them as they are); a body protobufjs cannot decode
+ * is a 400.
  */
 export function decodeTraceRequest(body: Uint8Array): unknown {
   let message: protobuf.Message
@@ -19,7 +21,7 @@ export function decodeTraceRequest(body: Uint8Array): unknown {
       `body is not a protobuf ExportTraceServiceRequest: ${(err as Error).message.slice(0, 200)}`,
     )
   }
-  return Request.toObject(message, { longs: String, bytes: String, enums: Number, defaults: false })
+  return Request.toObject(message, { enums: Number, defaults: false })
 }
 
 /** `ExportTraceServiceResponse`, with `partial_success` when spans were rejected. */
