@@ -1,9 +1,12 @@
 // Signed trace reports end to end: the PDF a client downloads, its X-Signature, the server's verify
 // endpoint, the public JWKS, key rotation, and the offline CLI check with only the JWKS.
+import { execFile } from 'node:child_process'
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { publishSigningKey, signingKeyFromPem, signReport } from '@tollgate/reports'
 import { pdfText } from '../../../packages/reports/test/pdf-tools.js'
@@ -202,6 +205,36 @@ describe('GET /api/traces/:id/compliance-report', () => {
     expect(unknown.code).toBe(1)
     expect(JSON.parse(unknown.out)).toMatchObject({ valid: false, reason: 'unknown key' })
     expect((await cli(['verify-report', file])).code).toBe(2)
+  })
+
+  it('verifies offline as the built bin, with no server and a JWKS file (when dist is built, as in npm test)', async () => {
+    const bin = fileURLToPath(new URL('../dist/cli.js', import.meta.url))
+    if (!existsSync(fileURLToPath(new URL('../dist/cli/verify-report.js', import.meta.url)))) return
+    const file = join(dir, 'bin-report.pdf')
+    writeFileSync(file, report.pdf)
+    const jwksFile = join(dir, 'bin-jwks.json')
+    writeFileSync(jwksFile, await (await t.request('/api/reports/keys')).text())
+    // TOLLGATE_URL points nowhere: nothing is fetched when --jwks is a file.
+    const env = { PATH: process.env.PATH ?? '', TOLLGATE_URL: 'http://127.0.0.1:9' }
+    const run = promisify(execFile)
+    const ok = await run(
+      process.execPath,
+      [bin, 'verify-report', file, '--signature', report.signature, '--jwks', jwksFile],
+      { env },
+    )
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, report_id: report.reportId })
+    const flipped = report.pdf.slice()
+    flipped[200] = (flipped[200] ?? 0) ^ 0x01
+    writeFileSync(file, flipped)
+    const bad = await run(
+      process.execPath,
+      [bin, 'verify-report', file, '--signature', report.signature, '--jwks', jwksFile],
+      { env },
+    ).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    )
+    expect(bad).toBe(1)
   })
 
   it('answers 404 for a trace the project does not have', async () => {
