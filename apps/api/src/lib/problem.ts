@@ -71,7 +71,7 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
   }
   // Hono's own (a declared route's body that is not JSON, an undeclared media type): its status, our shape.
   if (err instanceof HTTPException && err.status >= 400 && err.status < 500) {
-    const status = err.status as ContentfulStatusCode
+    const status = err.status
     const type = status === 415 ? 'unsupported-media-type' : status === 400 ? 'malformed-json' : 'bad-request'
     return problem(c, status, type, err.message || 'Bad request', err.message || 'the request was refused')
   }
