@@ -1,7 +1,12 @@
 import type { Schemas } from './api/client.js'
-import type { StackedSeries } from './components/chart.js'
 
 type CostRow = Schemas['CostResponse']['rows'][number]
+
+/** One stacked series of a chart: a label and a value per x. */
+export interface StackedSeries {
+  label: string
+  values: number[]
+}
 
 /** The start of a cost row's period (ms). */
 export const periodStart = (r: CostRow): number => new Date(r.period_start ?? r.day ?? 0).getTime()

@@ -1,5 +1,5 @@
 import { render } from 'preact'
-import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/preact-query'
+import { QueryCache, QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/preact-query'
 import { api, ApiError, unwrap, type Schemas } from './api/client.js'
 import { ErrorBox, Loading } from './components/feedback.js'
 import { Link, navigate, useLocation } from './router.js'
@@ -13,7 +13,14 @@ import { Budgets } from './pages/budgets.js'
 import { Settings } from './pages/settings.js'
 import './styles.css'
 
-const queryClient = new QueryClient({
+const queryClient: QueryClient = new QueryClient({
+  // A session that ends under a page (cookie expired, key revoked) brings the login back.
+  queryCache: new QueryCache({
+    onError: (error, query) => {
+      if (error instanceof ApiError && error.status === 401 && query.queryKey[0] !== 'session')
+        void queryClient.invalidateQueries({ queryKey: ['session'] })
+    },
+  }),
   defaultOptions: {
     queries: {
       staleTime: 15_000,

@@ -28,6 +28,12 @@ let localUrl: string
 let browser: Browser
 let page: Page
 let problems: ConsoleProblem[]
+/**
+ * Failed loads a test provokes on purpose (Chromium logs each as a console error): the session probe
+ * before login and the wrong key, the compliance score of a server without the reports module (the
+ * panel hides on 404); tests add their own while they provoke one.
+ */
+const provoked: RegExp[] = [/\/api\/session$/, /\/compliance-score$/]
 
 const hex = (n: number, len: number) => n.toString(16).padStart(len, '0')
 const traceId = (n: number) => `e2e0${hex(n, 28)}`
@@ -117,12 +123,7 @@ beforeAll(async () => {
   browser = await launch()
   page = await browser.newPage()
   page.on('dialog', (d) => void d.accept())
-  problems = watchConsole(
-    page,
-    // Provoked on purpose: the session probe before login, the wrong key, and the compliance score of a
-    // server without the reports module (the panel hides on 404).
-    (p) => /\/api\/session$/.test(p.url) || /\/compliance-score$/.test(p.url),
-  )
+  problems = watchConsole(page, (p) => /^Failed to load resource/.test(p.text) && provoked.some((r) => r.test(p.url)))
 })
 
 afterAll(async () => {
@@ -295,6 +296,16 @@ describe('the dashboard in Chromium', () => {
     const stored = (await (await api('/api/alerts')).json()) as { rules: Array<{ name: string; threshold: number }> }
     expect(stored.rules).toEqual([expect.objectContaining({ name: 'Spend spike', threshold: 5 })])
     await screenshot(page, '07-alerts')
+    // A refused form shows the problem's detail (a webhook needs an http(s) target).
+    provoked.push(/\/api\/alerts$/)
+    await page.type('form[aria-label="New alert rule"] input[name=name]', 'Bad hook')
+    await page.type('form[aria-label="New alert rule"] input[name=threshold]', '1')
+    await page.select('form[aria-label="New alert rule"] select[name=action_type]', 'webhook')
+    await page.type('form[aria-label="New alert rule"] input[name=target]', 'not-a-url')
+    await page.click('form[aria-label="New alert rule"] button[type=submit]')
+    const refused = await page.waitForSelector('section[aria-label="New rule"] [role=alert]')
+    expect(await refused?.evaluate((e) => e.textContent)).toMatch(/Invalid request.*target/)
+    provoked.pop()
     await page.click('button[aria-label="Delete rule Spend spike"]')
     await waitForRows(page, 'Alert rules', (rows) => !rows.some((r) => r.includes('Spend spike')))
     expect(((await (await api('/api/alerts')).json()) as { rules: unknown[] }).rules).toEqual([])
@@ -328,6 +339,19 @@ describe('the dashboard in Chromium', () => {
     expect(await key?.evaluate((e) => e.textContent)).toMatch(/^tg_sk_/)
     await waitForRows(page, 'API keys', (rows) => rows.length === 1)
     await screenshot(page, '09-settings')
+  })
+
+  it('brings the login back when the session ends under a page', async () => {
+    provoked.push(/\/api\/traces/)
+    const [cookie] = (await browser.cookies()).filter((c) => c.name === 'tollgate_session')
+    expect(cookie).toBeDefined()
+    await browser.deleteCookie(...(cookie ? [cookie] : []))
+    await page.click('nav a[href="/traces"]')
+    await page.waitForSelector('form[aria-label="Sign in"]')
+    provoked.pop()
+    await page.type('#credential', KEY)
+    await page.click('form[aria-label="Sign in"] button[type=submit]')
+    await page.waitForSelector('nav[aria-label="Pages"]')
   })
 
   it('logs out: the cookie is gone and the login is back', async () => {

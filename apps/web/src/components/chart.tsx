@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks'
 import type uPlot from 'uplot'
 import 'uplot/dist/uPlot.min.css'
+import type { StackedSeries } from '../cost-series.js'
 import { money } from '../format.js'
 
 /** Colour-blind-friendly palette, readable on both themes. */
@@ -15,11 +16,6 @@ export const PALETTE = [
   '#ff9da7',
   '#9c755f',
 ]
-
-export interface StackedSeries {
-  label: string
-  values: number[]
-}
 
 /**
  * Cost over time as stacked bars. uPlot draws series in order, so each series is drawn as the sum of
