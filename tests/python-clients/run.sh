@@ -9,9 +9,9 @@ root="$(cd "$here/../.." && pwd)"
 cache="${TOLLGATE_PYCLIENTS_CACHE:-$HOME/.cache/tollgate-pyclients}"
 venv="$cache/venv"
 
-command -v python3 >/dev/null || { echo "python-clients: python3 is required" >&2; exit 1; }
-if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
-  apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null
+# Python 3.11+ with venv (tokenome needs 3.11): Debian's packages when this machine lacks them.
+if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
 fi
 
 stamp="$(sha256sum "$here/requirements.txt" | cut -c1-16)"
