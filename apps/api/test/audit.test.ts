@@ -1,7 +1,7 @@
 // The audit log: entries written where the changes happen, listed per project, the hash chain
 // verified, appends racing each other kept on one line, and a row changed behind the log's back found.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { appendAudit, auditEntryHash, GENESIS_HASH } from '@tollgate/store'
+import { appendAudit, auditEntryHash, connectPostgres, GENESIS_HASH } from '@tollgate/store'
 import { ids, ingest, json, span, startTestApp, type TestApp } from './harness.js'
 
 const ADMIN = 'audit-test-instance-key-0123456789'
@@ -139,11 +139,14 @@ describe('audit entries where changes happen', () => {
 })
 
 describe('the hash chain', () => {
-  it('stays linear under concurrent appends (HTTP and direct)', async () => {
+  it('stays linear under concurrent appends (HTTP, and two processes racing for each seq)', async () => {
     const before = (await verify()).project.entries
+    // A second pool on the same database stands for another replica: its appends are not queued with
+    // this process's, so the two race and the unique (project, seq) index decides.
+    const other = await connectPostgres({ url: t.deps.pg.url, dataDir: t.dataDir })
     await Promise.all([
       ...Array.from({ length: 40 }, (_, i) =>
-        appendAudit(t.deps.pg.db, {
+        appendAudit(i % 2 ? other.db : t.deps.pg.db, {
           projectId: 'default',
           actor: 'test',
           action: 'test.append',
@@ -155,6 +158,7 @@ describe('the hash chain', () => {
         expect((await send('POST', '/api/budgets', { name: `b${i}`, limit_usd: i + 1 })).status).toBe(201)
       }),
     ])
+    await other.close()
     const log = await entries()
     expect(log.length).toBe(before + 50)
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1))

@@ -63,9 +63,36 @@ const isUniqueViolation = (error: unknown): boolean => {
  * then the head is read again and the entry re-hashed. So the chain never forks and every entry links
  * to the one before it, with no lock and no transaction held across the two statements (a transaction
  * per append interleaved badly through the embedded database's shared session). `at` never goes
- * backwards along the chain.
+ * backwards along the chain. Appends of one process are queued per project (`inTurn`).
  */
-export async function appendAudit(db: Db, input: AuditInput): Promise<AuditRow> {
+export function appendAudit(db: Db, input: AuditInput): Promise<AuditRow> {
+  return inTurn(db, input.projectId, () => appendOnce(db, input))
+}
+
+/** Per connection pool, the tail of each project's queue of appends. */
+const queues = new WeakMap<Db, Map<string, Promise<void>>>()
+
+/**
+ * Runs one project's appends of this process one after another: they would otherwise mostly lose the
+ * race for the next seq to each other and retry (20 concurrent appends cost 3.3× as much per entry as
+ * serial ones on PGlite before this). Other processes still race, and the unique index settles it.
+ */
+function inTurn<T>(db: Db, projectId: string, fn: () => Promise<T>): Promise<T> {
+  let tails = queues.get(db)
+  if (!tails) queues.set(db, (tails = new Map()))
+  const run = (tails.get(projectId) ?? Promise.resolve()).then(fn)
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  )
+  tails.set(projectId, tail)
+  void tail.then(() => {
+    if (tails.get(projectId) === tail) tails.delete(projectId)
+  })
+  return run
+}
+
+async function appendOnce(db: Db, input: AuditInput): Promise<AuditRow> {
   const details = canonicalDetails(input.details ?? {})
   for (let attempt = 1; ; attempt++) {
     const [last] = await db
