@@ -55,6 +55,13 @@ describe('the dashboard files', () => {
     expect(csp).toContain("frame-ancestors 'none'")
   })
 
+  it('answers HEAD like GET, without a body', async () => {
+    const res = await web.request('/', { method: 'HEAD' })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY)
+    expect(await res.text()).toBe('')
+  })
+
   it('answers 304 to a matching If-None-Match', async () => {
     const first = await web.request('/')
     const etag = first.headers.get('etag') ?? ''
