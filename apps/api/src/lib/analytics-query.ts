@@ -68,9 +68,11 @@ export function resolveRange(
 }
 
 /**
- * The documented (and first-checked) form of an analytics query: its own keys plus `tag.<key>` filters.
- * The handler still parses with the strict schema (`parseAnalyticsQuery`), which names unknown keys.
+ * The documented (and first-checked) form of a query with tag filters: its own keys, `tag.{key}` as a
+ * documented parameter, and any other `tag.<key>`. The handler still parses with the strict schema
+ * (`parseAnalyticsQuery`, `parseTraceQuery`), which names an unknown key.
  */
-export function withTagFilters<T extends z.ZodObject>(schema: T) {
-  return schema.catchall(z.string().describe('`tag.<key>=<value>`: only spans with that tag (repeatable)'))
+export function withTagFilters<T extends z.ZodObject>(schema: T, description = 'only spans with that tag') {
+  const tag = z.string().describe(`\`tag.<key>=<value>\`: ${description} (repeatable)`)
+  return schema.extend({ 'tag.{key}': tag.optional() }).catchall(tag)
 }

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
 import { z } from 'zod'
 import { listTraces, TraceSummary } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
+import { withTagFilters } from '../../lib/analytics-query.js'
 import { commonProblems, problemResponse } from '../../lib/openapi-route.js'
 import { encodeCursor, parseTraceQuery, TraceQuery } from './schema.js'
 
@@ -19,7 +20,7 @@ const listRoute = createRoute({
   path: '/',
   summary: 'Trace summaries with filters, sorts, offset or cursor paging',
   request: {
-    query: TraceQuery.catchall(z.string().describe('`tag.<key>=<value>`: traces with a span so tagged (repeatable)')),
+    query: withTagFilters(TraceQuery, 'traces with a span so tagged'),
   },
   responses: {
     200: { description: 'a page of traces', content: { 'application/json': { schema: TraceList } } },
