@@ -1,1177 +1,5 @@
 // Generated from /openapi.json by apps/web/test/api-client.test.ts: do not edit.
 export interface paths {
-  '/api/projects': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Projects: all for the instance admin, the caller's own otherwise */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description projects */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['ProjectList']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description rate limited */
-        429: {
-          headers: {
-            /** @description seconds to wait before retrying */
-            'Retry-After'?: number
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    /** Create a project (instance admin: API_KEY) */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['CreateProjectBody']
-        }
-      }
-      responses: {
-        /** @description created */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['Project']
-          }
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description rate limited */
-        429: {
-          headers: {
-            /** @description seconds to wait before retrying */
-            'Retry-After'?: number
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/projects/{id}/keys': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** A project's keys: prefixes, scopes, last use, revocation */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description keys */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['KeyList']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such project for this caller */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description rate limited */
-        429: {
-          headers: {
-            /** @description seconds to wait before retrying */
-            'Retry-After'?: number
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    /** Create a key (shown once; stored as SHA-256); scopes ingest and/or read */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody?: {
-        content: {
-          'application/json': components['schemas']['CreateKeyBody']
-        }
-      }
-      responses: {
-        /** @description the key, once */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['CreatedKey']
-          }
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such project for this caller */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description rate limited */
-        429: {
-          headers: {
-            /** @description seconds to wait before retrying */
-            'Retry-After'?: number
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/projects/{id}/keys/{keyId}': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    post?: never
-    /** Revoke a key (at once on this process, within API_KEY_CACHE_TTL_MS on others) */
-    delete: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-          keyId: string
-        }
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description revoked */
-        204: {
-          headers: {
-            [name: string]: unknown
-          }
-          content?: never
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such live key in this project */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description rate limited */
-        429: {
-          headers: {
-            /** @description seconds to wait before retrying */
-            'Retry-After'?: number
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/budgets': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** The project's budgets */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description budgets */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['BudgetList']
-          }
-        }
-        /** @description unauthorized */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    /** Create a budget */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['CreateBudgetBody']
-        }
-      }
-      responses: {
-        /** @description created */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['Budget']
-          }
-        }
-        /** @description invalid body (field named in detail) */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/budgets/{id}': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** One budget */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description the budget */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['Budget']
-          }
-        }
-        /** @description no such budget in this project */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    post?: never
-    /** Delete a budget */
-    delete: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description deleted */
-        204: {
-          headers: {
-            [name: string]: unknown
-          }
-          content?: never
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such budget in this project */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    options?: never
-    head?: never
-    /** Change any field of a budget */
-    patch: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['PatchBudgetBody']
-        }
-      }
-      responses: {
-        /** @description the budget */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['Budget']
-          }
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such budget in this project */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    trace?: never
-  }
-  '/api/policy': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** What SDKs enforce: every enabled budget with the spend of its current window, computed from the stored spans (cached POLICY_CACHE_TTL_MS) */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description the @tollgate/policy shape */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['Policy']
-          }
-        }
-        /** @description unauthorized */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/circuit-breaker/state': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** A breaker transition an SDK reports; appended to the audit table */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['CircuitTransition']
-        }
-      }
-      responses: {
-        /** @description stored */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content?: never
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/alerts': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** The project's alert rules */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description rules */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['AlertRuleList']
-          }
-        }
-        /** @description unauthorized */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    /** Create an alert rule */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['CreateAlertBody']
-        }
-      }
-      responses: {
-        /** @description created */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['AlertRule']
-          }
-        }
-        /** @description invalid body (field named in detail) */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/alerts/{id}': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    post?: never
-    /** Delete a rule */
-    delete: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description deleted */
-        204: {
-          headers: {
-            [name: string]: unknown
-          }
-          content?: never
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such rule in this project */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    options?: never
-    head?: never
-    /** Change any field of a rule */
-    patch: {
-      parameters: {
-        query?: never
-        header?: never
-        path: {
-          id: string
-        }
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['PatchAlertBody']
-        }
-      }
-      responses: {
-        /** @description the rule */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['AlertRule']
-          }
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description no such rule in this project */
-        404: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    trace?: never
-  }
-  '/api/alerts/history': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** Fired, resolved and SDK alerts, newest first, with their notification outcome */
-    get: {
-      parameters: {
-        query?: {
-          from?: string
-          to?: string
-          rule_id?: string
-          limit?: number
-        }
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description events */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['AlertHistory']
-          }
-        }
-        /** @description invalid parameter */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description unauthorized */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/alerts/sdk-alert': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['SdkAlert']
-        }
-      }
-      responses: {
-        /** @description the stored event */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['AlertEvent']
-          }
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/api/alerts/sdk-alert': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    get?: never
-    put?: never
-    /** An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL */
-    post: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody: {
-        content: {
-          'application/json': components['schemas']['SdkAlert']
-        }
-      }
-      responses: {
-        /** @description the stored event */
-        201: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['AlertEvent']
-          }
-        }
-        /** @description invalid body */
-        400: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description missing or invalid credentials */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-        /** @description not an admin credential */
-        403: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
-  '/api/circuit-breaker/status': {
-    parameters: {
-      query?: never
-      header?: never
-      path?: never
-      cookie?: never
-    }
-    /** The latest reported state per breaker and SDK process */
-    get: {
-      parameters: {
-        query?: never
-        header?: never
-        path?: never
-        cookie?: never
-      }
-      requestBody?: never
-      responses: {
-        /** @description states */
-        200: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/json': components['schemas']['CircuitStatus']
-          }
-        }
-        /** @description unauthorized */
-        401: {
-          headers: {
-            [name: string]: unknown
-          }
-          content: {
-            'application/problem+json': components['schemas']['Problem']
-          }
-        }
-      }
-    }
-    put?: never
-    post?: never
-    delete?: never
-    options?: never
-    head?: never
-    patch?: never
-    trace?: never
-  }
   '/openapi.json': {
     parameters: {
       query?: never
@@ -1489,6 +317,8 @@ export interface paths {
           cursor?: string
           /** @description approx: distinct traces among matching index rows (exact up to ~65k, ~1% above); exact: grouped and checked; none: not counted (-1) */
           total?: 'approx' | 'exact' | 'none'
+          /** @description `tag.<key>=<value>`: traces with a span so tagged (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -1722,6 +552,383 @@ export interface paths {
     patch?: never
     trace?: never
   }
+  '/api/projects': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Projects: all for the instance admin, the caller's own otherwise */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description projects */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['ProjectList']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    /** Create a project (instance admin: API_KEY) */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateProjectBody']
+        }
+      }
+      responses: {
+        /** @description created */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['Project']
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/projects/{id}/keys': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** A project's keys: prefixes, scopes, last use, revocation */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description keys */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['KeyList']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such project for this caller */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    /** Create a key (shown once; stored as SHA-256); scopes ingest and/or read */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: {
+        content: {
+          'application/json': components['schemas']['CreateKeyBody']
+        }
+      }
+      responses: {
+        /** @description the key, once */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['CreatedKey']
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such project for this caller */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/projects/{id}/keys/{keyId}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /** Revoke a key (at once on this process, within API_KEY_CACHE_TTL_MS on others) */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+          keyId: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description revoked */
+        204: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such live key in this project */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
   '/api/metrics': {
     parameters: {
       query?: never
@@ -1742,6 +949,8 @@ export interface paths {
           to?: string
           model?: string
           agent_id?: string
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -1827,6 +1036,8 @@ export interface paths {
           granularity?: 'hour' | 'day' | 'week' | 'month'
           /** @description alias of granularity */
           group?: 'hour' | 'day' | 'week' | 'month'
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -1909,6 +1120,8 @@ export interface paths {
           from?: string
           /** @description RFC 3339, exclusive; default now */
           to?: string
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -1991,6 +1204,8 @@ export interface paths {
           from?: string
           /** @description RFC 3339, exclusive; default now */
           to?: string
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -2073,6 +1288,8 @@ export interface paths {
           from?: string
           /** @description RFC 3339, exclusive; default now */
           to?: string
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -2157,6 +1374,8 @@ export interface paths {
           to?: string
           /** @description the tag key whose values are the rows */
           key: string
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -2242,6 +1461,8 @@ export interface paths {
           tz?: string
           granularity?: 'hour' | 'day'
           group?: string
+          /** @description `tag.<key>=<value>`: only spans with that tag (repeatable) */
+          'tag.{key}'?: string
         }
         header?: never
         path?: never
@@ -2300,6 +1521,1007 @@ export interface paths {
     }
     put?: never
     post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/budgets': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The project's budgets, each with the spend of its current window */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description budgets */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['BudgetList']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    /** Create a budget */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateBudgetBody']
+        }
+      }
+      responses: {
+        /** @description created */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['Budget']
+          }
+        }
+        /** @description invalid body (field named in detail) */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/budgets/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** One budget */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description the budget */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['Budget']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such budget in this project */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    /** Delete a budget */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description deleted */
+        204: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such budget in this project */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    options?: never
+    head?: never
+    /** Change any field of a budget (checked on the merged budget) */
+    patch: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PatchBudgetBody']
+        }
+      }
+      responses: {
+        /** @description the budget */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['Budget']
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such budget in this project */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    trace?: never
+  }
+  '/api/policy': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** What SDKs enforce: every enabled budget with the spend of its current window, computed from the stored spans (cached POLICY_CACHE_TTL_MS) */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description the @tollgate/policy shape */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['Policy']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/circuit-breaker/state': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** A breaker transition an SDK reports; appended to the audit table */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CircuitTransition']
+        }
+      }
+      responses: {
+        /** @description stored */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': {
+              id: number
+            }
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/circuit-breaker/status': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The latest reported state per breaker and SDK process */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description states */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['CircuitStatus']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/alerts': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** The project's alert rules */
+    get: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description rules */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['AlertRuleList']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    /** Create an alert rule */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['CreateAlertBody']
+        }
+      }
+      responses: {
+        /** @description created */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['AlertRule']
+          }
+        }
+        /** @description invalid body (field named in detail) */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/alerts/history': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    /** Fired, resolved and SDK alerts, newest first, with their notification outcome */
+    get: {
+      parameters: {
+        query?: {
+          from?: string
+          to?: string
+          rule_id?: string
+          limit?: number
+        }
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description events */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['AlertHistory']
+          }
+        }
+        /** @description invalid parameter */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    put?: never
+    post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/alerts/{id}': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    post?: never
+    /** Delete a rule */
+    delete: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody?: never
+      responses: {
+        /** @description deleted */
+        204: {
+          headers: {
+            [name: string]: unknown
+          }
+          content?: never
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such rule in this project */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    options?: never
+    head?: never
+    /** Change any field of a rule (checked on the merged rule) */
+    patch: {
+      parameters: {
+        query?: never
+        header?: never
+        path: {
+          id: string
+        }
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['PatchAlertBody']
+        }
+      }
+      responses: {
+        /** @description the rule */
+        200: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['AlertRule']
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description not an admin credential */
+        403: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no such rule in this project */
+        404: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
+    trace?: never
+  }
+  '/api/alerts/sdk-alert': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SdkAlert']
+        }
+      }
+      responses: {
+        /** @description the stored event */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['AlertEvent']
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
     delete?: never
     options?: never
     head?: never
@@ -3003,6 +3225,82 @@ export interface paths {
     }
     put?: never
     post?: never
+    delete?: never
+    options?: never
+    head?: never
+    patch?: never
+    trace?: never
+  }
+  '/api/api/alerts/sdk-alert': {
+    parameters: {
+      query?: never
+      header?: never
+      path?: never
+      cookie?: never
+    }
+    get?: never
+    put?: never
+    /** An alert raised inside an SDK: stored in the history, forwarded to ALERT_WEBHOOK_URL */
+    post: {
+      parameters: {
+        query?: never
+        header?: never
+        path?: never
+        cookie?: never
+      }
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['SdkAlert']
+        }
+      }
+      responses: {
+        /** @description the stored event */
+        201: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/json': components['schemas']['AlertEvent']
+          }
+        }
+        /** @description invalid body */
+        400: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description no valid credentials */
+        401: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description rate limited (Retry-After) */
+        429: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+        /** @description a store is unavailable (Retry-After) */
+        503: {
+          headers: {
+            [name: string]: unknown
+          }
+          content: {
+            'application/problem+json': components['schemas']['Problem']
+          }
+        }
+      }
+    }
     delete?: never
     options?: never
     head?: never
@@ -5173,18 +5471,6 @@ export interface components {
     CreateProjectBody: {
       name: string
     }
-    Project: {
-      id: string
-      name: string
-      created_at: string
-    }
-    ProjectList: {
-      projects: {
-        id: string
-        name: string
-        created_at: string
-      }[]
-    }
     CreateKeyBody: {
       /**
        * @default [
@@ -5192,76 +5478,6 @@ export interface components {
        *     ]
        */
       scopes: ('ingest' | 'read')[]
-    }
-    CreatedKey: {
-      id: string
-      /** @description shown once: only its SHA-256 is stored */
-      key: string
-      prefix: string
-      scopes: ('ingest' | 'read')[]
-      created_at: string
-    }
-    KeyList: {
-      keys: {
-        id: string
-        /** @description the first characters of the key, to tell keys apart */
-        prefix: string
-        scopes: ('ingest' | 'read')[]
-        created_at: string
-        /** @description updated at most once a minute */
-        last_used_at: string | null
-        revoked_at: string | null
-      }[]
-    }
-    Budget: {
-      id: string
-      name: string
-      /** @enum {string} */
-      scope: 'global' | 'agent' | 'tenant' | 'customer' | 'feature' | 'tag'
-      scope_value: string | null
-      tag_key: string | null
-      limit_usd: number | null
-      limit_tokens: number | null
-      /** @enum {string} */
-      window: 'hour' | 'day' | 'month' | 'rolling' | 'rolling_1h' | 'rolling_24h'
-      thresholds: {
-        percent: number
-        /** @enum {string} */
-        action: 'allow' | 'alert' | 'degrade' | 'throttle' | 'block'
-        degrade_to_model?: string
-        throttle_ms?: number
-      }[]
-      /** @enum {string} */
-      limit_action: 'block' | 'alert'
-      enabled: boolean
-      created_at: string
-      updated_at: string
-    }
-    BudgetList: {
-      budgets: {
-        id: string
-        name: string
-        /** @enum {string} */
-        scope: 'global' | 'agent' | 'tenant' | 'customer' | 'feature' | 'tag'
-        scope_value: string | null
-        tag_key: string | null
-        limit_usd: number | null
-        limit_tokens: number | null
-        /** @enum {string} */
-        window: 'hour' | 'day' | 'month' | 'rolling' | 'rolling_1h' | 'rolling_24h'
-        thresholds: {
-          percent: number
-          /** @enum {string} */
-          action: 'allow' | 'alert' | 'degrade' | 'throttle' | 'block'
-          degrade_to_model?: string
-          throttle_ms?: number
-        }[]
-        /** @enum {string} */
-        limit_action: 'block' | 'alert'
-        enabled: boolean
-        created_at: string
-        updated_at: string
-      }[]
     }
     CreateBudgetBody: {
       name: string
@@ -5388,81 +5604,6 @@ export interface components {
       /** @description which SDK process; default the credential */
       process_id?: string
     }
-    CircuitStatus: {
-      breakers: {
-        scope: string
-        scope_id: string
-        process_id: string
-        name: string | null
-        state: string
-        event: string
-        reason: string | null
-        reported_at: string
-        received_at: string
-      }[]
-      /** @description breakers that some process holds in a state other than CLOSED */
-      open: number
-    }
-    AlertRule: {
-      id: string
-      name: string
-      /** @enum {string} */
-      condition:
-        | 'cost_per_hour'
-        | 'cost_per_day'
-        | 'error_rate'
-        | 'latency_p95_ms'
-        | 'calls_per_minute'
-        | 'tokens_per_hour'
-        | 'pii_detected_count'
-        | 'injection_attempt_count'
-      threshold: number
-      window_s: number
-      agent_id: string | null
-      model: string | null
-      tag: string | null
-      /** @enum {string} */
-      action_type: 'webhook' | 'slack' | 'email' | 'log'
-      target: string | null
-      cooldown_s: number
-      enabled: boolean
-      /** @enum {string} */
-      state: 'ok' | 'firing'
-      last_fired_at: string | null
-      created_at: string
-      updated_at: string
-    }
-    AlertRuleList: {
-      rules: {
-        id: string
-        name: string
-        /** @enum {string} */
-        condition:
-          | 'cost_per_hour'
-          | 'cost_per_day'
-          | 'error_rate'
-          | 'latency_p95_ms'
-          | 'calls_per_minute'
-          | 'tokens_per_hour'
-          | 'pii_detected_count'
-          | 'injection_attempt_count'
-        threshold: number
-        window_s: number
-        agent_id: string | null
-        model: string | null
-        tag: string | null
-        /** @enum {string} */
-        action_type: 'webhook' | 'slack' | 'email' | 'log'
-        target: string | null
-        cooldown_s: number
-        enabled: boolean
-        /** @enum {string} */
-        state: 'ok' | 'firing'
-        last_fired_at: string | null
-        created_at: string
-        updated_at: string
-      }[]
-    }
     CreateAlertBody: {
       name: string
       /** @enum {string} */
@@ -5518,44 +5659,6 @@ export interface components {
       /** @default 300 */
       cooldown_s: number
       enabled?: boolean
-    }
-    AlertEvent: {
-      id: number
-      /** @enum {string} */
-      kind: 'fired' | 'resolved' | 'sdk'
-      rule_id: string | null
-      value: number | null
-      threshold: number | null
-      window_s: number | null
-      message: string
-      details: {
-        [key: string]: unknown
-      } | null
-      /** @enum {string} */
-      notification: 'pending' | 'sent' | 'failed' | 'skipped'
-      notification_attempts: number
-      notification_error: string | null
-      created_at: string
-    }
-    AlertHistory: {
-      events: {
-        id: number
-        /** @enum {string} */
-        kind: 'fired' | 'resolved' | 'sdk'
-        rule_id: string | null
-        value: number | null
-        threshold: number | null
-        window_s: number | null
-        message: string
-        details: {
-          [key: string]: unknown
-        } | null
-        /** @enum {string} */
-        notification: 'pending' | 'sent' | 'failed' | 'skipped'
-        notification_attempts: number
-        notification_error: string | null
-        created_at: string
-      }[]
     }
     SdkAlert: {
       scope: string
@@ -5712,6 +5815,34 @@ export interface components {
       }[]
       trace_id: string
     }
+    Project: {
+      id: string
+      name: string
+      created_at: string
+    }
+    ProjectList: {
+      projects: components['schemas']['Project'][]
+    }
+    CreatedKey: {
+      id: string
+      /** @description shown once: only its SHA-256 is stored */
+      key: string
+      prefix: string
+      scopes: ('ingest' | 'read')[]
+      created_at: string
+    }
+    KeyList: {
+      keys: {
+        id: string
+        /** @description the first characters of the key, to tell keys apart */
+        prefix: string
+        scopes: ('ingest' | 'read')[]
+        created_at: string
+        /** @description updated at most once a minute */
+        last_used_at: string | null
+        revoked_at: string | null
+      }[]
+    }
     Metrics: {
       traces: number
       spans: number
@@ -5753,6 +5884,101 @@ export interface components {
         tag_value?: string
       }[]
       total_cost_usd: number
+    }
+    BudgetList: {
+      budgets: components['schemas']['Budget'][]
+    }
+    Budget: {
+      id: string
+      name: string
+      /** @enum {string} */
+      scope: 'global' | 'agent' | 'tenant' | 'customer' | 'feature' | 'tag'
+      scope_value: string | null
+      tag_key: string | null
+      limit_usd: number | null
+      limit_tokens: number | null
+      /** @enum {string} */
+      window: 'hour' | 'day' | 'month' | 'rolling' | 'rolling_1h' | 'rolling_24h'
+      thresholds: {
+        percent: number
+        /** @enum {string} */
+        action: 'allow' | 'alert' | 'degrade' | 'throttle' | 'block'
+        degrade_to_model?: string
+        throttle_ms?: number
+      }[]
+      /** @enum {string} */
+      limit_action: 'block' | 'alert'
+      enabled: boolean
+      created_at: string
+      updated_at: string
+    }
+    CircuitStatus: {
+      breakers: {
+        scope: string
+        scope_id: string
+        process_id: string
+        name: string | null
+        state: string
+        event: string
+        reason: string | null
+        reported_at: string
+        received_at: string
+      }[]
+      /** @description breakers that some process holds in a state other than CLOSED */
+      open: number
+    }
+    AlertRuleList: {
+      rules: components['schemas']['AlertRule'][]
+    }
+    AlertRule: {
+      id: string
+      name: string
+      /** @enum {string} */
+      condition:
+        | 'cost_per_hour'
+        | 'cost_per_day'
+        | 'error_rate'
+        | 'latency_p95_ms'
+        | 'calls_per_minute'
+        | 'tokens_per_hour'
+        | 'pii_detected_count'
+        | 'injection_attempt_count'
+      threshold: number
+      window_s: number
+      agent_id: string | null
+      model: string | null
+      tag: string | null
+      /** @enum {string} */
+      action_type: 'webhook' | 'slack' | 'email' | 'log'
+      target: string | null
+      cooldown_s: number
+      enabled: boolean
+      /** @enum {string} */
+      state: 'ok' | 'firing'
+      last_fired_at: string | null
+      created_at: string
+      updated_at: string
+    }
+    AlertHistory: {
+      events: components['schemas']['AlertEvent'][]
+    }
+    AlertEvent: {
+      id: number
+      /** @enum {string} */
+      kind: 'fired' | 'resolved' | 'sdk'
+      rule_id: string | null
+      value: number | null
+      threshold: number | null
+      window_s: number | null
+      message: string
+      details: {
+        [key: string]: unknown
+      } | null
+      /** @enum {string} */
+      notification: 'pending' | 'sent' | 'failed' | 'skipped'
+      notification_attempts: number
+      notification_error: string | null
+      created_at: string
     }
     ComplianceScore: {
       trace_id: string
