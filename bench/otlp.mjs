@@ -165,6 +165,9 @@ async function startServer() {
   }
 }
 
+/** How a refusal that closed the connection before reading the body shows in undici. */
+const REFUSED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'])
+
 /** Sends every body with `CONCURRENCY` in flight; spans/s and server CPU µs per span. */
 async function send(server, path, type, bodies, expect) {
   let next = 0
@@ -181,7 +184,7 @@ async function send(server, path, type, bodies, expect) {
             method: 'POST',
             headers: { 'content-type': type },
             body,
-          }).catch((err) => (err?.cause?.code === 'UND_ERR_SOCKET' ? null : Promise.reject(err)))
+          }).catch((err) => (REFUSED.has(err?.cause?.code) ? null : Promise.reject(err)))
           if (res) await res.arrayBuffer()
           if (res?.status === expect) break
           if (res && res.status !== 503) throw new Error(`${path}: ${res.status}`)
