@@ -42,7 +42,9 @@ COPY packages/pipeline/package.json packages/pipeline/
 COPY packages/policy/package.json packages/policy/
 COPY packages/sdk/package.json packages/sdk/
 COPY apps/api/package.json apps/api/
+COPY packages/reports/package.json packages/reports/
 COPY apps/worker/package.json apps/worker/
+COPY apps/web/package.json apps/web/
 RUN --mount=type=cache,target=/root/.npm npm ci
 
 # Sources, then `tsc -b` over the project references (root "build" script).
@@ -72,7 +74,8 @@ RUN set -eu; \
     done; \
     find /out -path '*/dist/.tsbuildinfo' -delete; \
     test -f /out/apps/api/dist/main.js; \
-    test -f /out/apps/worker/dist/main.js
+    test -f /out/apps/worker/dist/main.js; \
+    test -f /out/apps/web/dist/index.html
 
 # ---------------------------------------------------------------------------
 # Stage 2: runtime. No compilers, no dev dependencies, non-root.
