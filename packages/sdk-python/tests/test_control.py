@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator
 
@@ -36,12 +35,10 @@ def test_a_budget_block_raises_circuit_breaker_error_at_once_from_openai_and_ant
     an = anthropic.Anthropic(base_url=fake.url, api_key="k")  # default retries: a block must not be retried
     oa.chat.completions.create(model="gpt-4o", messages=MSG)  # spends over the budget
     before = sent(fake)
-    started = time.perf_counter()
     with pytest.raises(tollgate.CircuitBreakerError) as e1:
         oa.chat.completions.create(model="gpt-4o", messages=MSG)
     with pytest.raises(tollgate.CircuitBreakerError) as e2:
         an.messages.create(model="claude-3-5-haiku-latest", max_tokens=5, messages=MSG)
-    assert time.perf_counter() - started < 0.5  # no retry backoff
     assert sent(fake) == before, "a blocked call never leaves the process"
     assert e1.value.reason == "budget_exceeded" and e2.value.reason == "circuit_open"
     assert blocks and blocks[0]["reason"] == "budget_exceeded"
@@ -49,6 +46,7 @@ def test_a_budget_block_raises_circuit_breaker_error_at_once_from_openai_and_ant
     oa.chat.completions.create(model="gpt-4o", messages=MSG)
     tollgate.flush()
     blocked = [s for s in mem.spans if s["attributes"].get("blocked")]
+    # One blocked attempt per call: anthropic's retries (2 by default) did not run.
     assert [s["attributes"]["breaker_reason"] for s in blocked] == ["budget_exceeded", "circuit_open"]
     assert tollgate.get_state()["state"] == "CLOSED"
 
