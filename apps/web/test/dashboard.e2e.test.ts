@@ -291,11 +291,18 @@ describe('the dashboard in Chromium', () => {
     await page.type('form[aria-label="New alert rule"] input[name=name]', 'Spend spike')
     await page.select('form[aria-label="New alert rule"] select[name=condition]', 'cost_per_hour')
     await page.type('form[aria-label="New alert rule"] input[name=threshold]', '5')
+    await page.type('form[aria-label="New alert rule"] input[name=cooldown_s]', '900')
     await page.click('form[aria-label="New alert rule"] button[type=submit]')
     await waitForRows(page, 'Alert rules', (rows) => rows.some((r) => r.includes('Spend spike')))
-    const stored = (await (await api('/api/alerts')).json()) as { rules: Array<{ name: string; threshold: number }> }
-    expect(stored.rules).toEqual([expect.objectContaining({ name: 'Spend spike', threshold: 5 })])
+    type Rules = { rules: Array<{ name: string; threshold: number; enabled: boolean; cooldown_s: number }> }
+    const stored = (await (await api('/api/alerts')).json()) as Rules
+    expect(stored.rules).toEqual([expect.objectContaining({ name: 'Spend spike', threshold: 5, cooldown_s: 900 })])
     await screenshot(page, '07-alerts')
+    // Disabling changes that and nothing else.
+    await clickText('table[aria-label="Alert rules"] button', 'Disable')
+    await waitForRows(page, 'Alert rules', (rows) => rows.some((r) => r.includes('Enable')))
+    const disabled = (await (await api('/api/alerts')).json()) as Rules
+    expect(disabled.rules).toEqual([expect.objectContaining({ enabled: false, threshold: 5, cooldown_s: 900 })])
     // A refused form shows the problem's detail (a webhook needs an http(s) target).
     provoked.push(/\/api\/alerts$/)
     await page.type('form[aria-label="New alert rule"] input[name=name]', 'Bad hook')

@@ -24,7 +24,7 @@ export function Alerts({ session }: { session: Schemas['Session'] }) {
   const rules = useQuery({ queryKey: ['alerts'], queryFn: () => unwrap(api.GET('/api/alerts')) })
   const history = useQuery({
     queryKey: ['alerts', 'history'],
-    queryFn: () => unwrap(api.GET('/api/alerts/history', { params: { query: { limit: 50 } as never } })),
+    queryFn: () => unwrap(api.GET('/api/alerts/history', { params: { query: { limit: 50 } } })),
   })
   const refresh = () => client.invalidateQueries({ queryKey: ['alerts'] })
   const remove = useMutation({
@@ -33,7 +33,13 @@ export function Alerts({ session }: { session: Schemas['Session'] }) {
   })
   const toggle = useMutation({
     mutationFn: (r: Rule) =>
-      unwrap(api.PATCH('/api/alerts/{id}', { params: { path: { id: r.id } }, body: { enabled: !r.enabled } as never })),
+      unwrap(
+        api.PATCH('/api/alerts/{id}', {
+          params: { path: { id: r.id } },
+          // cooldown_s is sent as it is: the API's PATCH schema defaults it (to 300) when absent.
+          body: { enabled: !r.enabled, cooldown_s: r.cooldown_s },
+        }),
+      ),
     onSuccess: refresh,
   })
   const admin = session.role === 'admin'

@@ -77,7 +77,7 @@ export function Overview({ session }: { session: Schemas['Session'] }) {
         <Kpi label="Spend today" value={money(spendSince(startOfDay(0)))} />
         <Kpi label="Spend 7 days" value={money(spendSince(startOfDay(6)))} />
         <Kpi label="Spend 30 days" value={money(daily.data.total_cost_usd)} />
-        <Kpi label="Calls (24 h)" value={count(m.spans)} />
+        <Kpi label="Traces · spans (24 h)" value={`${count(m.traces)} · ${count(m.spans)}`} />
         <Kpi label="Error rate (24 h)" value={pct(m.error_rate)} warn={m.error_rate > 0.05} />
         <Kpi label="p95 latency (24 h)" value={ms(m.latency_ms.p95)} />
       </div>

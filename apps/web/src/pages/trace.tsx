@@ -15,11 +15,11 @@ async function allSpans(id: string): Promise<Span[]> {
   do {
     const page = await unwrap(
       api.GET('/api/traces/{id}/spans', {
-        params: { path: { id }, query: { limit: 1000, ...(cursor ? { cursor } : {}) } as never },
+        params: { path: { id }, query: { limit: 1000, cursor } },
       }),
     )
     spans.push(...page.spans)
-    cursor = (page as { next_cursor?: string | null }).next_cursor ?? undefined
+    cursor = page.next_cursor ?? undefined
   } while (cursor && spans.length < 10_000)
   return spans
 }
