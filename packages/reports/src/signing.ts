@@ -33,17 +33,22 @@ const payloadOf = (pdfSha256: string, reportId: string): Uint8Array =>
   new TextEncoder().encode(JSON.stringify({ pdf_sha256: pdfSha256, report_id: reportId }))
 
 /** A PKCS#8 or PKCS#1 PEM (Ed25519 or RSA ≥ 2048 bits) → the signing key with its RFC 7638 thumbprint as kid. */
-export async function signingKeyFromPem(pem: string): Promise<SigningKey> {
-  // Env files often carry a PEM on one line with literal \n.
-  const privateKey = createPrivateKey(pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem)
+export async function signingKeyFromPem(pem: string, source = 'REPORT_SIGNING_KEY'): Promise<SigningKey> {
+  let privateKey: KeyObject
+  try {
+    // Env files often carry a PEM on one line with literal \n.
+    privateKey = createPrivateKey(pem.includes('\\n') ? pem.replace(/\\n/g, '\n') : pem)
+  } catch (err) {
+    // The cause names OpenSSL's complaint, never the key's bytes.
+    throw new Error(`${source}: not a PEM private key (${(err as Error).message.split('\n')[0] ?? ''})`)
+  }
   let alg: SigningAlg
   if (privateKey.asymmetricKeyType === 'ed25519') alg = 'EdDSA'
   else if (privateKey.asymmetricKeyType === 'rsa') {
     const bits = privateKey.asymmetricKeyDetails?.modulusLength ?? 0
-    if (bits < 2048) throw new Error(`REPORT_SIGNING_KEY: an RSA key needs at least 2048 bits (this one has ${bits})`)
+    if (bits < 2048) throw new Error(`${source}: an RSA key needs at least 2048 bits (this one has ${bits})`)
     alg = 'RS256'
-  } else
-    throw new Error(`REPORT_SIGNING_KEY: expected an Ed25519 or RSA private key, got ${privateKey.asymmetricKeyType}`)
+  } else throw new Error(`${source}: expected an Ed25519 or RSA private key, got ${privateKey.asymmetricKeyType}`)
   const jwk = await exportJWK(createPublicKey(privateKey))
   const kid = await calculateJwkThumbprint(jwk)
   return { kid, alg, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } }
@@ -59,7 +64,7 @@ export async function loadSigningKey(options: { pem?: string | undefined; dataDi
   if (options.pem) return signingKeyFromPem(options.pem)
   const path = join(options.dataDir, GENERATED_KEY_FILE)
   try {
-    return await signingKeyFromPem(readFileSync(path, 'utf8'))
+    return await signingKeyFromPem(readFileSync(path, 'utf8'), path)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }
@@ -71,7 +76,7 @@ export async function loadSigningKey(options: { pem?: string | undefined; dataDi
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
   }
-  return signingKeyFromPem(readFileSync(path, 'utf8'))
+  return signingKeyFromPem(readFileSync(path, 'utf8'), path)
 }
 
 export interface ReportSignature {

@@ -1,5 +1,5 @@
 import type { Context } from 'hono'
-import { appendAudit, lastAuditEntry, type Db } from '@tollgate/store'
+import { appendAudit, canonicalDetails, lastAuditEntry, type Db } from '@tollgate/store'
 import type { AppEnv } from '../../context.js'
 import type { Env } from '../../env.js'
 import type { Logger } from '../../lib/logger.js'
@@ -99,7 +99,10 @@ export async function recordStartConfig(
     const config = { ...auditedConfig(env), ...extra }
     const last = await lastAuditEntry(db, { projectId: INSTANCE_CHAIN, action: 'config.start' })
     const before = last ? ((JSON.parse(last.details) as { config?: Record<string, unknown> }).config ?? {}) : {}
-    const changed = Object.keys(config).filter((k) => JSON.stringify(config[k]) !== JSON.stringify(before[k]))
+    // Compared canonically: the stored details have their keys sorted.
+    const changed = Object.keys(config).filter(
+      (k) => canonicalDetails({ v: config[k] }) !== canonicalDetails({ v: before[k] }),
+    )
     await appendAudit(db, {
       projectId: INSTANCE_CHAIN,
       actor: 'system',
