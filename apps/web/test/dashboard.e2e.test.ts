@@ -336,6 +336,13 @@ describe('the dashboard in Chromium', () => {
     const usd = Number(/\$([\d.,]+) \//.exec(shown)?.[1]?.replace(/,/g, ''))
     expect(usd).toBeCloseTo(spent, 3)
     await screenshot(page, '08-budgets')
+    // Disabled, it leaves the policy the SDKs enforce, and comes back when enabled.
+    await clickText('table[aria-label="Budgets"] button', 'Disable')
+    await waitForRows(page, 'Budgets', (r) => r.some((t) => t.includes('Daily cap') && t.includes('disabled')))
+    const off = (await (await api('/api/policy')).json()) as { budgets: Array<{ name?: string }> }
+    expect(off.budgets.map((b) => b.name)).not.toContain('Daily cap')
+    await clickText('table[aria-label="Budgets"] button', 'Enable')
+    await waitForRows(page, 'Budgets', (r) => r.some((t) => t.includes('Daily cap') && t.includes('block')))
   })
 
   it('lists projects and keys and shows a new key once', async () => {

@@ -27,6 +27,11 @@ export function Budgets({ session }: { session: Schemas['Session'] }) {
     mutationFn: (id: string) => unwrap(api.DELETE('/api/budgets/{id}', { params: { path: { id } } })),
     onSuccess: refresh,
   })
+  const toggle = useMutation({
+    mutationFn: (b: Budget) =>
+      unwrap(api.PATCH('/api/budgets/{id}', { params: { path: { id: b.id } }, body: { enabled: !b.enabled } })),
+    onSuccess: refresh,
+  })
   const create = useMutation({
     mutationFn: (body: Schemas['CreateBudgetBody']) => unwrap(api.POST('/api/budgets', { body })),
     onSuccess: refresh,
@@ -116,6 +121,7 @@ export function Budgets({ session }: { session: Schemas['Session'] }) {
         </Card>
       ) : null}
       {remove.error ? <ErrorBox error={remove.error} /> : null}
+      {toggle.error ? <ErrorBox error={toggle.error} /> : null}
       <Card title="Budgets and spend" wide>
         {budgets.error ? <ErrorBox error={budgets.error} /> : null}
         {policy.error ? <ErrorBox error={policy.error} /> : null}
@@ -139,16 +145,21 @@ export function Budgets({ session }: { session: Schemas['Session'] }) {
                 label: 'Actions',
                 cell: (b) =>
                   admin ? (
-                    <button
-                      type="button"
-                      class="danger small"
-                      aria-label={`Delete budget ${b.name}`}
-                      onClick={() => {
-                        if (confirm(`Delete the budget "${b.name}"?`)) remove.mutate(b.id)
-                      }}
-                    >
-                      Delete
-                    </button>
+                    <span class="row-actions">
+                      <button type="button" class="secondary small" onClick={() => toggle.mutate(b)}>
+                        {b.enabled ? 'Disable' : 'Enable'}
+                      </button>
+                      <button
+                        type="button"
+                        class="danger small"
+                        aria-label={`Delete budget ${b.name}`}
+                        onClick={() => {
+                          if (confirm(`Delete the budget "${b.name}"?`)) remove.mutate(b.id)
+                        }}
+                      >
+                        Delete
+                      </button>
+                    </span>
                   ) : null,
               },
             ]}
