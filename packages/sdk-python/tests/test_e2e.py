@@ -120,3 +120,64 @@ def test_offline_then_online_against_a_real_tollgate_exactly_once(fake: Any, tmp
         assert all(t["span_count"] == 2 and t["input_tokens"] == 11 for t in ours)
     finally:
         server.stop()
+
+
+def test_a_budget_another_process_exhausted_blocks_this_one(fake: Any, tmp_path: Path) -> None:
+    """A server budget holds across processes: spend delivered by another process exhausts a tenant
+    budget; this SDK, which only polls GET /api/policy, blocks the call before it is sent, while a
+    tenant the budget does not cover goes through."""
+    import time
+
+    import httpx
+
+    from tollgate.spans import iso_micro
+
+    server = Tollgate(tmp_path / "data", free_port(), env={"POLICY_CACHE_TTL_MS": "0"})
+    try:
+        created = httpx.post(
+            f"{server.url}/api/budgets",
+            json={"name": "tenant acme daily", "scope": "tenant", "scope_value": "acme", "limit_usd": 1, "window": "day"},
+            timeout=10,
+        )
+        assert created.status_code == 201, created.text
+        now = time.time()
+        spans = [
+            {
+                "trace_id": "ab" * 12 + f"{int(now * 1000) % 10**8:08d}",
+                "span_id": "cd" * 7 + f"0{i}",
+                "name": "openai.chat",
+                "kind": "llm",
+                "start_time": iso_micro(now - 2 + i / 1000),
+                "end_time": iso_micro(now - 1),
+                "status": "ok",
+                "provider": "openai",
+                "model": "gpt-4o",
+                "tags": {"tenant": "acme"},
+                "usage": {"input_tokens": 100, "output_tokens": 10},
+                "cost": {"input_usd": 0.6, "output_usd": 0},
+            }
+            for i in range(2)
+        ]
+        res = httpx.post(f"{server.url}/api/ingest?consistency=strong", json={"spans": spans}, timeout=30)
+        assert res.status_code == 202, res.text
+
+        tollgate.init(endpoint=server.url, spool_path=str(tmp_path / "b.sqlite"), policy_poll_interval_s=1)
+        tollgate.instrument()
+        client = tollgate.get_client()
+        assert client is not None
+        client.control.refresh_policy(15)
+        assert tollgate.get_state()["policy"] is not None, "the SDK read the server policy"
+        oa = openai.OpenAI(base_url=fake.openai_base, api_key="k", max_retries=0)
+        before = len(fake.received)
+        with pytest.raises(tollgate.CircuitBreakerError) as err:
+            with tollgate.trace("acme", tags={"tenant": "acme"}):
+                oa.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+        assert err.value.reason == "server_budget"
+        assert len(fake.received) == before, "the blocked call was never sent"
+        with tollgate.trace("globex", tags={"tenant": "globex"}):
+            oa.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
+        tollgate.shutdown(5)
+        policy = server.get("/api/policy")
+        assert policy["budgets"][0]["spent_usd"] >= 1.2
+    finally:
+        server.stop()

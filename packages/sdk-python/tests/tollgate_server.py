@@ -16,14 +16,16 @@ MAIN = REPO / "apps/api/dist/main.js"
 
 
 class Tollgate:
-    def __init__(self, data_dir: Path, port: int, api_key: str | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int, api_key: str | None = None, env: dict[str, str] | None = None) -> None:
         node = shutil.which("node")
         if node is None or not MAIN.exists():
             raise RuntimeError(f"{MAIN} is missing (or node is): run `npm run build` at the repository root first")
+        extra = env
         env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "DATA_DIR": str(data_dir), "LOG_LEVEL": "warn"}
         env.pop("API_KEY", None)
         if api_key:
             env["API_KEY"] = api_key
+        env.update(extra or {})
         self.url = f"http://127.0.0.1:{port}"
         self.api_key = api_key
         self._log = open(data_dir.parent / f"tollgate-{port}.log", "wb")
