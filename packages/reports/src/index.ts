@@ -20,7 +20,14 @@ export {
   type SigningAlg,
   type SigningKey,
 } from './signing.js'
-export { canonicalJson, dataSha256, MonthlyReport, type AuditLine, type TraceReportData } from './model.js'
+export {
+  canonicalJson,
+  dataSha256,
+  MAX_AUDIT_LINES,
+  MonthlyReport,
+  type AuditLine,
+  type TraceReportData,
+} from './model.js'
 export { renderTraceReport, TIMELINE_MAX_SPANS } from './pdf/trace.js'
 export { renderMonthlyReport } from './pdf/monthly.js'
 export { publishSigningKey, publishedJwks, verifyWithPublishedKeys } from './keys.js'

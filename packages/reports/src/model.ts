@@ -5,6 +5,9 @@ import type { SpanView } from '@tollgate/core'
 import type { ComplianceScore } from './checks.js'
 import { sha256Hex } from './signing.js'
 
+/** Audit entries printed in a trace report; `GET /api/audit?trace_id=` lists them all. */
+export const MAX_AUDIT_LINES = 200
+
 export interface AuditLine {
   seq: number
   at: string

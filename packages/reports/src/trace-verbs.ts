@@ -14,7 +14,7 @@ import {
   type Db,
 } from '@tollgate/store'
 import { scoreTrace, type ComplianceFacts, type ComplianceScore } from './checks.js'
-import { dataSha256, type AuditLine, type TraceReportData } from './model.js'
+import { dataSha256, MAX_AUDIT_LINES, type AuditLine, type TraceReportData } from './model.js'
 import { renderTraceReport, TIMELINE_MAX_SPANS } from './pdf/trace.js'
 import { signReport, type SigningKey } from './signing.js'
 
@@ -115,7 +115,7 @@ export async function buildTraceReport(
 ): Promise<SignedPdf> {
   const { score, spans, head } = await traceCompliance(ctx, traceId)
   const { from, to } = bounds(spans)
-  const audit = await auditForTrace(ctx.db, { projectId: ctx.projectId, traceId, from, to, limit: 200 })
+  const audit = await auditForTrace(ctx.db, { projectId: ctx.projectId, traceId, from, to, limit: MAX_AUDIT_LINES })
   const byModel = new Map<string, TraceReportData['costs_by_model'][number]>()
   for (const s of spans) {
     if (!s.model && s.usage.input_tokens + s.usage.output_tokens === 0 && !s.cost) continue

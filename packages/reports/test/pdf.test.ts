@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { dataSha256, renderMonthlyReport, renderTraceReport, TIMELINE_MAX_SPANS } from '../src/index.js'
+import {
+  dataSha256,
+  MAX_AUDIT_LINES,
+  renderMonthlyReport,
+  renderTraceReport,
+  TIMELINE_MAX_SPANS,
+} from '../src/index.js'
 import { goodTrace, monthlyReport, spanView, traceReportData, TRACE_ID } from './fixtures.js'
 import { ensurePdftoppm, pdfText, renderPng } from './pdf-tools.js'
 
@@ -42,6 +48,14 @@ describe('trace report PDF', () => {
     big.spans = many.slice(0, TIMELINE_MAX_SPANS)
     const { text } = await pdfText(await renderTraceReport(big, 'kid'))
     expect(text).toContain('25 later span(s) not drawn')
+  })
+
+  it('says when the audit entries shown are cut at the limit', async () => {
+    const line = data.audit[0] ?? { seq: 1, at: '', actor: '', action: '', target: '', detail: '' }
+    const many = { ...data, audit: Array.from({ length: MAX_AUDIT_LINES }, (_, i) => ({ ...line, seq: i + 1 })) }
+    const { text } = await pdfText(await renderTraceReport(many, 'kid'))
+    expect(text).toContain(`The first ${MAX_AUDIT_LINES} entries`)
+    expect((await pdfText(await renderTraceReport(data, 'kid'))).text).not.toContain('The first')
   })
 
   it('renders to PNG pages with pdftoppm', async () => {

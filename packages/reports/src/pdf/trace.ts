@@ -1,5 +1,5 @@
 import type { TraceReportData } from '../model.js'
-import { dataSha256 } from '../model.js'
+import { dataSha256, MAX_AUDIT_LINES } from '../model.js'
 import { clean, COLORS, CONTENT_WIDTH, int, Layout, PAGE, usd } from './layout.js'
 
 /** Spans drawn in the timeline; the rest are counted below it (the JSON endpoints list them all). */
@@ -96,6 +96,8 @@ export async function renderTraceReport(data: TraceReportData, keyId: string): P
       ],
       data.audit.map((a) => [String(a.seq), a.at, a.action, a.actor, [a.target, a.detail].filter(Boolean).join(' ')]),
     )
+  if (data.audit.length >= MAX_AUDIT_LINES)
+    out.note(`The first ${MAX_AUDIT_LINES} entries; GET /api/audit?trace_id=${data.trace.trace_id} lists them all.`)
   if (data.audit_head)
     out.note(`Audit chain head at generation: entry ${data.audit_head.seq}, hash ${data.audit_head.hash}`)
 
