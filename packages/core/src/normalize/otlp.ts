@@ -4,8 +4,8 @@ import { genaiFields, type Attrs } from './genai.js'
 import { normalizeNative, type NormalizeResult } from './native.js'
 
 /**
- * OTLP traces (`ExportTraceServiceRequest`) in its JSON mapping — also the shape the protobuf
- * decoder's `toObject` produces with `longs: String, bytes: String` — flattened into one item per
+ * OTLP traces (`ExportTraceServiceRequest`) in its JSON mapping, or as protobufjs decodes it (bytes as
+ * Buffers, int64 as Long values, defaults on the prototype: only own fields count as set) — flattened into one item per
  * span and mapped onto wire v1, then normalised like any native span (source `otlp`).
  *
  * Ids: hex as the OTLP JSON encoding specifies, or base64 (the generic protobuf JSON mapping, and
@@ -48,25 +48,36 @@ export function otlpItems(body: unknown): OtlpItem[] {
 
 const strOf = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
 
+/**
+ * A field that is set: own properties only, so a protobufjs message (whose prototype carries every
+ * field's default) reads like the JSON mapping, where an absent field is absent.
+ */
+function own(o: Obj, camel: string, snake: string): unknown {
+  if (Object.hasOwn(o, camel)) return o[camel]
+  return Object.hasOwn(o, snake) ? o[snake] : undefined
+}
+
 /** An OTLP `AnyValue` as a plain JS value (int64 stays a string beyond 2^53). */
 export function anyValue(v: unknown): unknown {
   if (!isObj(v)) return v
-  if (v.stringValue !== undefined || v.string_value !== undefined) return field(v, 'stringValue', 'string_value')
-  if (v.boolValue !== undefined || v.bool_value !== undefined) return field(v, 'boolValue', 'bool_value')
-  const int = field(v, 'intValue', 'int_value')
-  if (int !== undefined) {
+  const str = own(v, 'stringValue', 'string_value')
+  if (str !== undefined) return str
+  const bool = own(v, 'boolValue', 'bool_value')
+  if (bool !== undefined) return bool
+  const int = own(v, 'intValue', 'int_value')
+  if (int !== undefined && int !== null) {
     const big = isLong(int) ? longToBigInt(int) : undefined
     const n = big === undefined ? Number(int) : Number(big)
     return Number.isSafeInteger(n) ? n : String(big ?? int)
   }
-  const dbl = field(v, 'doubleValue', 'double_value')
-  if (dbl !== undefined) return Number(dbl)
-  const list = field(v, 'arrayValue', 'array_value')
+  const dbl = own(v, 'doubleValue', 'double_value')
+  if (dbl !== undefined && dbl !== null) return Number(dbl)
+  const list = own(v, 'arrayValue', 'array_value')
   if (isObj(list)) return arr(list.values).map(anyValue)
-  const kv = field(v, 'kvlistValue', 'kvlist_value')
+  const kv = own(v, 'kvlistValue', 'kvlist_value')
   if (isObj(kv)) return keyValues(kv.values)
-  const bytes = field(v, 'bytesValue', 'bytes_value')
-  if (bytes !== undefined)
+  const bytes = own(v, 'bytesValue', 'bytes_value')
+  if (bytes !== undefined && bytes !== null)
     return typeof bytes === 'string' ? bytes : Buffer.from(bytes as Uint8Array).toString('base64')
   return undefined
 }
@@ -156,15 +167,15 @@ const INPUT_EVENTS = new Set([
 /** One OTLP span (an item of {@link otlpItems}) → the canonical span. */
 export function normalizeOtlpSpan(item: unknown, limits: SpanLimits, nowUs?: number): NormalizeResult {
   const { span: s, resource, scope } = item as OtlpItem
-  const traceId = otlpId(field(s, 'traceId', 'trace_id'), 16)
+  const traceId = otlpId(own(s, 'traceId', 'trace_id'), 16)
   if (!traceId) return { ok: false, error: 'traceId: expected 16 bytes (32 hex digits or base64)' }
-  const spanId = otlpId(field(s, 'spanId', 'span_id'), 8)
+  const spanId = otlpId(own(s, 'spanId', 'span_id'), 8)
   if (!spanId) return { ok: false, error: 'spanId: expected 8 bytes (16 hex digits or base64)' }
-  const parentId = otlpId(field(s, 'parentSpanId', 'parent_span_id'), 8)
+  const parentId = otlpId(own(s, 'parentSpanId', 'parent_span_id'), 8)
   if (parentId === false) return { ok: false, error: 'parentSpanId: expected 8 bytes (16 hex digits or base64)' }
-  const start = nanosToMicros(field(s, 'startTimeUnixNano', 'start_time_unix_nano'))
+  const start = nanosToMicros(own(s, 'startTimeUnixNano', 'start_time_unix_nano'))
   if (start === null) return { ok: false, error: 'startTimeUnixNano: expected nanoseconds since the epoch' }
-  const endRaw = field(s, 'endTimeUnixNano', 'end_time_unix_nano')
+  const endRaw = own(s, 'endTimeUnixNano', 'end_time_unix_nano')
   const end = endRaw === undefined ? start : nanosToMicros(endRaw)
   if (end === null) return { ok: false, error: 'endTimeUnixNano: expected nanoseconds since the epoch' }
 
@@ -218,7 +229,7 @@ export function normalizeOtlpSpan(item: unknown, limits: SpanLimits, nowUs?: num
   if (eventNames.length > 0) attributes['otel.events'] = eventNames.join(',')
   const links = arr(s.links).flatMap((l) =>
     isObj(l)
-      ? [{ trace_id: otlpId(field(l, 'traceId', 'trace_id'), 16), span_id: otlpId(field(l, 'spanId', 'span_id'), 8) }]
+      ? [{ trace_id: otlpId(own(l, 'traceId', 'trace_id'), 16), span_id: otlpId(own(l, 'spanId', 'span_id'), 8) }]
       : [],
   )
   if (links.length > 0) attributes['otel.links'] = links

@@ -7,21 +7,18 @@ const Request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTr
 const Response = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse')
 
 /**
- * A protobuf `ExportTraceServiceRequest` as the plain object shape of the OTLP JSON mapping, which the
- * normaliser reads (bytes stay Buffers and int64 stay Long values: both cost a conversion per field
- * when turned into text, and the normaliser reads them as they are); a body protobufjs cannot decode
- * is a 400.
+ * A protobuf `ExportTraceServiceRequest` as protobufjs decodes it, which the normaliser reads as it
+ * is (bytes as Buffers, int64 as Long values, unset fields only on the prototype): no copy into plain
+ * objects, no ids or times turned into text and back. A body protobufjs cannot decode is a 400.
  */
 export function decodeTraceRequest(body: Uint8Array): unknown {
-  let message: protobuf.Message
   try {
-    message = Request.decode(body)
+    return Request.decode(body)
   } catch (err) {
     throw new MalformedBodyError(
       `body is not a protobuf ExportTraceServiceRequest: ${(err as Error).message.slice(0, 200)}`,
     )
   }
-  return Request.toObject(message, { enums: Number, defaults: false })
 }
 
 /** `ExportTraceServiceResponse`, with `partial_success` when spans were rejected. */
