@@ -95,9 +95,17 @@ describe('alert rules CRUD', () => {
     })
     const id = String(created.body.id)
     expect((await call('/api/alerts', { headers: admin })).body.rules).toContainEqual(created.body)
+    expect((await send('PATCH', `/api/alerts/${id}`, { cooldown_s: 60 })).body).toMatchObject({ cooldown_s: 60 })
     const patched = await send('PATCH', `/api/alerts/${id}`, { enabled: false, threshold: 7, tag: 'feature=chat' })
     expect(patched.status).toBe(200)
-    expect(patched.body).toMatchObject({ enabled: false, threshold: 7, tag: 'feature=chat', name: 'spend' })
+    // A field the PATCH does not name keeps its value (cooldown_s once fell back to its default).
+    expect(patched.body).toMatchObject({
+      enabled: false,
+      threshold: 7,
+      tag: 'feature=chat',
+      name: 'spend',
+      cooldown_s: 60,
+    })
     const noTarget = await send('PATCH', `/api/alerts/${id}`, { action_type: 'webhook' })
     expect(noTarget.status).toBe(400)
     expect(String(noTarget.body.detail)).toContain('target')

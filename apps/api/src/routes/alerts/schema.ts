@@ -2,6 +2,12 @@ import { z } from 'zod'
 import { ALERT_ACTIONS, ALERT_CONDITIONS } from '@tollgate/store'
 import { Time } from '../../lib/analytics-query.js'
 
+const cooldown = z
+  .number()
+  .int()
+  .min(0)
+  .max(31 * 86_400)
+
 const fields = {
   name: z.string().min(1).max(200),
   condition: z.enum(ALERT_CONDITIONS),
@@ -25,12 +31,7 @@ const fields = {
     .optional(),
   action_type: z.enum(ALERT_ACTIONS).default('log'),
   target: z.string().min(1).max(2048).nullable().optional().describe('webhook/slack: URL; email: address'),
-  cooldown_s: z
-    .number()
-    .int()
-    .min(0)
-    .max(31 * 86_400)
-    .default(300),
+  cooldown_s: cooldown.default(300),
   enabled: z.boolean().default(true),
 }
 
@@ -56,7 +57,9 @@ export const PatchAlertBody = z.strictObject({
   tag: fields.tag,
   action_type: z.enum(ALERT_ACTIONS).optional(),
   target: fields.target,
-  cooldown_s: fields.cooldown_s.optional(),
+  // Not fields.cooldown_s.optional(): zod 4 applies an inner .default() to an absent key, and a PATCH
+  // that does not name cooldown_s must leave it as it is.
+  cooldown_s: cooldown.optional(),
   enabled: z.boolean().optional(),
 })
 export type PatchAlertBody = z.infer<typeof PatchAlertBody>
