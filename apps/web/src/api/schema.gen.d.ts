@@ -5656,8 +5656,7 @@ export interface components {
       action_type?: 'webhook' | 'slack' | 'email' | 'log'
       /** @description webhook/slack: URL; email: address */
       target?: string | null
-      /** @default 300 */
-      cooldown_s: number
+      cooldown_s?: number
       enabled?: boolean
     }
     SdkAlert: {

@@ -36,8 +36,7 @@ export function Alerts({ session }: { session: Schemas['Session'] }) {
       unwrap(
         api.PATCH('/api/alerts/{id}', {
           params: { path: { id: r.id } },
-          // cooldown_s is sent as it is: the API's PATCH schema defaults it (to 300) when absent.
-          body: { enabled: !r.enabled, cooldown_s: r.cooldown_s },
+          body: { enabled: !r.enabled },
         }),
       ),
     onSuccess: refresh,
