@@ -42,9 +42,10 @@ describe('authorization table', () => {
     expect(permits(who, requiredPermission(method, path))).toBe(allowed)
   })
 
-  it('allow-lists only the health, readiness and document paths (metrics on request)', () => {
+  it('allow-lists only the health, readiness, document and report-key paths (metrics on request)', () => {
     expect([...publicPaths({ metricsPublic: false })].sort()).toEqual([
       '/api/health',
+      '/api/reports/keys',
       '/health',
       '/openapi.json',
       '/ready',
