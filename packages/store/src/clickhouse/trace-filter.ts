@@ -64,11 +64,18 @@ export function indexConditions(
     direct
       ? where
       : `trace_id IN (SELECT trace_id FROM ${tables.index} WHERE project_id = {project:String} AND start_time >= {lo:DateTime64(6, 'UTC')} AND ${where})`
-  for (const [key, column, param] of ANY_SPAN) {
+  for (const [key, , param] of ANY_SPAN) {
     const value = filter[key]
     if (typeof value !== 'string' || value === '') continue
     params[param] = value
-    out.push(sub(`has(${column}, {${param}:String})`))
+    if (key === 'model') {
+      out.push(sub(`has(models, {model:String})`))
+      continue
+    }
+    // A user, session or agent: the spans' projection sorted by it (migration 0006) finds its traces by
+    // reading that value's granules; the index rows' bloom filters skip almost nothing for these.
+    out.push(`trace_id IN (SELECT trace_id FROM ${tables.spans} WHERE project_id = {project:String}
+        AND ${param} = {${param}:String} AND start_time >= {lo:DateTime64(6, 'UTC')})`)
   }
   Object.entries(filter.tags ?? {}).forEach(([k, v], i) => {
     params[`tag${i}`] = `${k}\u0000${v}`
