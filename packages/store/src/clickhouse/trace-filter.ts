@@ -32,6 +32,12 @@ const ANY_SPAN: ReadonlyArray<readonly [keyof TraceFilter, string, string]> = [
   ['sessionId', 'session_ids', 'session_id'],
 ]
 
+/**
+ * A user, session or agent filter: its traces are found through a projection of spans (migration 0006)
+ * that reads only that value's rows, so the whole range costs about what one window would.
+ */
+export const hasProjectedFilter = (f: TraceFilter): boolean => Boolean(f.userId || f.sessionId || f.agentId)
+
 /** Whether a filter must be matched by a span (rather than by the trace's totals or start). */
 export const hasSpanFilter = (f: TraceFilter): boolean =>
   Boolean(

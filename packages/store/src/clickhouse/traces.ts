@@ -11,6 +11,7 @@ import type { ClickHouse } from './client.js'
 import { runQuery } from './query.js'
 import {
   SEARCH_DEFAULT_WINDOW_US,
+  hasProjectedFilter,
   hasSpanFilter,
   indexConditions,
   indexHaving,
@@ -127,10 +128,11 @@ async function findPage(s: Scope): Promise<Omit<TracePage, 'total' | 'totalExact
   }
   // Whole µs, and never past the range: the window bounds are bound as DateTime64 texts. A filter a
   // span must match thins the rows out by an unknown factor: its first window is 64× wider (a 1-in-5
-  // filter then fills the page in one round).
+  // filter then fills the page in one round); a user, session or agent filter reads only its own rows
+  // (a projection), so it takes the whole range in one round.
   const full = s.ceil - s.floor + 1
   const sized = Math.max(60_000_000, Math.ceil((4 * need) / Math.max(s.density, 1e-12)))
-  let width = Math.min(full, hasSpanFilter(s.filter) ? 64 * sized : sized)
+  let width = hasProjectedFilter(s.filter) ? full : Math.min(full, hasSpanFilter(s.filter) ? 64 * sized : sized)
   let n = need
   for (let round = 0; ; round++) {
     const windowLo = timeSort && desc ? Math.max(lo, hi - width) : lo
@@ -275,6 +277,30 @@ const SUMMARY_COLUMNS = `
   arraySort(groupUniqArrayIf(model, model != '')) AS t_models,
   arraySort(groupUniqArrayIf(agent_id, agent_id != '')) AS t_agent_ids`
 
+/** The span columns a page's summaries and its filters read (spanHaving). */
+function summaryInputs(filter: TraceFilter): string {
+  const columns = [
+    'trace_id',
+    'span_id',
+    'parent_span_id',
+    'name',
+    'start_time',
+    'end_time',
+    'status',
+    'input_tokens',
+    'output_tokens',
+    'cost_total_usd',
+    'model',
+    'agent_id',
+  ]
+  if (filter.userId) columns.push('user_id')
+  if (filter.sessionId) columns.push('session_id')
+  if (Object.keys(filter.tags ?? {}).length > 0) columns.push('tags')
+  if (filter.search) columns.push('input', 'output')
+  if (filter.promptSha256) columns.push('prompt_sha256')
+  return columns.join(', ')
+}
+
 interface Exact {
   summary: TraceSummary
   startUs: number
@@ -289,12 +315,19 @@ async function summarize(s: Scope, traceIds: string[]): Promise<Exact[]> {
   // Every span of a trace starts at or after the trace's earliest index row, so the spans are read
   // from the earliest start of the page's traces on (the index finds it by id, idx_trace_id): daily
   // partitions before it are skipped instead of probed for every id.
+  //
+  // Deduplicated as FINAL would (the latest `ingested_at` of each key wins), but by `LIMIT 1 BY` over
+  // the page's rows: FINAL merges every daily part the range touches (a page of traces spread over 30
+  // days: 160–240 ms of 1M spans against 13–29 ms for the same rows read plainly), this only sorts the
+  // few rows read. Only the columns the summary and the filters use are read.
   const rows = await runQuery(s.ch, {
     name: 'traces.summaries',
-    query: `SELECT ${SUMMARY_COLUMNS}, ${SORT[s.input.sort].spans} AS sort_key FROM ${s.ch.table('spans')} FINAL
-            WHERE project_id = {project:String} AND trace_id IN {ids:Array(String)}
-              AND start_time >= (SELECT min(start_time) FROM ${s.ch.table('trace_index')}
-                                 WHERE project_id = {project:String} AND trace_id IN {ids:Array(String)})
+    query: `SELECT ${SUMMARY_COLUMNS}, ${SORT[s.input.sort].spans} AS sort_key FROM (
+              SELECT ${summaryInputs(s.filter)} FROM ${s.ch.table('spans')}
+              WHERE project_id = {project:String} AND trace_id IN {ids:Array(String)}
+                AND start_time >= (SELECT min(start_time) FROM ${s.ch.table('trace_index')}
+                                   WHERE project_id = {project:String} AND trace_id IN {ids:Array(String)})
+              ORDER BY ingested_at DESC LIMIT 1 BY trace_id, span_id)
             GROUP BY trace_id HAVING ${having}`,
     params,
     schema: SummaryRow,
