@@ -47,7 +47,7 @@ export async function getTraceSpans(
                                                WHERE project_id = {project:String} AND trace_id = {trace:String})`
                     : ''
                 }
-              ORDER BY start_time, span_id LIMIT {n:UInt32}`,
+              ORDER BY start_time, span_id LIMIT {n:UInt32} SETTINGS priority = 1`,
       params,
       schema: SpanRow,
     })

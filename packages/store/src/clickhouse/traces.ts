@@ -63,6 +63,12 @@ const SORT: Record<TraceSort, { index: string; spans: string }> = {
   },
 }
 
+/**
+ * The list's heavy reads yield to a trace's spans (`priority`: while a query of a lower non-zero value
+ * runs, these pause): a user opening a trace is not made to wait behind another client's list.
+ */
+const LIST_PRIORITY = 'SETTINGS priority = 2'
+
 const Range = z.object({ lo: z.coerce.number(), hi: z.coerce.number(), rows: z.coerce.number() })
 const Candidate = z.object({ trace_id: z.string(), sort_key: z.coerce.number() })
 const MAX_ROUNDS = 12
@@ -201,7 +207,7 @@ async function findCandidates(s: Scope, lo: number, hi: number, n: number): Prom
     name: `traces.candidates_${input.sort}`,
     query: `SELECT trace_id, ${SORT[input.sort].index} AS sort_key FROM ${ch.table('trace_index')}
             WHERE ${where.join(' AND ')} GROUP BY trace_id HAVING ${having.join(' AND ')}
-            ORDER BY sort_key ${dir}, trace_id ${dir} LIMIT {n:UInt32}`,
+            ORDER BY sort_key ${dir}, trace_id ${dir} LIMIT {n:UInt32} ${LIST_PRIORITY}`,
     params,
     schema: Candidate,
   })
@@ -236,7 +242,7 @@ async function countTraces(s: Scope, lo: number, mode: 'exact' | 'approx'): Prom
   }
   const rows = await runQuery(ch, {
     name: exact ? 'traces.count_exact' : 'traces.count_approx',
-    query,
+    query: `${query} ${LIST_PRIORITY}`,
     params,
     schema: z.object({ total: z.coerce.number() }),
   })
@@ -328,7 +334,7 @@ async function summarize(s: Scope, traceIds: string[]): Promise<Exact[]> {
                 AND start_time >= (SELECT min(start_time) FROM ${s.ch.table('trace_index')}
                                    WHERE project_id = {project:String} AND trace_id IN {ids:Array(String)})
               ORDER BY ingested_at DESC LIMIT 1 BY trace_id, span_id)
-            GROUP BY trace_id HAVING ${having}`,
+            GROUP BY trace_id HAVING ${having} ${LIST_PRIORITY}`,
     params,
     schema: SummaryRow,
   })
