@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ValidationError, toEpochMicros } from '@tollgate/core'
+import { validationErrorOf } from './openapi-route.js'
 
 /** RFC 3339 (or epoch milliseconds) → epoch microseconds. */
 export const Time = z.string().transform((v, ctx) => {
@@ -39,11 +40,7 @@ export function parseAnalyticsQuery<T extends z.ZodType>(
     else rest[k] = v
   }
   const parsed = schema.safeParse(rest)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    const path = issue?.path.map(String).join('.') || (issue && 'keys' in issue ? String(issue.keys) : '')
-    throw new ValidationError(path, issue?.message ?? 'invalid query')
-  }
+  if (!parsed.success) throw validationErrorOf(parsed.error, 'invalid query')
   return { query: parsed.data, tags }
 }
 
