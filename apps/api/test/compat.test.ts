@@ -136,7 +136,7 @@ describe('instrumentation-sdk: POST /v1/spans', () => {
 })
 
 describe('tokenome: POST /v1/events/batch', () => {
-  const event = (patch: Record<string, unknown> = {}) => ({
+  const event = (patch: Record<string, unknown> = {}, at = Date.now()) => ({
     event_id: `evt_${uuid().replace(/-/g, '')}`,
     event_type: 'request',
     provider: 'openai',
@@ -144,8 +144,9 @@ describe('tokenome: POST /v1/events/batch', () => {
     model: 'gpt-4o-mini-2024-07-18',
     operation: 'chat.completions.create',
     request_mode: 'sync',
-    request_started_at: iso(3000),
-    response_completed_at: iso(2500),
+    // One clock reading for both: two could straddle a millisecond (duration 501 ms, seen once).
+    request_started_at: new Date(at - 3000).toISOString(),
+    response_completed_at: new Date(at - 2500).toISOString(),
     latency_ms: 500,
     status: 'success',
     cost_status: 'final',
