@@ -53,6 +53,20 @@ function fixture(): Record<string, unknown>[] {
         }),
       )
     }
+    // The trace's agent span: no model, no tokens, priced `unknown`, yet not an unpriced model call.
+    const at = start + d * DAY + 43_000_000
+    if (at <= now - 5_000)
+      out.push({
+        trace_id: traceId,
+        span_id: spanId(7),
+        name: 'agent.run',
+        kind: 'agent',
+        start_time: iso(at),
+        end_time: iso(at + 5_000),
+        status: 'ok',
+        agent: agents[d % 3],
+        tags: { tenant: `t${d % 2}` },
+      })
   }
   return out
 }
@@ -115,7 +129,9 @@ function expected(rows: SpanRow[], key: (r: SpanRow) => string | undefined): Map
     s.output_tokens += r.output_tokens
     s.cache_read_tokens += r.cache_read_tokens
     s.cost_usd += r.cost_total_usd
-    s.unknown_cost_calls += r.cost_status === 'unknown' ? 1 : 0
+    // A model call without a price: the span names a model or is an llm/embedding call.
+    s.unknown_cost_calls +=
+      r.cost_status === 'unknown' && (r.model !== '' || ['llm', 'embedding'].includes(r.kind)) ? 1 : 0
     out.set(k, s)
   }
   return out
@@ -166,6 +182,17 @@ describe.each([
     expect(new Set(truth.map((r) => r.start_time.slice(0, 7))).size).toBeGreaterThanOrEqual(2)
     expect(truth.some((r) => r.cost_status === 'unknown')).toBe(true)
     expect(truth.some((r) => r.cost_status === 'reported')).toBe(true)
+    expect(truth.some((r) => r.kind === 'agent' && r.model === '' && r.cost_status === 'unknown')).toBe(true)
+  })
+
+  it('counts agent spans as calls but only model calls without a price as unknown_cost_calls', async () => {
+    const { rows } = await get(`/api/cost/by-model?from=${from}&to=${to}`)
+    const agentSpans = truth.filter((r) => r.kind === 'agent').length
+    expect(rows.find((r) => r.model === '')).toMatchObject({ calls: agentSpans, unknown_cost_calls: 0 })
+    const unpriced = truth.filter((r) => r.model === 'tollgate-unpriced-model' && r.cost_status === 'unknown').length
+    expect(unpriced).toBeGreaterThan(0)
+    expect(rows.find((r) => r.model === 'tollgate-unpriced-model')).toMatchObject({ unknown_cost_calls: unpriced })
+    expect(rows.reduce((a, r) => a + r.unknown_cost_calls, 0)).toBe(unpriced)
   })
 
   it.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('daily in %s', async (tz) => {

@@ -36,7 +36,9 @@ export const CostSums = z.object({
   cost_usd: z.number(),
   unknown_cost_calls: z
     .number()
-    .describe('calls whose cost is unknown (no price for the model): counted as $0 in cost_usd'),
+    .describe(
+      'model calls whose cost is unknown (no price for the model): counted as $0 in cost_usd; agent and tool spans without a model are not counted',
+    ),
 })
 
 export const CostRow = CostSums.extend({
@@ -98,6 +100,14 @@ export function rollupCanAnswer(input: CostInput): boolean {
   )
 }
 
+/**
+ * Model calls without a price (counted as $0): spans that name a model or are of kind llm/embedding.
+ * Agent, tool and chain spans carry no model and no tokens; the pricer marks them `unknown` too, but
+ * they are not unpriced calls. The views of migrations/clickhouse/0007 and rollups.ts use the same SQL.
+ */
+export const UNKNOWN_COST_CALLS =
+  "countIf(cost_status = 'unknown' AND (model != '' OR kind IN ('llm', 'embedding'))) AS unknown_cost_calls"
+
 const PERIOD: Record<Granularity, string> = {
   hour: 'toStartOfHour(toDateTime({t}, {tz:String}))',
   day: 'toStartOfDay(toDateTime({t}, {tz:String}))',
@@ -117,7 +127,7 @@ const SUMS: Record<CostSource, string[]> = {
     'sum(output_tokens) AS output_tokens',
     'sum(cache_read_tokens) AS cache_read_tokens',
     'sum(cost_total_usd) AS cost_usd',
-    "countIf(cost_status = 'unknown') AS unknown_cost_calls",
+    UNKNOWN_COST_CALLS,
   ],
   rollup: [
     'sum(calls) AS calls',

@@ -3,10 +3,11 @@
 import { z } from 'zod'
 import { microsToClickHouse } from '@tollgate/core'
 import type { ClickHouse } from './client.js'
+import { UNKNOWN_COST_CALLS } from './cost.js'
 import { runCommand, runQuery } from './query.js'
 
 /**
- * The tables fed by views on `spans` (migrations/clickhouse/0003) and how to recompute one UTC day of
+ * The tables fed by views on `spans` (migrations/clickhouse/0003, 0005, 0007) and how to recompute one UTC day of
  * each from the deduplicated spans. Keep each `select` equal to its view's (rollups.test.ts checks
  * that a refresh leaves every table as the views built it).
  */
@@ -15,15 +16,15 @@ const DERIVED = {
        count() AS calls, countIf(status = 'error') AS errors, sum(input_tokens) AS input_tokens,
        sum(output_tokens) AS output_tokens, sum(cache_read_tokens) AS cache_read_tokens,
        sum(cache_write_tokens) AS cache_write_tokens, sum(reasoning_tokens) AS reasoning_tokens,
-       sum(cost_total_usd) AS cost_usd, sum(duration_ms) AS duration_ms, countIf(cost_status = 'unknown') AS unknown_cost_calls
+       sum(cost_total_usd) AS cost_usd, sum(duration_ms) AS duration_ms, ${UNKNOWN_COST_CALLS}
      FROM {spans} WHERE {day} GROUP BY project_id, hour, provider, model, agent_id, agent_name`,
   cost_hourly_user: `SELECT project_id, toStartOfHour(start_time) AS hour, user_id, count() AS calls, sum(input_tokens) AS input_tokens,
        sum(output_tokens) AS output_tokens, sum(cost_total_usd) AS cost_usd, sum(cache_read_tokens) AS cache_read_tokens,
-       countIf(cost_status = 'unknown') AS unknown_cost_calls
+       ${UNKNOWN_COST_CALLS}
      FROM {spans} WHERE {day} GROUP BY project_id, hour, user_id`,
   cost_hourly_tag: `SELECT project_id, toStartOfHour(start_time) AS hour, tag.1 AS tag_key, tag.2 AS tag_value, count() AS calls,
        sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_total_usd) AS cost_usd,
-       sum(cache_read_tokens) AS cache_read_tokens, countIf(cost_status = 'unknown') AS unknown_cost_calls
+       sum(cache_read_tokens) AS cache_read_tokens, ${UNKNOWN_COST_CALLS}
      FROM {spans} ARRAY JOIN arrayZip(mapKeys(tags), mapValues(tags)) AS tag WHERE {day} GROUP BY project_id, hour, tag_key, tag_value`,
   trace_index: `SELECT project_id, min(start_time) AS start_time, trace_id, max(end_time) AS end_time,
        count() AS spans, countIf(status = 'error') AS errors, countIf(status = 'ok') AS oks,
