@@ -62,6 +62,8 @@ const Base = z.object({
   REPORT_SIGNING_KEY: opt(z.string()),
   ALERT_WEBHOOK_URL: opt(z.string().url()),
   RESEND_API_KEY: opt(z.string()),
+  /** Resend's API base (a compatible relay, or a receiver in tests); emails go to `<base>/emails`. */
+  RESEND_API_URL: z.string().url().default('https://api.resend.com'),
   FROM_EMAIL: opt(z.string().email()),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   MAX_BODY_BYTES: Int(1024, 512 * 1024 * 1024).default(5 * 1024 * 1024),

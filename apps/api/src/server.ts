@@ -159,6 +159,7 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     notify: {
       webhookSecret: env.ALERT_WEBHOOK_SECRET,
       resendApiKey: env.RESEND_API_KEY,
+      resendApiUrl: env.RESEND_API_URL,
       emailFrom: env.FROM_EMAIL,
       backoffMs: env.ALERT_NOTIFY_BACKOFF_MS,
       log: (event, fields) => logger.warn(event, fields),

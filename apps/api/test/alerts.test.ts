@@ -20,7 +20,16 @@ let viewer: Record<string, string>
 let otherAdmin: Record<string, string>
 let receiver: Server
 let base = ''
-const received: { path: string; signature: string | undefined; raw: string; body: Record<string, unknown> }[] = []
+const received: {
+  path: string
+  signature: string | undefined
+  authorization: string | undefined
+  raw: string
+  body: Record<string, unknown>
+}[] = []
+/** Paths whose first N requests the receiver answers 503 (a flaky target, retried with backoff). */
+const flaky = new Map<string, number>()
+const RESEND_KEY = 're_test_alerts_key'
 
 async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await t.request(path, init)
@@ -35,13 +44,21 @@ beforeAll(async () => {
     let raw = ''
     req.on('data', (c: Buffer) => (raw += c.toString()))
     req.on('end', () => {
+      const path = req.url ?? ''
       received.push({
-        path: req.url ?? '',
+        path,
         signature: req.headers['x-tollgate-signature'] as string | undefined,
+        authorization: req.headers.authorization,
         raw,
         body: JSON.parse(raw) as Record<string, unknown>,
       })
-      res.writeHead(204).end()
+      const failures = flaky.get(path) ?? 0
+      if (failures > 0) {
+        flaky.set(path, failures - 1)
+        res.writeHead(503).end()
+        return
+      }
+      res.writeHead(path === '/resend/emails' ? 200 : 204, { 'content-type': 'application/json' }).end('{}')
     })
   })
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r))
@@ -53,6 +70,8 @@ beforeAll(async () => {
     ALERT_NOTIFY_BACKOFF_MS: '5',
     ALERT_WEBHOOK_SECRET: SIGNING,
     ALERT_WEBHOOK_URL: `${base}/sdk`,
+    RESEND_API_KEY: RESEND_KEY,
+    RESEND_API_URL: `${base}/resend`,
   })
   const other = String((await send('POST', '/api/projects', { name: 'other' })).body.id)
   viewer = {
@@ -279,6 +298,48 @@ describe('the evaluator', () => {
       expect.objectContaining({ kind: 'fired', notification: 'failed', notification_attempts: 4 }),
     ])
     for (const r of [down, slack]) await send('PATCH', `/api/alerts/${String(r.body.id)}`, { enabled: false })
+  })
+
+  it('email goes through the Resend API; a flaky target is retried and the outcome recorded', async () => {
+    const now = Date.now()
+    const model = await spansFor('mail', now)
+    flaky.set('/resend/emails', 1)
+    flaky.set('/flaky', 2)
+    const mail = await send('POST', '/api/alerts', {
+      name: 'mail',
+      condition: 'calls_per_minute',
+      threshold: 1,
+      model,
+      action_type: 'email',
+      target: 'oncall@example.com',
+    })
+    const hook = await send('POST', '/api/alerts', {
+      name: 'flaky',
+      condition: 'calls_per_minute',
+      threshold: 1,
+      model,
+      action_type: 'webhook',
+      target: `${base}/flaky`,
+    })
+    const fired = await t.deps.alerts.runOnce(now)
+    expect(fired.filter((e) => e.rule_id === mail.body.id || e.rule_id === hook.body.id)).toHaveLength(2)
+    await t.deps.alerts.settled()
+    const emails = to('/resend/emails')
+    expect(emails).toHaveLength(2) // one 503, then accepted
+    expect(emails[1]?.authorization).toBe(`Bearer ${RESEND_KEY}`)
+    expect(emails[1]?.body).toMatchObject({
+      to: ['oncall@example.com'],
+      subject: expect.stringContaining('mail') as unknown,
+      from: expect.any(String) as unknown,
+    })
+    expect(await history(String(mail.body.id))).toEqual([
+      expect.objectContaining({ kind: 'fired', notification: 'sent', notification_attempts: 2 }),
+    ])
+    expect(to('/flaky')).toHaveLength(3)
+    expect(await history(String(hook.body.id))).toEqual([
+      expect.objectContaining({ kind: 'fired', notification: 'sent', notification_attempts: 3 }),
+    ])
+    for (const r of [mail, hook]) await send('PATCH', `/api/alerts/${String(r.body.id)}`, { enabled: false })
   })
 
   it('two evaluators started at once fire a rule once', async () => {

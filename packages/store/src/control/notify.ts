@@ -5,6 +5,8 @@ export interface NotifyConfig {
   /** Signs generic webhook bodies: `X-Tollgate-Signature: sha256=<hex HMAC-SHA256 of the body>`. */
   webhookSecret?: string | undefined
   resendApiKey?: string | undefined
+  /** Resend's API base; default https://api.resend.com (emails are POSTed to `<base>/emails`). */
+  resendApiUrl?: string | undefined
   emailFrom?: string | undefined
   /** Attempts per notification (≥ 1) and the first backoff; each next waits twice as long. */
   attempts?: number | undefined
@@ -58,7 +60,7 @@ function request(
     case 'email':
       if (!config.resendApiKey) return null
       return {
-        url: 'https://api.resend.com/emails',
+        url: `${(config.resendApiUrl ?? 'https://api.resend.com').replace(/\/+$/, '')}/emails`,
         init: {
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${config.resendApiKey}` },
