@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { TollgateClient } from '../src/client.js'
 import type { InitOptions } from '../src/config.js'
+import { DeliveryHealth } from '../src/delivery/health.js'
 import type { FakeIngest } from './helpers/fake-ingest.js'
 import { startFakeIngest } from './helpers/fake-ingest.js'
 import { tempDir } from './helpers/tmp.js'
@@ -100,6 +101,58 @@ describe.each(['durable_local', 'best_effort'] as const)('credentials refused (%
       expect(c.getState().delivery?.status).toBe('ok')
     },
   )
+})
+
+describe('the pause', () => {
+  it('lasts 1 min doubling to 1 h (jitter down to half), warns once per status, resets when delivery works', () => {
+    const log = { debug: vi.fn(), warn: vi.fn() }
+    const health = new DeliveryHealth('http://tollgate.test/api/ingest', log)
+    const longest = Array.from({ length: 9 }, () => health.paused(401, () => 1))
+    expect(longest).toEqual([60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_600_000, 3_600_000, 3_600_000])
+    expect(health.paused(401, () => 0)).toBe(1_800_000)
+    expect(log.warn).toHaveBeenCalledTimes(1)
+    // A transient failure during a pause does not hide it.
+    health.retrying('http_503')
+    expect(health.state(Date.now() + 60_000, 2)).toMatchObject({ status: 'paused', http_status: 401, pending: 2 })
+    // Another status is news: one more warning.
+    health.paused(403, () => 1)
+    expect(log.warn).toHaveBeenCalledTimes(2)
+    expect(String(log.warn.mock.calls[1]?.[0])).toContain('answered 403')
+    health.ok()
+    expect(log.warn).toHaveBeenLastCalledWith('delivery resumed', { endpoint: 'http://tollgate.test/api/ingest' })
+    expect(health.state(0, 0)).toMatchObject({ status: 'ok', http_status: null, retry_at: null, since: null })
+    expect(health.paused(401, () => 1)).toBe(60_000)
+  })
+
+  it('ends on its own: once the backoff has passed, the next scheduled send delivers every kept span', async () => {
+    const warnings: string[] = []
+    vi.spyOn(process.stderr, 'write').mockImplementation(
+      (chunk: string | Uint8Array) => (warnings.push(String(chunk)), true),
+    )
+    ingest.fallback = { status: 401, body: { type: 'x', title: 'no', status: 401 } }
+    const c = client({ flushIntervalMs: 20 })
+    for (const id of ids(3)) c.report({ span_id: id, name: 'work' })
+    await c.flush()
+    expect(ingest.batches.map((b) => b.status)).toEqual([401])
+    const retryAt = Date.parse(c.getState().delivery?.retry_at ?? '')
+    ingest.fallback = (b) => ({ status: 202, body: { accepted: b.spans.length, rejected: [] } })
+    // The clock moves past the pause; no flush() is called: the delivery timer resumes by itself.
+    const realNow = Date.now.bind(Date)
+    const skew = retryAt - realNow() + 1000
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + skew)
+    const until = realNow() + 10_000
+    // Waits for the client to take in the answer (the fake records the spans before it replies).
+    while (c.getState().delivery?.status !== 'ok' && realNow() < until) await new Promise((r) => setTimeout(r, 20))
+    expect(
+      ingest
+        .accepted()
+        .map((s) => s.span_id)
+        .sort(),
+    ).toEqual(ids(3).sort())
+    expect(ingest.batches.map((b) => b.status)).toEqual([401, 202])
+    expect(c.getState().delivery).toMatchObject({ status: 'ok', http_status: null, pending: 0 })
+    expect(warnings.filter((w) => w.includes('delivery resumed'))).toHaveLength(1)
+  })
 })
 
 describe('against a real Tollgate that requires an API key', () => {
