@@ -32,10 +32,15 @@ export async function freePort(): Promise<number> {
 
 export interface Broker {
   brokers: string
+  /** Its KRaft storage: `logs/<topic>-<partition>/*.log` are the segment files as the broker wrote them. */
+  dir: string
   /** Seconds from spawn to a broker answering metadata requests (the last start). */
   startSeconds: number
   /** Stops the process (SIGKILL with `hard`): clients see refused connections. Data stays. */
   stop(hard?: boolean): Promise<void>
+  /** SIGSTOP / SIGCONT: the broker keeps its connections but answers nothing (a broker slower than any timeout). */
+  pause(): void
+  resume(): void
   /** Starts it again on the same ports and data. */
   start(): Promise<void>
   /** Stops it and removes its data. */
@@ -51,7 +56,11 @@ export async function startBroker(): Promise<Broker> {
   let output = ''
   const broker: Broker = {
     brokers,
+    dir,
     startSeconds: 0,
+    // `run` execs the JVM, so the child's pid is the broker's.
+    pause: () => void child?.kill('SIGSTOP'),
+    resume: () => void child?.kill('SIGCONT'),
     async start() {
       const started = performance.now()
       output = ''
@@ -71,6 +80,7 @@ export async function startBroker(): Promise<Broker> {
       if (!c || c.exitCode !== null || c.signalCode !== null) return
       const exited = new Promise<void>((r) => c.once('exit', () => r()))
       c.kill(hard ? 'SIGKILL' : 'SIGTERM')
+      if (!hard) c.kill('SIGCONT') // a paused broker acts on SIGTERM only once it runs again
       await exited
     },
     async destroy() {

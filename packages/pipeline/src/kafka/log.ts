@@ -9,7 +9,10 @@ export interface LogRecord {
 }
 
 export interface LogProducer {
-  /** Appends to `topic`; resolves once every record is acknowledged by all in-sync replicas (acks=-1). */
+  /**
+   * Appends to `topic`; resolves once every record is acknowledged by all in-sync replicas (acks=-1).
+   * Concurrent calls are sent one after the other, in call order.
+   */
   send(topic: string, records: LogRecord[]): Promise<void>
   close(): Promise<void>
 }
@@ -50,10 +53,18 @@ export interface TopicSpec {
   replicationFactor: number
 }
 
+export interface TopicState {
+  name: string
+  /** False when it existed already (then it is left as it is, whatever the spec asked). */
+  created: boolean
+  partitions: number
+  replicationFactor: number
+}
+
 export interface SpanLog {
-  /** One per process (kafkajs loses messages under concurrent sends from several producers). */
+  /** One per process; its sends are serialised (kafkajs loses or reorders messages under concurrent sends). */
   producer(): LogProducer
   consumer(groupId: string, topics: string[]): LogConsumer
-  /** Creates the topics that do not exist yet; existing ones are left as they are. */
-  ensureTopics(topics: TopicSpec[]): Promise<void>
+  /** Creates the topics that do not exist yet; existing ones are left as they are. Returns what the broker has. */
+  ensureTopics(topics: TopicSpec[]): Promise<TopicState[]>
 }
