@@ -7,7 +7,7 @@ export interface WorkerStats {
   duplicates: number
   deadLettered: number
   storeErrors: number
-  /** Consumer lag per partition, as of its last batch. */
+  /** Messages not committed per partition: set when a batch arrives (grows while the store is down), lowered once it is committed. */
   lag: Map<number, number>
 }
 

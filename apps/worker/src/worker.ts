@@ -75,6 +75,9 @@ export async function startWorker(env: WorkerEnv, options: WorkerOptions = {}): 
           ms: Math.round(e.seconds * 1000),
         })
       },
+      onFetch(e) {
+        stats.lag.set(e.partition, e.pending)
+      },
       onStoreError(err, attempt) {
         stats.storeErrors++
         if (attempt === 1 || attempt % 20 === 0)
@@ -141,7 +144,17 @@ async function openLog(env: WorkerEnv, logger: Logger): Promise<SpanLog> {
     partitions: env.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: env.KAFKA_REPLICATION_FACTOR,
   })
-  await log.ensureTopics([topic(TOPICS.spans.name), topic(TOPICS.deadLetter.name)])
+  const states = await log.ensureTopics([topic(TOPICS.spans.name), topic(TOPICS.deadLetter.name)])
+  for (const t of states) {
+    if (t.created) logger.info('kafka.topic_created', { ...t })
+    // Existing topics are never altered: say so when they differ from the configuration.
+    else if (t.partitions !== env.KAFKA_TOPIC_PARTITIONS || t.replicationFactor !== env.KAFKA_REPLICATION_FACTOR)
+      logger.warn('kafka.topic_differs', {
+        ...t,
+        configured_partitions: env.KAFKA_TOPIC_PARTITIONS,
+        configured_replication_factor: env.KAFKA_REPLICATION_FACTOR,
+      })
+  }
   return log
 }
 

@@ -129,6 +129,10 @@ describe.skipIf(unavailable)('Kafka mode under faults', { timeout: 240_000 }, ()
       while (worker.stats.storeErrors === errorsBefore && Date.now() < until)
         await new Promise((r) => setTimeout(r, 50))
       expect(worker.stats.storeErrors).toBeGreaterThan(errorsBefore)
+      // The lag shows the unstored batch while the store is down (it does not keep its last value).
+      expect(Math.max(...worker.stats.lag.values())).toBeGreaterThan(0)
+      const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text()
+      expect(metrics).toMatch(/tollgate_worker_consumer_lag\{topic="tollgate.spans.v1",partition="\d"\} [1-9]/)
       // Stopping now commits nothing: had the worker committed past the unstored batch, the new one
       // would never read it again and these spans would be lost.
       await stopWorker(worker)
@@ -158,6 +162,32 @@ describe.skipIf(unavailable)('Kafka mode under faults', { timeout: 240_000 }, ()
     const metrics = await (await fetch(`http://127.0.0.1:${next.port}/metrics`)).text()
     expect(metrics).toMatch(/tollgate_worker_spans_total\{outcome="inserted"\} 15/)
     expect(metrics).toMatch(/tollgate_worker_consumer_lag\{topic="tollgate.spans.v1",partition="\d"\} 0/)
+  })
+
+  it('broker answering nothing (paused) past the send timeout: 503 + Retry-After; the "maybe sent" batch, retried, is stored once', async () => {
+    const t = traceIds()
+    const body = json(Array.from({ length: 20 }, (_, i) => rawSpan(t.traceId, t.spanId(i))))
+    broker.pause()
+    let first: { status: number; retryAfter: string | null }
+    try {
+      const res = await fetch(`${server.url}/api/ingest`, body)
+      await res.arrayBuffer()
+      first = { status: res.status, retryAfter: res.headers.get('retry-after') }
+    } finally {
+      broker.resume()
+    }
+    expect(first.status).toBe(503)
+    expect(Number(first.retryAfter)).toBeGreaterThan(0)
+    // As an SDK does: the same request again until accepted. The first copy may have been written too.
+    const until = Date.now() + 60_000
+    for (;;) {
+      const res = await fetch(`${server.url}/api/ingest`, body)
+      await res.arrayBuffer()
+      if (res.status === 202) break
+      if (Date.now() > until) throw new Error('ingest still refused 60 s after the broker resumed')
+      await new Promise((r) => setTimeout(r, 250))
+    }
+    await expectStoredOnce([t.traceId], 20)
   })
 
   it('two workers and rebalances mid-stream (one joins, then the first leaves): every span stored once', async () => {

@@ -20,6 +20,7 @@ import {
   rowsOf,
   storedCounts,
   traceIds,
+  waitCount,
   waitForTraceSpans,
   waitStored,
 } from './spans.js'
@@ -130,6 +131,7 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     const refusedLine = refused.line.replace(/"\d{4}-\d{2}-\d{2} [\d:.]+"/, '"not a time"')
     const value = (line: string) => encodeMessage('spans', { v: MESSAGE_VERSION, project_id: project, line })
     const garbage = '{"v":1,"project_id":"default","line":'
+    const deadLetteredBefore = worker.stats.deadLettered
     // One key, so one partition and one batch, in this order.
     await log.producer().send(TOPICS.spans.name, [
       { key: t.traceId, value: value(good0.line) },
@@ -151,5 +153,9 @@ describe.skipIf(unavailable)('Kafka mode: API → tollgate.spans.v1 → worker �
     // The offsets are the poison's own: produced second and third, so consecutive.
     const offsets = letters.map((l) => Number(l.source?.offset)).sort((a, b) => a - b)
     expect((offsets[1] ?? 0) - (offsets[0] ?? 0)).toBe(1)
+    // Counted on the worker's /metrics.
+    expect(await waitCount(() => worker.stats.deadLettered - deadLetteredBefore, 2)).toBe(2)
+    const metrics = await (await fetch(`http://127.0.0.1:${worker.port}/metrics`)).text()
+    expect(metrics).toMatch(/tollgate_worker_spans_total\{outcome="dead_lettered"\} [1-9]/)
   })
 })

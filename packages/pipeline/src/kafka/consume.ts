@@ -18,6 +18,11 @@ export interface SpanConsumerDeps {
         seconds: number
       },
     ): void
+    /**
+     * A batch arrived: `pending` is what the group has not committed on its partition (this batch and
+     * what is behind it), so the lag grows while the store is down instead of keeping its last value.
+     */
+    onFetch?(e: { topic: string; partition: number; pending: number }): void
     onStoreError?(err: unknown, attempt: number): void
     onDeadLetter?(rows: number): void
     /** After the store has the batch and before its offsets are committed (tests stop the process here). */
@@ -43,6 +48,11 @@ export function createSpanBatchHandler(deps: SpanConsumerDeps): (batch: Consumed
   return async (batch) => {
     const last = batch.records.at(-1)
     if (!last) return
+    deps.hooks?.onFetch?.({
+      topic: batch.topic,
+      partition: batch.partition,
+      pending: batch.lag + batch.records.length,
+    })
     const started = performance.now()
     const rows: RowRecord[] = []
     const offsetOf = new Map<RowRecord, string>()
