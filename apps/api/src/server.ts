@@ -61,6 +61,9 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     maxSpansPerRequest: env.MAX_SPANS_PER_REQUEST,
     maxTextBytes: env.MAX_TEXT_BYTES,
     maxAttributes: env.MAX_ATTRIBUTES,
+    maxTags: env.MAX_TAGS,
+    maxTagValueBytes: env.MAX_TAG_VALUE_BYTES,
+    maxAttributeValueBytes: env.MAX_ATTRIBUTE_VALUE_BYTES,
   }
   const prices = env.PRICES_FILE ? loadPriceOverrides(env.PRICES_FILE) : undefined
   const pricer = createPricer({ overrides: prices?.overrides, overrideSource: prices?.source })

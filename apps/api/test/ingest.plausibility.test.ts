@@ -73,6 +73,16 @@ describe.each([
   ['cost 1e300', { cost: { total_usd: 1e300 } }, /^cost\.total_usd: /],
   ['tokens 1e15', { usage: { input_tokens: 1e15, output_tokens: 1 } }, /^usage\.input_tokens: /],
   ['ttft of ten days', { ttft_ms: 10 * DAY_MS }, /^ttft_ms: /],
+  [
+    '65 tags (MAX_TAGS 64)',
+    { tags: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) },
+    /^tags: more than 64 keys/,
+  ],
+  [
+    'a tag value of 2,000 bytes (MAX_TAG_VALUE_BYTES 1024)',
+    { tags: { team: 'é'.repeat(1000) } },
+    /^tags\.team: longer than 1024 bytes/,
+  ],
 ])('%s', (_name, fields, error) => {
   it('is refused on its own index and never stored; its neighbours are stored', async () => {
     const { traceId, spanId } = ids()
@@ -94,6 +104,7 @@ describe.each([
     const problem = (await alone.json()) as { type: string; rejected: Array<{ index: number; error: string }> }
     expect(problem.type).toMatch(/\/validation$/)
     expect(problem.rejected[0]?.error).toMatch(error)
+    expect((await t.request('/health')).status).toBe(200)
   })
 })
 
@@ -121,6 +132,29 @@ describe('values the store could not hold are made safe, not refused', () => {
     expect(first.name).toBe('x\ufffd')
     expect(first.tags).toEqual({ k: '\ufffd' })
     expect(first.attributes).toEqual({ a: 'b\ufffd' })
+  })
+
+  it('cuts attribute values over MAX_ATTRIBUTE_VALUE_BYTES and says which; a __proto__ tag is dropped, never a prototype', async () => {
+    const { traceId, spanId } = ids()
+    const big = 'ab€'.repeat(30_000) // 150,000 bytes
+    const res = await ingest(t, [
+      span({
+        trace_id: traceId,
+        span_id: spanId(1),
+        attributes: { big, small: 'kept', structured: { text: 'x'.repeat(70_000) } },
+        tags: JSON.parse('{"__proto__": "polluted?", "team": "red"}') as Record<string, string>,
+      }),
+    ])
+    expect(res.body).toEqual({ accepted: 1, rejected: [] })
+    const stored = must((await spansOf(traceId))[0], 'stored span')
+    const attributes = stored.attributes as Record<string, string>
+    expect(Buffer.byteLength(must(attributes.big, 'big'))).toBeLessThanOrEqual(65_536)
+    expect(Buffer.byteLength(must(attributes.big, 'big'))).toBeGreaterThan(65_530)
+    expect(big.startsWith(must(attributes.big, 'big'))).toBe(true)
+    expect(must(attributes.structured, 'structured').length).toBe(65_536)
+    expect(attributes.small).toBe('kept')
+    expect(attributes['tollgate.truncated_attributes']).toBe('big,structured')
+    expect(stored.tags).toEqual({ team: 'red' })
   })
 
   it('stores a batch spanning 150 days (more partitions than one insert may touch)', async () => {

@@ -98,10 +98,25 @@ export const emptyUsage = (): Usage => ({
   reasoning_tokens: 0,
 })
 
-/** Per-span limits; the server sets them from MAX_TEXT_BYTES and MAX_ATTRIBUTES (.env.example). */
+/**
+ * Per-span limits; the server sets them from MAX_TEXT_BYTES, MAX_ATTRIBUTES, MAX_TAGS,
+ * MAX_TAG_VALUE_BYTES and MAX_ATTRIBUTE_VALUE_BYTES (.env.example). The last three default as below.
+ */
 export interface SpanLimits {
   maxTextBytes: number
   maxAttributes: number
+  /** More tags than this: the span is refused on its index. */
+  maxTags?: number
+  /** A tag value longer than this (UTF-8 bytes): the span is refused on its index (tags are filters: never cut). */
+  maxTagValueBytes?: number
+  /** An attribute value (string, or structured value's JSON) longer than this is cut, its key listed in `tollgate.truncated_attributes`. */
+  maxAttributeValueBytes?: number
 }
 
-export const DEFAULT_SPAN_LIMITS: SpanLimits = { maxTextBytes: 256 * 1024, maxAttributes: 128 }
+export const DEFAULT_SPAN_LIMITS = {
+  maxTextBytes: 256 * 1024,
+  maxAttributes: 128,
+  maxTags: 64,
+  maxTagValueBytes: 1024,
+  maxAttributeValueBytes: 64 * 1024,
+} satisfies Required<SpanLimits>

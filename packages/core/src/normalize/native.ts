@@ -1,5 +1,6 @@
 import { newSpanId, newTraceId, normalizeHexId } from '../ids.js'
 import { providerId } from '../providers.js'
+import { DEFAULT_SPAN_LIMITS } from '../span.js'
 import type {
   AgentRef,
   AttributeValue,
@@ -65,6 +66,14 @@ export function normalizeNative(
   if (Object.keys(attributes).length > limits.maxAttributes) {
     return { ok: false, error: `attributes: more than ${limits.maxAttributes} keys` }
   }
+  const cut = truncateAttributeValues(
+    attributes,
+    limits.maxAttributeValueBytes ?? DEFAULT_SPAN_LIMITS.maxAttributeValueBytes,
+  )
+  if (cut.length > 0) attributes[TRUNCATED_ATTRIBUTES] = cut.join(',')
+
+  const tags = toTags(w.tags, limits)
+  if (typeof tags === 'string') return { ok: false, error: tags }
 
   const input = truncateUtf8(textOf(w.input) ?? '', limits.maxTextBytes)
   const output = truncateUtf8(textOf(w.output) ?? '', limits.maxTextBytes)
@@ -96,7 +105,7 @@ export function normalizeNative(
       agent: toAgent(w.agent),
       user_id: w.user_id || null,
       session_id: w.session_id || null,
-      tags: Object.fromEntries(Object.entries(w.tags ?? {}).map(([k, v]) => [k, String(v)])),
+      tags,
       input: w.input === null || w.input === undefined ? null : input.text,
       output: w.output === null || w.output === undefined ? null : output.text,
       input_truncated: input.truncated,
@@ -105,6 +114,41 @@ export function normalizeNative(
       source,
     },
   }
+}
+
+/** Lists the attribute keys whose values were cut at `maxAttributeValueBytes` (comma-separated). */
+const TRUNCATED_ATTRIBUTES = 'tollgate.truncated_attributes'
+
+/** Cuts string values longer than `maxBytes` at a character boundary, in place; returns the keys cut. */
+function truncateAttributeValues(attributes: Record<string, AttributeValue>, maxBytes: number): string[] {
+  const cut: string[] = []
+  for (const [k, v] of Object.entries(attributes)) {
+    if (typeof v !== 'string' || v.length * 3 <= maxBytes) continue
+    const t = truncateUtf8(v, maxBytes)
+    if (t.truncated) {
+      attributes[k] = t.text
+      cut.push(k)
+    }
+  }
+  return cut
+}
+
+/** Tags as strings, or why the span is refused: too many, or a value too long to be a filter. */
+function toTags(tags: WireSpan['tags'], limits: SpanLimits): Record<string, string> | string {
+  if (!tags) return {}
+  const maxTags = limits.maxTags ?? DEFAULT_SPAN_LIMITS.maxTags
+  const maxBytes = limits.maxTagValueBytes ?? DEFAULT_SPAN_LIMITS.maxTagValueBytes
+  const entries = Object.entries(tags)
+  if (entries.length > maxTags) return `tags: more than ${maxTags} keys`
+  const out: Array<[string, string]> = []
+  for (const [k, v] of entries) {
+    const value = String(v)
+    if (value.length * 3 > maxBytes && Buffer.byteLength(value) > maxBytes)
+      return `tags.${k}: longer than ${maxBytes} bytes`
+    out.push([k, value])
+  }
+  // fromEntries defines own properties: a tag named __proto__ stays a tag.
+  return Object.fromEntries(out)
 }
 
 function toKind(kind: string | null | undefined, looksLikeLlm: boolean): SpanKind {
