@@ -2,7 +2,10 @@ import {
   claimPendingEmbeddings,
   deferEmbeddings,
   deleteExpiredEmbeddings,
+  embeddingKeyOf,
   enqueueEmbeddings,
+  existingEmbeddingKeys,
+  insertEmbeddings,
   saveEmbeddings,
   type Db,
   type PendingEmbedding,
@@ -18,6 +21,8 @@ export interface EmbeddingJobOptions {
   batchSize?: number
   /** How often the queue is polled when idle (pending rows of other replicas, deferred rows). */
   pollMs?: number
+  /** How long offered candidates may wait to fill a batch before a pass takes them. */
+  flushMs?: number
   /** Candidates held in memory before they reach Postgres; past it new ones are dropped and counted. */
   maxBuffered?: number
   /** First delay after a failed attempt, doubled per attempt up to `maxBackoffMs`. */
@@ -49,15 +54,19 @@ export interface EmbeddingJob {
 
 /**
  * The embedding worker, off the ingest's critical path: the ingest verb hands it the sampled spans
- * without PII after their 202 (`offer`, in memory), a pass writes them to `span_embeddings` as pending
- * rows (idempotent per span) and then embeds due pending rows in batches. A provider failure leaves
- * the rows pending with a backoff — that is the back-fill: the same loop picks them up when the
- * provider is back, after a restart too. Fail-open: spans are stored whatever happens here.
+ * without PII after their 202 (`offer`, in memory). Offers are gathered for up to `flushMs` or a full
+ * batch, embedded from memory and stored as finished rows in one insert (spans that already have a
+ * row are skipped: a redelivery is embedded once). A provider failure queues them as pending rows
+ * with a backoff — that is the back-fill: the polling loop claims due pending rows (also those of
+ * other replicas, and after a restart) when the provider is back. Fail-open: spans are stored
+ * whatever happens here. Fewer, larger statements matter: in the embedded mode every statement is a
+ * wire-protocol round trip into PGlite on the ingest's own thread.
  * Limit: candidates still in memory when the process dies are not embedded (their spans are stored).
  */
 export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
   const batchSize = options.batchSize ?? 64
   const pollMs = options.pollMs ?? 1000
+  const flushMs = options.flushMs ?? 100
   const maxBuffered = options.maxBuffered ?? 10_000
   const backoffMs = options.backoffMs ?? 1000
   const maxBackoffMs = options.maxBackoffMs ?? 10 * 60_000
@@ -70,19 +79,70 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
   let timer: NodeJS.Timeout | null = null
   let lastPurge = 0
 
-  async function pass(): Promise<boolean> {
-    if (buffer.length > 0) {
-      const take = buffer
-      buffer = []
-      try {
-        stats.queued += await enqueueEmbeddings(options.db, take)
-      } catch (err) {
-        // Postgres unavailable: keep them for the next pass, within the bound.
-        buffer = take.concat(buffer).slice(0, maxBuffered)
-        log('embeddings.enqueue_failed', { error: (err as Error).message.split('\n')[0], rows: take.length })
-        return false
-      }
+  /** Until then the provider is treated as down: offered candidates are queued as pending rows. */
+  let providerDownUntil = 0
+
+  function failed(err: unknown, rows: number, attempts: number): number {
+    stats.failedAttempts += rows
+    const retryAfter = err instanceof EmbedderError ? err.retryAfterMs : undefined
+    const delayMs = Math.min(maxBackoffMs, retryAfter ?? backoffMs * 2 ** Math.min(20, attempts - 1))
+    log('embeddings.embed_failed', {
+      embedder: options.embedder.id,
+      rows,
+      retry_in_ms: delayMs,
+      error: (err as Error).message.split('\n')[0],
+    })
+    return delayMs
+  }
+
+  /**
+   * The buffered candidates, embedded from memory and stored as finished rows (one existence check,
+   * one insert per pass). While the provider is down they are queued as pending rows instead, for the
+   * claim loop's back-off to take up.
+   */
+  async function embedBuffered(): Promise<boolean> {
+    if (buffer.length === 0) return false
+    const take = buffer.slice(0, batchSize * 4)
+    buffer = buffer.slice(take.length)
+    const keep = (): void => {
+      // Postgres unavailable: keep them for the next pass, within the bound.
+      buffer = take.concat(buffer).slice(0, maxBuffered)
     }
+    try {
+      if (Date.now() < providerDownUntil) {
+        stats.queued += await enqueueEmbeddings(options.db, take, new Date(providerDownUntil))
+        return buffer.length > 0
+      }
+      const known = await existingEmbeddingKeys(options.db, take)
+      const fresh = known.size === 0 ? take : take.filter((c) => !known.has(embeddingKeyOf(c)))
+      const vectors: number[][] = []
+      try {
+        for (let i = 0; i < fresh.length; i += batchSize)
+          vectors.push(
+            ...(await options.embedder.embed(fresh.slice(i, i + batchSize).map((c) => embeddingText(c.text)))),
+          )
+      } catch (err) {
+        providerDownUntil = Date.now() + failed(err, fresh.length, 1)
+        stats.queued += await enqueueEmbeddings(options.db, fresh, new Date(providerDownUntil))
+        return buffer.length > 0
+      }
+      const stored = await insertEmbeddings(
+        options.db,
+        fresh.map((c, i) => ({ ...c, embedding: vectors[i] ?? [] })),
+        options.embedder.id,
+      )
+      stats.queued += stored
+      stats.embedded += stored
+    } catch (err) {
+      keep()
+      log('embeddings.enqueue_failed', { error: (err as Error).message.split('\n')[0], rows: take.length })
+      return false
+    }
+    return buffer.length > 0
+  }
+
+  /** Due pending rows (failed earlier, or queued by another replica), embedded in one batch. */
+  async function embedPending(): Promise<boolean> {
     const claimed = await claimPendingEmbeddings(options.db, { limit: batchSize, leaseMs: 60_000 })
     if (claimed.length === 0) return false
     try {
@@ -93,18 +153,11 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
         options.embedder.id,
       )
       stats.embedded += claimed.length
+      providerDownUntil = 0
     } catch (err) {
-      stats.failedAttempts += claimed.length
-      const attempts = Math.max(...claimed.map((c) => c.attempts))
-      const retryAfter = err instanceof EmbedderError ? err.retryAfterMs : undefined
-      const delayMs = Math.min(maxBackoffMs, retryAfter ?? backoffMs * 2 ** Math.min(20, attempts - 1))
+      const delayMs = failed(err, claimed.length, Math.max(...claimed.map((c) => c.attempts)))
+      providerDownUntil = Date.now() + delayMs
       await deferEmbeddings(options.db, claimed, { delayMs, error: (err as Error).message, maxAttempts })
-      log('embeddings.embed_failed', {
-        embedder: options.embedder.id,
-        rows: claimed.length,
-        retry_in_ms: delayMs,
-        error: (err as Error).message.split('\n')[0],
-      })
       return false
     }
     return claimed.length === batchSize
@@ -116,20 +169,39 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
     await deleteExpiredEmbeddings(options.db, { before: new Date(Date.now() - options.retentionDays * 86_400_000) })
   }
 
-  function runOnce(): Promise<void> {
+  /** One pass; `claim` also takes due pending rows (the timer's and callers' passes, not each offer's). */
+  function runPass(claim: boolean): Promise<void> {
     running ??= (async () => {
       try {
         await purge()
-        while ((await pass()) && !stopped);
+        while ((await embedBuffered()) && !stopped);
+        if (claim) while ((await embedPending()) && !stopped);
       } catch (err) {
         log('embeddings.pass_failed', { error: (err as Error).message.split('\n')[0] })
       } finally {
         running = null
       }
       // Offered while the last pass was finishing: not left for the next poll.
-      if (buffer.length > 0 && !stopped) setImmediate(() => void runOnce())
+      if (buffer.length > 0 && !stopped) soon()
     })()
     return running
+  }
+  const runOnce = (): Promise<void> => runPass(true)
+
+  let flushTimer: NodeJS.Timeout | null = null
+  /** A pass soon: at once when a batch is full, else after `flushMs` so small offers share one pass. */
+  function soon(): void {
+    if (stopped) return
+    if (buffer.length >= batchSize) {
+      if (flushTimer) clearTimeout(flushTimer)
+      flushTimer = null
+      // Never inside the request that offered them.
+      setImmediate(() => void runPass(false))
+    } else
+      flushTimer ??= setTimeout(() => {
+        flushTimer = null
+        void runPass(false)
+      }, flushMs).unref()
   }
 
   function schedule(): void {
@@ -152,8 +224,7 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
         stats.dropped += candidates.length - Math.max(0, room)
       }
       for (const c of candidates.slice(0, Math.max(0, room))) buffer.push(c)
-      // Soon, but never inside the request that offered them.
-      setImmediate(() => void runOnce())
+      soon()
     },
     runOnce,
     async drain() {
@@ -166,6 +237,7 @@ export function startEmbeddingJob(options: EmbeddingJobOptions): EmbeddingJob {
     async stop() {
       stopped = true
       if (timer) clearTimeout(timer)
+      if (flushTimer) clearTimeout(flushTimer)
       await running
       // Buffered candidates are written as pending so the next start embeds them.
       if (buffer.length > 0) await enqueueEmbeddings(options.db, buffer).catch(() => undefined)

@@ -22,7 +22,12 @@ export interface PendingEmbedding extends EmbeddingKey {
 const PREVIEW_CHARS = 200
 
 /** Queues spans for embedding; a span already queued or embedded is left as it is (redelivery → once). */
-export async function enqueueEmbeddings(db: Db, rows: PendingEmbedding[]): Promise<number> {
+export async function enqueueEmbeddings(
+  db: Db,
+  rows: PendingEmbedding[],
+  /** First attempt not before this (a provider known to be down); default now. */
+  notBefore?: Date,
+): Promise<number> {
   if (rows.length === 0) return 0
   const inserted = await db
     .insert(spanEmbeddings)
@@ -37,12 +42,64 @@ export async function enqueueEmbeddings(db: Db, rows: PendingEmbedding[]): Promi
         inputPreview: r.text.slice(0, PREVIEW_CHARS),
         promptSha256: r.promptSha256,
         text: r.text,
+        ...(notBefore ? { nextAttemptAt: notBefore } : {}),
       })),
     )
     .onConflictDoNothing()
     .returning({ spanId: spanEmbeddings.spanId })
   return inserted.length
 }
+
+/**
+ * Stores spans embedded straight from memory as `done` rows in one statement: no pending row to write,
+ * claim and update first. A span already queued or embedded is left as it is (redelivery → once).
+ * Returns how many rows were new.
+ */
+export async function insertEmbeddings(
+  db: Db,
+  rows: Array<PendingEmbedding & { embedding: number[] }>,
+  embedder: string,
+): Promise<number> {
+  if (rows.length === 0) return 0
+  const now = new Date()
+  const inserted = await db
+    .insert(spanEmbeddings)
+    .values(
+      rows.map((r) => ({
+        projectId: r.projectId,
+        traceId: r.traceId,
+        spanId: r.spanId,
+        startTime: new Date(Math.floor(r.startUs / 1000)),
+        name: r.name,
+        model: r.model,
+        inputPreview: r.text.slice(0, PREVIEW_CHARS),
+        promptSha256: r.promptSha256,
+        status: 'done' as const,
+        embedder,
+        embedding: r.embedding,
+        attempts: 1,
+        embeddedAt: now,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ spanId: spanEmbeddings.spanId })
+  return inserted.length
+}
+
+/** Which of these spans already have a row (queued, embedded or failed): a redelivery is not embedded again. */
+export async function existingEmbeddingKeys(db: Db, keys: EmbeddingKey[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const result = await db.execute<{ k: string }>(sql`
+    SELECT project_id || '/' || trace_id || '/' || span_id AS k FROM span_embeddings
+     WHERE (project_id, trace_id, span_id) IN (${sql.join(
+       keys.map((k) => sql`(${k.projectId}, ${k.traceId}, ${k.spanId})`),
+       sql`, `,
+     )})`)
+  return new Set(result.rows.map((r) => r.k))
+}
+
+/** The key `existingEmbeddingKeys` answers with. */
+export const embeddingKeyOf = (k: EmbeddingKey): string => `${k.projectId}/${k.traceId}/${k.spanId}`
 
 export interface ClaimedEmbedding extends EmbeddingKey {
   text: string
