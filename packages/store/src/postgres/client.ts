@@ -1,11 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import { vector } from '@electric-sql/pglite-pgvector'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { Worker } from 'node:worker_threads'
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres'
 import pg from 'pg'
+import type { PGliteThreadData, PGliteThreadMessage } from './pglite-thread.js'
 import * as schema from './schema.js'
 
 export interface PostgresConfig {
@@ -47,27 +46,26 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
     return { pool, db: drizzle(pool, { schema }), mode: 'server', url: config.url, close: () => pool.end() }
   }
   const dir = `${config.dataDir}/postgres`
-  mkdirSync(dir, { recursive: true })
-  const lite = await PGlite.create(dir, { extensions: { vector } })
-  // PGlite is single-connection; the socket server multiplexes pool clients onto it.
-  let server: PGLiteSocketServer
+  // PGlite is single-connection; the socket server (on its own thread) multiplexes pool clients onto it.
   let url: string
   let pool: pg.Pool
   let socketDir: string | undefined
+  let thread: PGliteThread
   if (config.pglitePort) {
-    server = new PGLiteSocketServer({ db: lite, host: '127.0.0.1', port: config.pglitePort, maxConnections: 16 })
-    await server.start()
-    url = `postgres://postgres@${server.getServerConn()}/postgres`
+    thread = await startPGliteThread({ dir, listen: { port: config.pglitePort } })
+    url = `postgres://postgres@${thread.conn}/postgres`
     pool = new pg.Pool({ connectionString: url, max: config.poolSize ?? 4 })
   } else {
     // pglite-socket accepts any client without a password: the file system is the lock. mkdtemp makes
     // the directory 0700 before the socket exists, so there is no moment when another user could connect.
     // (In the OS temp dir, not DATA_DIR: a Unix socket path is limited to ~104 bytes.)
     socketDir = mkdtempSync(join(tmpdir(), 'tollgate-pg-'))
-    const path = join(socketDir, '.s.PGSQL.5432')
-    server = new PGLiteSocketServer({ db: lite, path, maxConnections: 16 })
-    await server.start()
-    chmodSync(path, 0o600)
+    try {
+      thread = await startPGliteThread({ dir, listen: { path: join(socketDir, '.s.PGSQL.5432') } })
+    } catch (err) {
+      rmSync(socketDir, { recursive: true, force: true })
+      throw err
+    }
     url = `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}`
     pool = new pg.Pool({
       host: socketDir,
@@ -85,9 +83,61 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
     url,
     async close() {
       await pool.end()
-      await server.stop()
-      await lite.close()
+      await thread.close()
       if (socketDir) rmSync(socketDir, { recursive: true, force: true })
     },
   }
+}
+
+interface PGliteThread {
+  /** host:port or the socket path the server listens on. */
+  conn: string
+  close(): Promise<void>
+}
+
+/**
+ * The compiled thread entry. Under the TypeScript sources (vitest aliases the workspace packages to
+ * `src/`) a worker cannot load `.ts`, so the built file is used; `npm test` builds first.
+ */
+function threadEntry(): URL {
+  const here = new URL(import.meta.url)
+  return here.pathname.endsWith('.ts')
+    ? new URL('../../dist/postgres/pglite-thread.js', here)
+    : new URL('./pglite-thread.js', here)
+}
+
+/** Starts PGlite and its socket server on a worker thread; resolves once it accepts connections. */
+function startPGliteThread(data: PGliteThreadData): Promise<PGliteThread> {
+  const worker = new Worker(threadEntry(), { workerData: data })
+  return new Promise((resolve, reject) => {
+    let state: 'starting' | 'ready' | 'closing' = 'starting'
+    worker.once('error', (err) => {
+      if (state === 'starting') reject(err)
+      // Running: the pool's queries now fail, which /ready and every Postgres caller report.
+      else console.error(JSON.stringify({ level: 'error', msg: 'pglite.thread_failed', error: err.message }))
+    })
+    worker.on('message', (msg: PGliteThreadMessage) => {
+      if (msg.type === 'error') {
+        reject(new Error(`embedded Postgres failed to start: ${msg.message}`))
+        void worker.terminate()
+      } else if (msg.type === 'ready') {
+        state = 'ready'
+        resolve({
+          conn: msg.conn,
+          close: () =>
+            new Promise<void>((done) => {
+              if (state === 'closing') return done()
+              state = 'closing'
+              // A thread that never answers is ended anyway: closing must not hang the process.
+              const timer = setTimeout(() => void worker.terminate().then(() => done()), 10_000)
+              worker.once('exit', () => {
+                clearTimeout(timer)
+                done()
+              })
+              worker.postMessage('close')
+            }),
+        })
+      }
+    })
+  })
 }
