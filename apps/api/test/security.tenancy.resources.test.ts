@@ -269,6 +269,10 @@ describe('another project, route by route', () => {
       ]),
     )
     expect(checked.length).toBeGreaterThanOrEqual(25)
+    // The instance chain of the audit log (readable by any reader) holds configuration only.
+    const instance = await t.request('/api/audit?chain=instance', { headers: b.key })
+    expect(instance.status).toBe(200)
+    expect(leaked(await instance.text())).toEqual([])
   })
 
   it("answers 404 to B's admin for every write on A's ids, and A's data is unchanged", async () => {

@@ -25,6 +25,7 @@ describe.each([
     expect(res.status).toBe(400)
     expect(res.headers.get('content-type')).toContain('application/problem+json')
     expect(((await res.json()) as Problem).type).toMatch(/\/validation$/)
+    expect((await t.request('/health')).status).toBe(200)
   })
 })
 
