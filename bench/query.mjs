@@ -3,10 +3,14 @@
 // 1. Generates spans inside ClickHouse (numbers()-based; 5 projects, the largest ('default', the one
 //    the server's local mode reads) holding 60%; 20 models, 50 agents, 10k users, 30 days, 4 spans
 //    per trace) through the real migrations, so the views fill the trace index and rollups.
-// 2. Same-run SQL comparisons in this process: the previous list query shape vs the new path, and
-//    cost by model/day from deduplicated raw spans vs the rollup.
+// 2. Same-run SQL comparisons in this process: the previous list query shape vs the new path;
+//    cost by model/day from deduplicated raw spans vs the rollup; the analytics functions the routes
+//    call (costBreakdown, getMetrics, spendByScope) with the rollups vs forced onto the raw spans.
 // 3. Starts the real server on that data directory and measures over HTTP: median/p95 per request,
-//    a trace's spans alone and under concurrent list requests, and the server's memory.
+//    a trace's spans alone and under concurrent list requests, /api/cost/by-model and /daily answered
+//    by the rollups (whole hours) and by the raw spans (a range starting 1 s past the hour),
+//    /api/metrics, /api/policy with four budgets built on every call (POLICY_CACHE_TTL_MS=0), and the
+//    server's memory.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -15,7 +19,10 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import {
   connectClickHouse,
+  costBreakdown,
   costByModel,
+  getMetrics,
+  spendByScope,
   listTraces,
   migrateClickHouse,
   applyRetention,
@@ -165,6 +172,52 @@ const rolled = await costByModel(ch, 'default', range)
 console.log(
   `  same sums: raw ${Number(rawTotal.n)} calls $${Number(rawTotal.c).toFixed(4)}; rollup ${rolled.reduce((a, r) => a + r.calls, 0)} calls $${rolled.reduce((a, r) => a + r.cost_usd, 0).toFixed(4)}`,
 )
+
+// The analytics functions the routes call, over the last 30 whole hours-aligned days.
+const HOUR_US = 3_600_000_000
+const endUs = Math.ceil(nowUs / HOUR_US) * HOUR_US
+const r30 = { projectId: 'default', fromUs: endUs - 30 * DAY_US, toUs: endUs }
+const byModel = (source) => costBreakdown(ch, { ...r30, group: 'model', source })
+const daily = (source) => costBreakdown(ch, { ...r30, granularity: 'day', source })
+line('cost by model, 30 d, rollup (costBreakdown)', await time(() => byModel('rollup')))
+line('cost by model, 30 d, raw spans FINAL (costBreakdown)', await time(() => byModel('spans')))
+line('cost daily, 30 d, rollup (costBreakdown)', await time(() => daily('rollup')))
+line('cost daily, 30 d, raw spans FINAL (costBreakdown)', await time(() => daily('spans')))
+const total = (rows) =>
+  `${rows.reduce((a, r) => a + r.calls, 0)} calls $${rows.reduce((a, r) => a + r.cost_usd, 0).toFixed(4)}`
+console.log(`  same sums: rollup ${total((await byModel('rollup')).rows)}; raw ${total((await byModel('spans')).rows)}`)
+line(
+  'metrics, 24 h (getMetrics, raw spans FINAL)',
+  await time(() => getMetrics(ch, { ...r30, fromUs: endUs - DAY_US })),
+)
+line('metrics, 30 d (getMetrics, raw spans FINAL)', await time(() => getMetrics(ch, r30)))
+// Budgets as a policy holds them: month (30 days: the last day of a month), day, rolling 24 h, hour.
+const dayStartUs = Math.floor(nowUs / DAY_US) * DAY_US
+const budgets = [
+  { scope: 'global', fromUs: nowUs - 30 * DAY_US },
+  { scope: 'agent', scopeValue: 'agent-7', fromUs: dayStartUs },
+  { scope: 'feature', scopeValue: 'f3', fromUs: nowUs - DAY_US },
+  { scope: 'tag', tagKey: 'env', scopeValue: 'prod', fromUs: Math.floor(nowUs / HOUR_US) * HOUR_US },
+]
+const policyTo = nowUs + 5 * 60_000_000
+line(
+  'policy spend, 4 budgets, rollups + partial hours (spendByScope)',
+  await time(() => spendByScope(ch, 'default', budgets, policyTo)),
+)
+line(
+  'policy spend, 4 budgets, raw spans FINAL (spendByScope)',
+  await time(() => spendByScope(ch, 'default', budgets, policyTo, 'spans')),
+)
+line(
+  'policy spend, tenant budget over 30 d (raw only: no rollup)',
+  await time(() =>
+    spendByScope(ch, 'default', [{ scope: 'tenant', scopeValue: 'acme', fromUs: nowUs - 30 * DAY_US }], policyTo),
+  ),
+)
+const spent = (xs) => xs.map((x) => `$${x.usd.toFixed(4)}/${x.tokens}`).join(' ')
+console.log(
+  `  same spend: auto ${spent(await spendByScope(ch, 'default', budgets, policyTo))}; raw ${spent(await spendByScope(ch, 'default', budgets, policyTo, 'spans'))}`,
+)
 await ch.close()
 
 // ---- 3. HTTP against the real server -------------------------------------------------------------
@@ -176,7 +229,14 @@ const port = await new Promise((resolve) => {
 })
 const base = `http://127.0.0.1:${port}`
 const child = spawn(process.execPath, ['apps/api/dist/main.js'], {
-  env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATA_RETENTION_DAYS: '90' },
+  env: {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    DATA_RETENTION_DAYS: '90',
+    POLICY_CACHE_TTL_MS: '0',
+  },
   stdio: 'inherit',
 })
 for (;;) {
@@ -219,6 +279,41 @@ const background = (async () => {
 line('GET /api/traces/:id/spans while a client lists traces', await time(oneTrace))
 listing = false
 await background
+
+// Analytics over HTTP: each cost endpoint from the rollups (whole hours) and from the raw spans (the same
+// range starting 1 s past the hour, which the rollups cannot answer exactly); X-Tollgate-Source checked.
+const endIso = new Date(endUs / 1000).toISOString()
+const fromIso = new Date((endUs - 30 * DAY_US) / 1000).toISOString()
+const offIso = new Date((endUs - 30 * DAY_US) / 1000 + 1000).toISOString()
+const getFrom = async (path, source) => {
+  const res = await fetch(base + path)
+  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
+  if (source && res.headers.get('x-tollgate-source') !== source)
+    throw new Error(`${path}: answered from ${res.headers.get('x-tollgate-source')}, expected ${source}`)
+  return res.json()
+}
+for (const [label, path, source] of [
+  ['GET /api/cost/by-model (30 d, rollup)', `/api/cost/by-model?from=${fromIso}&to=${endIso}`, 'rollup'],
+  ['GET /api/cost/by-model (30 d from :00:01, raw spans)', `/api/cost/by-model?from=${offIso}&to=${endIso}`, 'spans'],
+  ['GET /api/cost/daily (30 d, rollup)', `/api/cost/daily?from=${fromIso}&to=${endIso}`, 'rollup'],
+  ['GET /api/cost/daily (30 d from :00:01, raw spans)', `/api/cost/daily?from=${offIso}&to=${endIso}`, 'spans'],
+  ['GET /api/metrics (default 24 h, raw spans)', '/api/metrics'],
+  ['GET /api/metrics (30 d, raw spans)', `/api/metrics?from=${fromIso}&to=${endIso}`],
+])
+  line(label, await time(() => getFrom(path, source)))
+const post = (path, body) =>
+  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+for (const b of [
+  { name: 'all month', scope: 'global', window: 'month', limit_usd: 1e9 },
+  { name: 'agent day', scope: 'agent', scope_value: 'agent-7', window: 'day', limit_usd: 1e9 },
+  { name: 'feature 24h', scope: 'feature', scope_value: 'f3', window: 'rolling_24h', limit_usd: 1e9 },
+  { name: 'prod hour', scope: 'tag', tag_key: 'env', scope_value: 'prod', window: 'hour', limit_tokens: 1e12 },
+]) {
+  const res = await post('/api/budgets', b)
+  if (res.status !== 201) throw new Error(`POST /api/budgets: ${res.status} ${await res.text()}`)
+}
+line('GET /api/policy (4 budgets, built on every call)', await time(() => getFrom('/api/policy')))
+
 const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
 const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
 console.log(
