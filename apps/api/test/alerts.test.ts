@@ -266,6 +266,18 @@ describe('the evaluator', () => {
     )
     await t.deps.alerts.settled()
     expect((await history(id)).map((e) => e.notification)).toEqual(['sent', 'sent'])
+    // from/to select events by when they happened: [from, to).
+    const between = async (q: string) =>
+      (
+        (await call(`/api/alerts/history?rule_id=${id}&${q}`, { headers: admin })).body.events as {
+          created_at: string
+        }[]
+      ).map((e) => e.created_at)
+    const iso = (ms: number) => new Date(ms).toISOString()
+    expect(await between(`from=${iso(now + 1000)}`)).toEqual([iso(now + 61_000)])
+    expect(await between(`to=${iso(now + 61_000)}`)).toEqual([iso(now)])
+    expect(await between(`from=${iso(now)}&to=${iso(now + 61_001)}`)).toEqual([iso(now + 61_000), iso(now)])
+    expect((await call(`/api/alerts/history?from=yesterday`, { headers: admin })).status).toBe(400)
     await send('PATCH', `/api/alerts/${id}`, { enabled: false })
   })
 
