@@ -80,6 +80,7 @@ const Base = z.object({
   INGEST_MAX_FUTURE_SKEW_S: Int(0, 7 * 86_400).default(86_400),
   INGEST_MAX_INFLIGHT_REQUESTS: Int(1, 100_000).default(64),
   INGEST_MAX_INFLIGHT_BYTES: Int(1024, 64 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+  INGEST_PROJECT_SHARE: z.coerce.number().gt(0).max(1).default(0.5),
   INGEST_REFUSE_AFTER_STORE_FAILING_S: Int(1, 86_400).default(30),
   SHUTDOWN_DEADLINE_MS: Int(0, 600_000).default(10_000),
 })

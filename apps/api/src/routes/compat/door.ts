@@ -21,6 +21,7 @@ export function doorAdmission(deps: AppDeps): MiddlewareHandler<AppEnv> {
     maxRequests: deps.env.INGEST_MAX_INFLIGHT_REQUESTS,
     maxBytes: deps.env.INGEST_MAX_INFLIGHT_BYTES,
     maxBodyBytes: deps.env.MAX_BODY_BYTES,
+    projectShare: deps.env.INGEST_PROJECT_SHARE,
   })
 }
 

@@ -10,6 +10,7 @@ export function ingestRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     maxRequests: deps.env.INGEST_MAX_INFLIGHT_REQUESTS,
     maxBytes: deps.env.INGEST_MAX_INFLIGHT_BYTES,
     maxBodyBytes: deps.env.MAX_BODY_BYTES,
+    projectShare: deps.env.INGEST_PROJECT_SHARE,
   })
   return routes
 }

@@ -7,7 +7,7 @@ import type { AppEnv } from '../../context.js'
 import { parseJson, readBody } from '../../lib/body.js'
 import { dropReason } from '../../lib/metrics.js'
 import { commonProblems, problemResponse } from '../../lib/openapi-route.js'
-import { admission } from '../../middleware/admission.js'
+import { admission, type AdmissionOptions } from '../../middleware/admission.js'
 import { IngestResponse, splitBody } from './schema.js'
 
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b|^text\/plain\b/i
@@ -18,7 +18,7 @@ const retryAfter = {
   'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' as const } },
 }
 
-function ingestRoute(limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number }) {
+function ingestRoute(limits: AdmissionOptions) {
   return createRoute({
     method: 'post',
     path: '/',
@@ -61,10 +61,7 @@ function ingestRoute(limits: { maxRequests: number; maxBytes: number; maxBodyByt
 }
 
 /** Read body → parse the format → the ingest verb → map the result. */
-export function registerIngest(
-  app: OpenAPIHono<AppEnv>,
-  limits: { maxRequests: number; maxBytes: number; maxBodyBytes: number },
-): void {
+export function registerIngest(app: OpenAPIHono<AppEnv>, limits: AdmissionOptions): void {
   app.openapi(ingestRoute(limits), async (c) => {
     const { limits: spanLimits, ingest, logger, metrics } = c.var.deps
     const type = c.req.header('content-type')
