@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bindParams, costByModel, costByTag, costByUser, findStoredSpanKeys, type ClickHouse } from '@tollgate/store'
+import {
+  ALERT_CONDITIONS,
+  bindParams,
+  costByModel,
+  costByTag,
+  costByUser,
+  createAlertEvaluator,
+  DEFAULT_PROJECT_ID,
+  findStoredSpanKeys,
+  type ClickHouse,
+} from '@tollgate/store'
 import { createApp } from '../src/app.js'
 import { ids, ingest, json, span, startTestApp, type TestApp } from './harness.js'
 
@@ -159,7 +169,8 @@ describe('every ClickHouse read binds the project id', () => {
     const gets = [
       ...new Set(
         t.app.routes
-          .filter((r) => r.method === 'GET' && r.path.startsWith('/api/') && !r.path.startsWith('/api/projects'))
+          // The API and the other clients' doors at the root (/v1/control/policy, /tsdb/pricing).
+          .filter((r) => r.method === 'GET' && /^\/(api|v1|tsdb)\//.test(r.path) && !r.path.startsWith('/api/projects'))
           .map((r) => r.path),
       ),
     ]
@@ -206,6 +217,29 @@ describe('every ClickHouse read binds the project id', () => {
     await findStoredSpanKeys(ch, projects.a, [{ traceId, spanId: spanId(1) }])
     expect(log.length).toBeGreaterThan(10)
     expect(unbound(log, projects.a)).toEqual([])
+  })
+
+  it("holds for the alert evaluator: each condition reads only its rule's project", async () => {
+    for (const condition of ALERT_CONDITIONS) {
+      const res = await t.request(
+        '/api/alerts',
+        json(
+          { name: `bound ${condition}`, condition, threshold: 1e9, action_type: 'log', tag: 'team=red' },
+          { 'x-api-key': ADMIN },
+        ),
+      )
+      expect(res.status, condition).toBe(201)
+    }
+    const log: Recorded[] = []
+    const evaluator = createAlertEvaluator({
+      ch: recording(t.deps.ch, log),
+      db: t.deps.pg.db,
+      notify: { backoffMs: 1, log: () => undefined },
+    })
+    await evaluator.runOnce()
+    // One read per rule at least, every one bound to the rules' (default) project.
+    expect(log.length).toBeGreaterThanOrEqual(ALERT_CONDITIONS.length)
+    expect(unbound(log, DEFAULT_PROJECT_ID)).toEqual([])
   })
 
   it('would catch a read that forgets the project (the check can fail)', () => {
