@@ -202,11 +202,11 @@ const budgets = [
 const policyTo = nowUs + 5 * 60_000_000
 line(
   'policy spend, 4 budgets, rollups + partial hours (spendByScope)',
-  await time(() => spendByScope(ch, 'default', budgets, policyTo)),
+  await time(() => spendByScope(ch, 'default', budgets, policyTo, { nowUs })),
 )
 line(
   'policy spend, 4 budgets, raw spans FINAL (spendByScope)',
-  await time(() => spendByScope(ch, 'default', budgets, policyTo, 'spans')),
+  await time(() => spendByScope(ch, 'default', budgets, policyTo, { source: 'spans', nowUs })),
 )
 line(
   'policy spend, tenant budget over 30 d (raw only: no rollup)',
@@ -216,7 +216,7 @@ line(
 )
 const spent = (xs) => xs.map((x) => `$${x.usd.toFixed(4)}/${x.tokens}`).join(' ')
 console.log(
-  `  same spend: auto ${spent(await spendByScope(ch, 'default', budgets, policyTo))}; raw ${spent(await spendByScope(ch, 'default', budgets, policyTo, 'spans'))}`,
+  `  same spend: auto ${spent(await spendByScope(ch, 'default', budgets, policyTo, { nowUs }))}; raw ${spent(await spendByScope(ch, 'default', budgets, policyTo, { source: 'spans', nowUs }))}`,
 )
 await ch.close()
 

@@ -151,8 +151,8 @@ function truth(s: SpendScope): { usd: number; tokens: number } {
 }
 
 it('equals the raw spans for every scope and window, whole hours from the rollups', async () => {
-  const auto = await spendByScope(ch, 'default', all, toUs)
-  const raw = await spendByScope(ch, 'default', all, toUs, 'spans')
+  const auto = await spendByScope(ch, 'default', all, toUs, { nowUs: now * 1000 })
+  const raw = await spendByScope(ch, 'default', all, toUs, { source: 'spans' })
   expect(all.length).toBe(54)
   for (const [i, s] of all.entries()) {
     const want = truth(s)
@@ -187,7 +187,21 @@ it('reads whole hours from the rollups: a planted rollup row counts there and on
     { scope: 'global', fromUs: starts.rolling_24h * 1000 },
   ]
   const auto = await spendByScope(ch, 'default', probe, toUs)
-  const raw = await spendByScope(ch, 'default', probe, toUs, 'spans')
+  const raw = await spendByScope(ch, 'default', probe, toUs, { source: 'spans' })
   expect(auto.map((a, i) => a.tokens - (raw[i]?.tokens ?? 0))).toEqual([1_000_000, 1_000_000, 0, 0, 0])
   expect(auto[0]?.usd).toBeCloseTo((raw[0]?.usd ?? 0) + 1000, 6)
+
+  // The hour in progress (nowUs) is read raw even when the window runs past its end.
+  const current = Math.floor(now / HOUR) * HOUR
+  await ch.client.command({
+    query: `INSERT INTO tollgate.cost_hourly (project_id, hour, provider, model, agent_id, agent_name, calls, input_tokens, output_tokens, cost_usd)
+            VALUES ('default', '${ts(current)}', 'openai', 'gpt-4o', 'agent-1', 'Agent 1', 1, 7, 0, 0)`,
+  })
+  const inProgress: SpendScope[] = [{ scope: 'global', fromUs: (current - HOUR) * 1000 }]
+  const end = (current + 2 * HOUR) * 1000
+  const rawNow = await spendByScope(ch, 'default', inProgress, end, { source: 'spans' })
+  const withNow = await spendByScope(ch, 'default', inProgress, end, { nowUs: now * 1000 })
+  const withoutNow = await spendByScope(ch, 'default', inProgress, end)
+  expect(withNow[0]?.tokens).toBe(rawNow[0]?.tokens)
+  expect(withoutNow[0]?.tokens).toBe((rawNow[0]?.tokens ?? 0) + 7)
 })

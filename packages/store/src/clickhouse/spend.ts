@@ -23,8 +23,15 @@ export interface Spend {
   tokens: number
 }
 
-/** `auto`: rollups for whole hours where the scope allows; `spans`: raw spans only (tests, benchmarks). */
-type SpendSource = 'auto' | 'spans'
+export interface SpendOptions {
+  /** `auto`: rollups for whole hours where the scope allows; `spans`: raw spans only (tests, benchmarks). */
+  source?: 'auto' | 'spans' | undefined
+  /**
+   * Spans at or after the start of this instant's hour are always read raw: the hour in progress is where
+   * fresh spans land, and a span becomes visible in `spans` a moment before its view's row in a rollup.
+   */
+  nowUs?: number | undefined
+}
 
 const HOUR_US = 3_600_000_000
 type Range = [fromUs: number, toUs: number]
@@ -38,9 +45,13 @@ const ROLLUP: Partial<Record<SpendScope['scope'], 'cost_hourly' | 'cost_hourly_t
 }
 
 /** Which part of [fromUs, toUs) each source answers: whole hours from a rollup, the rest from spans. */
-function split(s: SpendScope, toUs: number, source: SpendSource): { raw: Range[]; rollup?: Range } {
+function split(
+  s: SpendScope,
+  toUs: number,
+  { source = 'auto', nowUs = toUs }: SpendOptions,
+): { raw: Range[]; rollup?: Range } {
   const a = Math.ceil(s.fromUs / HOUR_US) * HOUR_US
-  const b = Math.floor(toUs / HOUR_US) * HOUR_US
+  const b = Math.floor(Math.min(toUs, nowUs) / HOUR_US) * HOUR_US
   if (source === 'spans' || ROLLUP[s.scope] === undefined || a >= b) return { raw: [[s.fromUs, toUs]] }
   const raw: Range[] = []
   if (s.fromUs < a) raw.push([s.fromUs, a])
@@ -113,10 +124,10 @@ export async function spendByScope(
   projectId: string,
   scopes: SpendScope[],
   toUs: number,
-  source: SpendSource = 'auto',
+  options: SpendOptions = {},
 ): Promise<Spend[]> {
   if (scopes.length === 0) return []
-  const plans = scopes.map((s) => split(s, toUs, source))
+  const plans = scopes.map((s) => split(s, toUs, options))
   const out = scopes.map(() => ({ usd: 0, tokens: 0 }))
   const add = (row: Record<string, number> | undefined, i: number) => {
     const o = out[i]

@@ -63,6 +63,7 @@ export async function buildPolicy({
       fromUs: (windows[i]?.fromMs ?? nowMs) * 1000,
     })),
     (nowMs + 5 * 60_000) * 1000,
+    { nowUs: nowMs * 1000 },
   )
   const latest = rows.reduce((m, b) => Math.max(m, b.updatedAt.getTime()), 0)
   return Policy.parse({
