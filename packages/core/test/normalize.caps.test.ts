@@ -117,3 +117,61 @@ describe('attribute values', () => {
     expect(result.span.attributes['tollgate.truncated_attributes']).toBe('app.blob')
   })
 })
+
+describe('OTLP values nested beyond any limit', () => {
+  const deep = (n: number): unknown => {
+    let v: unknown = { stringValue: 'leaf' }
+    for (let i = 0; i < n; i++) v = { kvlistValue: { values: [{ key: 'k', value: v }] } }
+    return v
+  }
+  const request = (spanAttrs: unknown[], resourceAttrs: unknown[] = []) => ({
+    resourceSpans: [
+      {
+        resource: { attributes: resourceAttrs },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+                spanId: '00f067aa0ba902b7',
+                name: 'chat',
+                startTimeUnixNano: '1767225600000000000',
+                attributes: spanAttrs,
+                events: [{ name: 'e', attributes: [{ key: 'x', value: deep(20_000) }] }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  })
+
+  it.each([
+    ['an attribute', [{ key: 'deep', value: deep(20_000) }], 'attributes.deep: nested deeper than 64 levels'],
+    ['an event attribute', [], 'events.e.x: nested deeper than 64 levels'],
+  ])(
+    'refuses the span with the path of %s 20,000 deep (the conversion used to overflow the stack)',
+    (_, attrs, error) => {
+      const [item] = otlpItems(request(attrs))
+      expect(normalizeOtlpSpan(item, LIMITS, NOW)).toEqual({ ok: false, error })
+    },
+  )
+
+  it('refuses the request for a resource attribute 20,000 deep, naming it', () => {
+    expect(() => otlpItems(request([], [{ key: 'r', value: deep(20_000) }]))).toThrow(
+      'resource.attributes.r: nested deeper than 64 levels',
+    )
+  })
+
+  it('leaves shallow kvlists to the native limit (65 levels refused there, 10 kept)', () => {
+    const one = (n: number) => {
+      const r = request([{ key: 'v', value: deep(n) }])
+      const span = r.resourceSpans[0]?.scopeSpans[0]?.spans[0]
+      if (span) span.events = []
+      const [item] = otlpItems(r)
+      return normalizeOtlpSpan(item, LIMITS, NOW)
+    }
+    expect(one(10).ok).toBe(true)
+    expect(one(65)).toEqual({ ok: false, error: 'attributes.v: nested deeper than 64 levels' })
+  })
+})

@@ -2,6 +2,7 @@ import { ValidationError } from '../errors.js'
 import type { SpanLimits } from '../span.js'
 import { genaiFields, type Attrs } from './genai.js'
 import { normalizeNative, type NormalizeResult } from './native.js'
+import { MAX_JSON_DEPTH } from './text.js'
 
 /**
  * OTLP traces (`ExportTraceServiceRequest`) in its JSON mapping, or as protobufjs decodes it (bytes as
@@ -32,7 +33,14 @@ export function otlpItems(body: unknown): OtlpItem[] {
   for (const rs of resourceSpans) {
     if (!isObj(rs)) continue
     const resourceRaw = rs.resource
-    const resource = isObj(resourceRaw) ? keyValues(resourceRaw.attributes) : {}
+    let resource: Attrs = {}
+    try {
+      if (isObj(resourceRaw)) resource = keyValues(resourceRaw.attributes)
+    } catch (error) {
+      if (error instanceof TooDeep)
+        throw new ValidationError(`resource.attributes.${error.key}`, `nested deeper than ${MAX_JSON_DEPTH} levels`)
+      throw error
+    }
     const scopes = field(rs, 'scopeSpans', 'scope_spans') ?? field(rs, 'instrumentationLibrarySpans', '')
     for (const ss of arr(scopes)) {
       if (!isObj(ss)) continue
@@ -57,8 +65,20 @@ function own(o: Obj, camel: string, snake: string): unknown {
   return Object.hasOwn(o, snake) ? o[snake] : undefined
 }
 
+/**
+ * Array and kvlist values nest at most this deep while converted (the conversion recurses: a hostile
+ * 20,000 levels overflowed the stack). Twice the native limit, so whatever passes is refused by the
+ * native normaliser with its path when it nests deeper than MAX_JSON_DEPTH.
+ */
+const MAX_ANY_VALUE_DEPTH = 2 * MAX_JSON_DEPTH
+
+/** Thrown past MAX_ANY_VALUE_DEPTH; `key` is the top-level attribute it came from. */
+class TooDeep extends Error {
+  key = ''
+}
+
 /** An OTLP `AnyValue` as a plain JS value (int64 stays a string beyond 2^53). */
-export function anyValue(v: unknown): unknown {
+export function anyValue(v: unknown, depth = 0): unknown {
   if (!isObj(v)) return v
   const str = own(v, 'stringValue', 'string_value')
   if (str !== undefined) return str
@@ -73,9 +93,15 @@ export function anyValue(v: unknown): unknown {
   const dbl = own(v, 'doubleValue', 'double_value')
   if (dbl !== undefined && dbl !== null) return Number(dbl)
   const list = own(v, 'arrayValue', 'array_value')
-  if (isObj(list)) return arr(list.values).map(anyValue)
+  if (isObj(list)) {
+    if (depth >= MAX_ANY_VALUE_DEPTH) throw new TooDeep()
+    return arr(list.values).map((item) => anyValue(item, depth + 1))
+  }
   const kv = own(v, 'kvlistValue', 'kvlist_value')
-  if (isObj(kv)) return keyValues(kv.values)
+  if (isObj(kv)) {
+    if (depth >= MAX_ANY_VALUE_DEPTH) throw new TooDeep()
+    return keyValues(kv.values, depth + 1)
+  }
   const bytes = own(v, 'bytesValue', 'bytes_value')
   if (bytes !== undefined && bytes !== null)
     return typeof bytes === 'string' ? bytes : Buffer.from(bytes as Uint8Array).toString('base64')
@@ -83,11 +109,17 @@ export function anyValue(v: unknown): unknown {
 }
 
 /** A `repeated KeyValue` as an object; later keys win. */
-export function keyValues(list: unknown): Record<string, unknown> {
+export function keyValues(list: unknown, depth = 0): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const kv of arr(list)) {
     if (!isObj(kv) || typeof kv.key !== 'string') continue
-    const value = anyValue(kv.value)
+    let value: unknown
+    try {
+      value = anyValue(kv.value, depth)
+    } catch (error) {
+      if (error instanceof TooDeep && depth === 0) error.key = kv.key
+      throw error
+    }
     if (value !== undefined) out[kv.key] = value
   }
   return out
@@ -166,6 +198,26 @@ const INPUT_EVENTS = new Set([
 
 /** One OTLP span (an item of {@link otlpItems}) → the canonical span. */
 export function normalizeOtlpSpan(item: unknown, limits: SpanLimits, nowUs?: number): NormalizeResult {
+  try {
+    return otlpSpan(item, limits, nowUs)
+  } catch (error) {
+    if (error instanceof TooDeep)
+      return { ok: false, error: `${error.key}: nested deeper than ${MAX_JSON_DEPTH} levels` }
+    throw error
+  }
+}
+
+/** Runs `fn`, naming where a value nested too deep: `<prefix>.<key>`. */
+function within<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    if (error instanceof TooDeep) error.key = `${prefix}.${error.key}`
+    throw error
+  }
+}
+
+function otlpSpan(item: unknown, limits: SpanLimits, nowUs?: number): NormalizeResult {
   const { span: s, resource, scope } = item as OtlpItem
   const traceId = otlpId(own(s, 'traceId', 'trace_id'), 16)
   if (!traceId) return { ok: false, error: 'traceId: expected 16 bytes (32 hex digits or base64)' }
@@ -179,7 +231,7 @@ export function normalizeOtlpSpan(item: unknown, limits: SpanLimits, nowUs?: num
   const end = endRaw === undefined ? start : nanosToMicros(endRaw)
   if (end === null) return { ok: false, error: 'endTimeUnixNano: expected nanoseconds since the epoch' }
 
-  const spanAttrs = keyValues(s.attributes)
+  const spanAttrs = within('attributes', () => keyValues(s.attributes))
   const g = genaiFields(spanAttrs)
 
   let errorMessage: string | undefined
@@ -189,7 +241,7 @@ export function normalizeOtlpSpan(item: unknown, limits: SpanLimits, nowUs?: num
   for (const e of arr(s.events)) {
     if (!isObj(e) || typeof e.name !== 'string') continue
     eventNames.push(e.name)
-    const ea = keyValues(e.attributes)
+    const ea = within(`events.${e.name}`, () => keyValues(e.attributes))
     if (e.name === 'exception') {
       const type = typeof ea['exception.type'] === 'string' ? ea['exception.type'] : ''
       const message = typeof ea['exception.message'] === 'string' ? ea['exception.message'] : ''
