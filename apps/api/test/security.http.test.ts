@@ -162,3 +162,46 @@ describe('OTLP bodies nested beyond any limit', () => {
     expect((await fetch(`${s.url}/health`)).status).toBe(200)
   })
 })
+
+describe('bodies the control routes keep as JSON, nested 20,000 deep', () => {
+  // Built as text: JSON.stringify recurses. Each used to answer 500 (RangeError from JSON.stringify).
+  const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)
+  const now = new Date().toISOString()
+  it.each([
+    [
+      '/api/circuit-breaker/state',
+      `{"scope":"agent","scope_id":"p","name":"p","event":"triggered","from":"CLOSED","to":"OPEN","reason":"cost_limit","timestamp":"${now}","snapshot":${deep}}`,
+      400,
+      /snapshot.*nested deeper than 64 levels/,
+    ],
+    ['/api/alerts/sdk-alert', `{"scope":"agent","reason":"cost_limit","details":${deep}}`, 400, /details/],
+    ['/api/api/alerts/sdk-alert', `{"scope":"agent","reason":"cost_limit","sdk":${deep}}`, 400, /sdk/],
+    [
+      '/v1/control/events',
+      `{"events":[{"event_type":"control","action":"block","budget_id":"b","data":${deep}}]}`,
+      200,
+      /"index":0,"error":"data: nested deeper than 64 levels"/,
+    ],
+    [
+      '/v1/control/events',
+      `{"events":[{"event_type":"metric","data":{"model":"gpt-4o","metadata":{"m":${deep}}}}]}`,
+      200,
+      /metadata\.m: nested deeper than 64 levels/,
+    ],
+    [
+      '/v1/events/batch',
+      `{"events":[{"event_id":"e1","operation":"chat.completions","tags":{"t":${deep}}}]}`,
+      400,
+      /all 1 items were rejected/,
+    ],
+  ])('POST %s → %i, never 500', async (path, body, status, detail) => {
+    const res = await fetch(s.url + path, {
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      body,
+    })
+    expect(res.status).toBe(status)
+    expect(await res.text()).toMatch(detail)
+    expect((await fetch(`${s.url}/health`)).status).toBe(200)
+  })
+})

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeOtlpSpan, normalizeSpan, otlpItems, type SpanLimits } from '@tollgate/core'
+import {
+  normalizeAdenMetric,
+  normalizeOtlpSpan,
+  normalizeSpan,
+  normalizeTokenomeEvent,
+  otlpItems,
+  type SpanLimits,
+} from '@tollgate/core'
 
 // The configurable caps on tags and attribute values (MAX_TAGS, MAX_TAG_VALUE_BYTES,
 // MAX_ATTRIBUTE_VALUE_BYTES): refused per index, or cut with the keys listed.
@@ -173,5 +180,22 @@ describe('OTLP values nested beyond any limit', () => {
     }
     expect(one(10).ok).toBe(true)
     expect(one(65)).toEqual({ ok: false, error: 'attributes.v: nested deeper than 64 levels' })
+  })
+})
+
+describe('compat tags that would be stringified', () => {
+  const deep = JSON.parse('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)) as unknown
+  it('refuses an aden metadata value nested too deep (JSON.stringify used to overflow)', () => {
+    const r = normalizeAdenMetric(
+      { event_type: 'metric', data: { model: 'gpt-4o', metadata: { m: deep } } },
+      LIMITS,
+      NOW,
+    )
+    expect(r).toEqual({ ok: false, error: 'metadata.m: nested deeper than 64 levels' })
+  })
+
+  it('refuses a tokenome tag nested too deep', () => {
+    const r = normalizeTokenomeEvent({ event_id: 'e1', operation: 'chat.completions', tags: { t: deep } }, LIMITS, NOW)
+    expect(r).toEqual({ ok: false, error: 'tags.t: nested deeper than 64 levels' })
   })
 })

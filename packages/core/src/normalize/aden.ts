@@ -2,6 +2,7 @@ import type { SpanLimits } from '../span.js'
 import { toEpochMicros } from '../time.js'
 import { count } from './genai.js'
 import { normalizeNative, type NormalizeResult } from './native.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './text.js'
 
 /**
  * aden (`aden-py`) control-plane events, as its SDK posts them to `POST /v1/control/events`
@@ -66,6 +67,9 @@ export function normalizeAdenMetric(raw: unknown, limits: SpanLimits, nowUs?: nu
   const metadata = isObj(d.metadata) ? d.metadata : {}
   for (const [k, v] of Object.entries(metadata)) {
     if (v === null || v === undefined) continue
+    // JSON.stringify recurses: a hostile depth would overflow the stack.
+    if (nestsDeeperThan(v, MAX_JSON_DEPTH))
+      return { ok: false, error: `metadata.${k}: nested deeper than ${MAX_JSON_DEPTH} levels` }
     tags[k] = typeof v === 'object' ? JSON.stringify(v) : String(v)
   }
 

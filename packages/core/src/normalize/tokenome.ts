@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { SpanKind, SpanLimits } from '../span.js'
 import { count } from './genai.js'
 import { normalizeNative, type NormalizeResult } from './native.js'
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './text.js'
 
 /**
  * One tokenome `TelemetryEvent` (an item of `POST /v1/events/batch`'s `events`) → one span.
@@ -93,6 +94,9 @@ export function normalizeTokenomeEvent(raw: unknown, limits: SpanLimits, nowUs?:
   const tags: Record<string, string> = {}
   for (const [k, v] of Object.entries(isObj(e.tags) ? e.tags : {})) {
     if (v === null || v === undefined) continue
+    // JSON.stringify recurses: a hostile depth would overflow the stack.
+    if (nestsDeeperThan(v, MAX_JSON_DEPTH))
+      return { ok: false, error: `tags.${k}: nested deeper than ${MAX_JSON_DEPTH} levels` }
     tags[k] = typeof v === 'object' ? JSON.stringify(v) : String(v)
   }
   for (const k of ['route', 'feature', 'environment', 'project_id'] as const) {

@@ -2,6 +2,7 @@ import { createRoute } from '@hono/zod-openapi'
 import type { Context, MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import {
+  MAX_JSON_DEPTH,
   NotFoundError,
   ValidationError,
   adenEventType,
@@ -15,6 +16,7 @@ import type { Policy, PolicyBudget } from '@tollgate/policy'
 import { buildPolicy, type PolicyCache } from '@tollgate/store'
 import type { AppDeps, AppEnv } from '../../context.js'
 import { commonProblems, openApiRoutes, problemResponse } from '../../lib/openapi-route.js'
+import { deepestField } from '../projects/schema.js'
 import { Rejected, documented, ingestItems, readJson } from './door.js'
 
 /**
@@ -189,14 +191,27 @@ export function adenRoutes(deps: AppDeps, policies: PolicyCache, admission: Midd
         } else ignored++
       }
       const result = metrics.length > 0 ? await ingestItems(c, metrics, normalizeAdenMetric) : undefined
-      for (const e of controls) await recordControl(c, e)
+      // Control events are kept as JSON in the alert history: one nested too deep is refused on its index.
+      const refused: Array<{ index: number; error: string }> = []
+      for (const e of controls) {
+        const index = body.data.events.indexOf(e)
+        const deep = deepestField(e)
+        if (deep !== null) refused.push({ index, error: `${deep}: nested deeper than ${MAX_JSON_DEPTH} levels` })
+        else await recordControl(c, e)
+      }
       // Indexes into the metric events, as the SDK sent them among all events.
       const metricIndex = body.data.events.flatMap((e, i) => (adenEventType(e) === 'metric' ? [i] : []))
-      const rejected = (result?.rejected ?? []).map(({ index, error }) => ({
-        index: metricIndex[index] ?? index,
-        error,
-      }))
-      return c.json({ accepted: result?.accepted ?? 0, rejected, control: controls.length, ignored }, 200)
+      const rejected = (result?.rejected ?? [])
+        .map(({ index, error }) => ({
+          index: metricIndex[index] ?? index,
+          error,
+        }))
+        .concat(refused)
+        .sort((a, b) => a.index - b.index)
+      return c.json(
+        { accepted: result?.accepted ?? 0, rejected, control: controls.length - refused.length, ignored },
+        200,
+      )
     })
     .openapi(getPolicy, async (c) => {
       c.header('Cache-Control', 'private, max-age=0')

@@ -1,6 +1,13 @@
 import type { Context } from 'hono'
 import { z } from 'zod'
-import { ForbiddenError, MalformedBodyError, NotFoundError, ValidationError } from '@tollgate/core'
+import {
+  ForbiddenError,
+  MalformedBodyError,
+  MAX_JSON_DEPTH,
+  nestsDeeperThan,
+  NotFoundError,
+  ValidationError,
+} from '@tollgate/core'
 import { KEY_SCOPES, type ApiKey, type Project } from '@tollgate/store'
 import type { AppEnv, Caller } from '../../context.js'
 
@@ -53,6 +60,14 @@ export const toKeyView = (k: ApiKey): KeyView => ({
   revoked_at: k.revokedAt?.toISOString() ?? null,
 })
 
+/** The top-level field of a body (or '' for the body itself) that nests deeper than MAX_JSON_DEPTH; null if none. */
+export function deepestField(body: unknown): string | null {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return nestsDeeperThan(body, MAX_JSON_DEPTH) ? '' : null
+  for (const [k, v] of Object.entries(body)) if (nestsDeeperThan(v, MAX_JSON_DEPTH - 1)) return k
+  return null
+}
+
 /** A JSON body checked against `schema`; the first issue is the 400's path and message. */
 export async function parseJsonBody<T extends z.ZodType>(c: Context<AppEnv>, schema: T): Promise<z.output<T>> {
   const text = await c.req.text()
@@ -64,6 +79,9 @@ export async function parseJsonBody<T extends z.ZodType>(c: Context<AppEnv>, sch
       throw new MalformedBodyError('request body is not valid JSON')
     }
   }
+  // Unknown fields are kept as JSON (snapshots, details), and JSON.stringify recurses: refuse a hostile depth here.
+  const deep = deepestField(raw)
+  if (deep !== null) throw new ValidationError(deep, `nested deeper than ${MAX_JSON_DEPTH} levels`)
   const parsed = schema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
