@@ -75,6 +75,17 @@ export function errorToResponse(err: unknown, c: Context<AppEnv>): Response {
     const type = status === 415 ? 'unsupported-media-type' : status === 400 ? 'malformed-json' : 'bad-request'
     return problem(c, status, type, err.message || 'Bad request', err.message || 'the request was refused')
   }
+  // Postgres refuses NUL (\u0000) in text, wherever it came from (a path id, a filter, a body field):
+  // the caller's value, so a 400, never a 500.
+  if (isUnstorableText(err)) {
+    return problem(
+      c,
+      400,
+      'validation',
+      TITLE.validation,
+      'a value holds a NUL character (\\u0000), which cannot be stored',
+    )
+  }
   const deps = c.get('deps')
   // A store that cannot be reached is back-pressure, not a bug: 503 + Retry-After, its cause logged once.
   if (isConnectionError(err)) {
@@ -103,6 +114,17 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
 ])
+
+/** Postgres' invalid byte sequence (22021) and untranslatable character (22P05): a NUL in a text value. */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05'])
+
+function isUnstorableText(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) return true
+  }
+  return false
+}
 
 /** The error, or one in its cause chain, says the connection to a store failed (not the query itself). */
 function isConnectionError(err: unknown): boolean {
