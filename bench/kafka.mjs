@@ -2,9 +2,12 @@
 // log → ClickHouse), in the same run, same spans, same clients (shared machines are noisy: only
 // same-run ratios mean anything). A real broker from scripts/kafka.sh; the server side runs in one
 // process (bench/lib/stack.mjs), the load from this one. Prints figures; asserts nothing.
-// Usage: npm run bench:kafka [-- --spans 30000 --clients 8]
+// Usage: npm run bench:kafka [-- --spans 30000 --clients 8 --probes 40]
 // Freshness: a 1-span trace posted every 50 ms during the load, timed from its 202 to visible in
-// /api/traces/:id/spans. "stored spans/s": all spans / time until every trace is visible in full.
+// /api/traces/:id/spans (under load that is mostly the backlog: the API acknowledges faster than the
+// store keeps up); then, once everything is stored, `probes` 1-span traces one after the other on the
+// idle stack (the latency of the path itself). "stored spans/s": all spans / time until every trace
+// is visible in full.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -16,8 +19,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
 const { values } = parseArgs({
-  options: { spans: { type: 'string', default: '30000' }, clients: { type: 'string', default: '8' } },
+  options: {
+    spans: { type: 'string', default: '30000' },
+    clients: { type: 'string', default: '8' },
+    probes: { type: 'string', default: '40' },
+  },
 })
+const PROBES = Number(values.probes)
 const SPANS = Number(values.spans)
 const CLIENTS = Number(values.clients)
 const STACK = fileURLToPath(new URL('./lib/stack.mjs', import.meta.url))
@@ -75,22 +83,25 @@ async function run(name, env, bodies, traceIds) {
   const fresh = []
   let next = 0
   let driving = true
+  /** One 1-span trace: ms from its 202 to visible in /api/traces (undefined when not accepted). */
+  const probe = async () => {
+    const [span] = trace(1)
+    const res = await post(url, JSON.stringify(span))
+    await res.arrayBuffer()
+    if (res.status !== 202) return undefined
+    const acked = performance.now()
+    while (
+      (await fetch(`${url}/api/traces/${span.trace_id}/spans`).then(async (r) => (await r.arrayBuffer(), r.status))) !==
+      200
+    )
+      await sleep(10)
+    return performance.now() - acked
+  }
   const t0 = performance.now()
   const freshness = (async () => {
     while (driving) {
-      const [span] = trace(1)
-      const res = await post(url, JSON.stringify(span))
-      await res.arrayBuffer()
-      if (res.status === 202) {
-        const acked = performance.now()
-        while (
-          (await fetch(`${url}/api/traces/${span.trace_id}/spans`).then(
-            async (r) => (await r.arrayBuffer(), r.status),
-          )) !== 200
-        )
-          await sleep(10)
-        fresh.push(performance.now() - acked)
-      }
+      const ms = await probe()
+      if (ms !== undefined) fresh.push(ms)
       await sleep(50)
     }
   })()
@@ -131,10 +142,16 @@ async function run(name, env, bodies, traceIds) {
     }),
   )
   const storedS = (performance.now() - t0) / 1000
+  const idle = []
+  while (idle.length < PROBES) {
+    const ms = await probe()
+    if (ms !== undefined) idle.push(ms)
+  }
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
   latencies.sort((a, b) => a - b)
   fresh.sort((a, b) => a - b)
+  idle.sort((a, b) => a - b)
   return {
     name,
     acked: SPANS / ackedS,
@@ -144,6 +161,8 @@ async function run(name, env, bodies, traceIds) {
     fresh50: pct(fresh, 50),
     fresh99: pct(fresh, 99),
     samples: fresh.length,
+    idle50: pct(idle, 50),
+    idle99: pct(idle, 99),
   }
 }
 
@@ -174,12 +193,17 @@ try {
   console.log(
     `${process.version}, ${SPANS} spans in 100-span batches, ${CLIENTS} clients; Kafka 4.1.1 single broker (listening after ${brokerS.toFixed(1)} s), 3 partitions, 1 worker; embedded chDB`,
   )
-  console.log('mode     202 spans/s  stored spans/s  ack p50 ms  ack p99 ms  fresh p50/p99 ms (202 → visible)')
+  console.log(
+    'mode     202 spans/s  stored spans/s  ack p50 ms  ack p99 ms  fresh p50/p99 ms under load  idle (202 → visible)',
+  )
   for (const r of [direct, kafka]) {
     console.log(
-      `${r.name.padEnd(7)}  ${r.acked.toFixed(0).padStart(11)}  ${r.stored.toFixed(0).padStart(14)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(9)} (${r.samples} samples)`,
+      `${r.name.padEnd(7)}  ${r.acked.toFixed(0).padStart(11)}  ${r.stored.toFixed(0).padStart(14)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(11)} (${String(r.samples).padStart(3)})  ${r.idle50.toFixed(0)}/${r.idle99.toFixed(0)} (${PROBES})`,
     )
   }
+  console.log(
+    `kafka/direct: 202 spans/s ${(kafka.acked / direct.acked).toFixed(2)}, stored spans/s ${(kafka.stored / direct.stored).toFixed(2)}`,
+  )
 } finally {
   broker?.kill('SIGKILL')
   rmSync(work, { recursive: true, force: true })
