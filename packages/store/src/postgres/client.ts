@@ -17,6 +17,7 @@ export interface PostgresConfig {
    * user can reach — pglite-socket has no authentication — so only for a machine you alone use.
    */
   pglitePort?: number
+  /** Connections to a Postgres server (default 10); PGlite always gets one (see below). */
   poolSize?: number
 }
 
@@ -47,6 +48,12 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
   }
   const dir = `${config.dataDir}/postgres`
   // PGlite is single-connection; the socket server (on its own thread) multiplexes pool clients onto it.
+  // One pool client, whatever `poolSize` says: pglite-socket queues each protocol message on its own,
+  // so two clients' extended-protocol queries (Parse/Bind/Execute on the session's one unnamed
+  // statement and portal) interleave — queries failed with `portal "" does not exist` and, worse,
+  // some answered with another query's statement (packages/store/test/pglite.concurrency.test.ts).
+  // PGlite runs one query at a time anyway, so one client costs no parallelism.
+  const poolSize = 1
   let url: string
   let pool: pg.Pool
   let socketDir: string | undefined
@@ -54,7 +61,7 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
   if (config.pglitePort) {
     thread = await startPGliteThread({ dir, listen: { port: config.pglitePort } })
     url = `postgres://postgres@${thread.conn}/postgres`
-    pool = new pg.Pool({ connectionString: url, max: config.poolSize ?? 4 })
+    pool = new pg.Pool({ connectionString: url, max: poolSize })
   } else {
     // pglite-socket accepts any client without a password: the file system is the lock. mkdtemp makes
     // the directory 0700 before the socket exists, so there is no moment when another user could connect.
@@ -72,7 +79,7 @@ export async function connectPostgres(config: PostgresConfig): Promise<Postgres>
       port: 5432,
       user: 'postgres',
       database: 'postgres',
-      max: config.poolSize ?? 4,
+      max: poolSize,
     })
   }
   pool.on('error', () => undefined)
