@@ -138,7 +138,10 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
     intervalMs: env.ROLLUP_REFRESH_INTERVAL_MS,
     run: async () => {
       const started = Date.now()
-      const result = await withLock(pg.db, LOCK_KEYS.rollupRefresh, () => refreshRecentRollups(ch, { sinceHours: 48 }))
+      const refresh = () => refreshRecentRollups(ch, { sinceHours: 48 })
+      // Embedded, the process is the only one on its data directory (chDB binds it), and a lock held in
+      // a transaction would hold PGlite's one session for the whole refresh: no lock there.
+      const result = pg.mode === 'pglite' ? await refresh() : await withLock(pg.db, LOCK_KEYS.rollupRefresh, refresh)
       if (result) await settleReplayDebt(env.DATA_DIR)
       if (result)
         logger[result.uneven.length ? 'warn' : 'info']('rollups.refreshed', {
