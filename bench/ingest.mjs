@@ -167,6 +167,7 @@ async function scenario(name, batchSize, clients, allSpans) {
   driving = false
   const freshMs = await fresh
   const cpu = cpuMicros(child.pid) - cpu0
+  const commits = await logCommits(url)
   await stop(child) // SIGTERM drains the log into ClickHouse
   const stored = chdb('count', dataDir)
   return {
@@ -180,7 +181,16 @@ async function scenario(name, batchSize, clients, allSpans) {
     stored,
     fresh50: pct(freshMs, 50),
     fresh99: pct(freshMs, 99),
+    commits,
   }
+}
+
+/** The write-ahead log's group commits (write + fdatasync) from the server's /metrics: how many, mean ms. */
+async function logCommits(url) {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const value = (name) => Number(text.match(new RegExp(`^${name} (\\S+)$`, 'm'))?.[1] ?? NaN)
+  const count = value('tollgate_ingest_log_commit_seconds_count')
+  return { count, meanMs: (value('tollgate_ingest_log_commit_seconds_sum') / count) * 1000 }
 }
 
 /** /health latency while 256 clients in another process post 1,000-span batches as fast as they can. */
@@ -236,6 +246,10 @@ try {
       `${r.name.padStart(15)}  ${r.spansPerS.toFixed(0).padStart(8)}  ${(r.spansPerS / raw.rowsPerS).toFixed(2).padStart(9)}  ${r.p50.toFixed(1).padStart(10)}  ${r.p99.toFixed(1).padStart(10)}  ${`${r.fresh50.toFixed(0)}/${r.fresh99.toFixed(0)}`.padStart(16)}  ${r.cpuUsPerSpan.toFixed(1).padStart(11)}  ${String(r.refused).padStart(4)}  ${String(r.acked).padStart(6)}  ${String(r.stored.rows).padStart(11)}  ${String(r.stored.keys).padStart(8)}`,
     )
   }
+  for (const r of [a, b])
+    console.log(
+      `${r.name}: ${r.commits.count} log group commits (write + fdatasync), mean ${r.commits.meanMs.toFixed(1)} ms`,
+    )
   console.log(
     `saturation (256 clients x 1,000-span batches, ${values['saturate-s']} s): /health p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms over ${s.probes} probes; ingest statuses ${JSON.stringify(s.statuses)}; peak RSS ${s.peakRssMiB.toFixed(0)} MiB; SIGTERM to exit ${s.stopMs.toFixed(0)} ms`,
   )
