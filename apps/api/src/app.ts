@@ -6,7 +6,7 @@ import { createJwtVerifier } from './auth/jwt.js'
 import { KeyStore } from './auth/key-store.js'
 import { rateLimit } from './auth/rate-limit.js'
 import { authenticate } from './middleware/auth.js'
-import { lifecycleGuard } from './middleware/admission.js'
+import { admission, lifecycleGuard } from './middleware/admission.js'
 import { requestContext } from './middleware/request.js'
 import { allowedMethods } from './lib/http-errors.js'
 import { errorToResponse, problem } from './lib/problem.js'
@@ -81,7 +81,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', healthRoutes)
 
   const api = new OpenAPIHono<AppEnv>()
-  api.route('/ingest', ingestRoutes(deps))
+  // One admission for every ingest door (here and compatRoutes below): the in-flight bounds are the
+  // process's, however the requests are spread over the doors.
+  const ingestAdmission = admission({
+    maxRequests: env.INGEST_MAX_INFLIGHT_REQUESTS,
+    maxBytes: env.INGEST_MAX_INFLIGHT_BYTES,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    projectShare: env.INGEST_PROJECT_SHARE,
+  })
+  api.route('/ingest', ingestRoutes(ingestAdmission))
   api.route('/traces', traceRoutes)
   api.route('/projects', projectRoutes(keys))
   api.route('/metrics', metricsRoutes)
@@ -102,7 +110,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route('/session', sessionRoutes)
   app.route('/api', api)
   app.route('/', webRoutes())
-  app.route('/', compatRoutes(deps, policies))
+  app.route('/', compatRoutes(deps, policies, ingestAdmission))
 
   // Generated once, on first request, from every route declared with createRoute (lib/openapi-route.ts).
   let document: Record<string, unknown> | undefined

@@ -1,11 +1,10 @@
 import type { IncomingMessage } from 'node:http'
-import type { Context, MiddlewareHandler } from 'hono'
+import type { Context } from 'hono'
 import { UnsupportedMediaTypeError } from '@tollgate/core'
 import { ingestSpans, type IngestResult, type Normalizer } from '@tollgate/pipeline'
 import { z } from 'zod'
-import type { AppDeps, AppEnv } from '../../context.js'
+import type { AppEnv } from '../../context.js'
 import { parseJson, readBody } from '../../lib/body.js'
-import { admission } from '../../middleware/admission.js'
 
 /**
  * What every compatibility door (OTLP, instrumentation-sdk, tokenome, aden) shares with
@@ -14,16 +13,6 @@ import { admission } from '../../middleware/admission.js'
  * (normalise → plausibility → enrich → write-ahead log; resolves once durable; dedup on the span key at
  * store time). Each door only parses its own format and answers the way its clients act on.
  */
-
-/** One admission for all compatibility doors of an app, with the ingest route's limits. */
-export function doorAdmission(deps: AppDeps): MiddlewareHandler<AppEnv> {
-  return admission({
-    maxRequests: deps.env.INGEST_MAX_INFLIGHT_REQUESTS,
-    maxBytes: deps.env.INGEST_MAX_INFLIGHT_BYTES,
-    maxBodyBytes: deps.env.MAX_BODY_BYTES,
-    projectShare: deps.env.INGEST_PROJECT_SHARE,
-  })
-}
 
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b|^text\/plain\b/i
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi'
+import type { MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { UnavailableError, UnsupportedMediaTypeError, ValidationError, normalizeSpan } from '@tollgate/core'
 import { ingestSpans } from '@tollgate/pipeline'
@@ -7,7 +8,6 @@ import type { AppEnv } from '../../context.js'
 import { parseJson, readBody } from '../../lib/body.js'
 import { dropReason } from '../../lib/metrics.js'
 import { commonProblems, problemResponse } from '../../lib/openapi-route.js'
-import { admission, type AdmissionOptions } from '../../middleware/admission.js'
 import { IngestResponse, splitBody } from './schema.js'
 
 const JSON_TYPE = /^application\/(?:[\w.+-]*\+)?json\b|^text\/plain\b/i
@@ -18,14 +18,14 @@ const retryAfter = {
   'Retry-After': { description: 'seconds to wait before retrying', schema: { type: 'integer' as const } },
 }
 
-function ingestRoute(limits: AdmissionOptions) {
+function ingestRoute(admission: MiddlewareHandler<AppEnv>) {
   return createRoute({
     method: 'post',
     path: '/',
     summary: 'Ingest spans: one span, an array, or { spans }; wire format v1 or agentwatch ATP; gzip accepted',
     // Admission runs before the body is read; the body is read with its limits and parsed by the
     // handler (a span that fails is refused alone, by index), so it is documented here, not validated.
-    middleware: [admission(limits)],
+    middleware: [admission] as const,
     request: {
       query: z.object({
         consistency: z
@@ -61,8 +61,8 @@ function ingestRoute(limits: AdmissionOptions) {
 }
 
 /** Read body → parse the format → the ingest verb → map the result. */
-export function registerIngest(app: OpenAPIHono<AppEnv>, limits: AdmissionOptions): void {
-  app.openapi(ingestRoute(limits), async (c) => {
+export function registerIngest(app: OpenAPIHono<AppEnv>, admission: MiddlewareHandler<AppEnv>): void {
+  app.openapi(ingestRoute(admission), async (c) => {
     const { limits: spanLimits, ingest, logger, metrics } = c.var.deps
     const type = c.req.header('content-type')
     if (type && !JSON_TYPE.test(type))
