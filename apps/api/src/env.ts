@@ -55,7 +55,7 @@ const Base = z.object({
   EMBEDDINGS_TIMEOUT_MS: Int(100, 600_000).default(10_000),
   /** Prompts per embedding request (and per pass of the embedding job). */
   EMBEDDINGS_BATCH_SIZE: Int(1, 2048).default(64),
-  EMBEDDING_SAMPLE_RATE: Rate.default(0.1),
+  EMBEDDING_SAMPLE_RATE: Rate.default(0.01),
   PII_POLICY: z.enum(['redact', 'drop', 'keep']).default('redact'),
   PATTERNS_FILE: opt(z.string()),
   PRICES_FILE: opt(z.string()),
