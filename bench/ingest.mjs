@@ -35,6 +35,16 @@ const chdb = (...args) =>
       .at(-1),
   )
 
+// Prompts differ from span to span, as real ones do: one text repeated everywhere made the embedding
+// index's inserts look several times cheaper than they are (HNSW does little work on identical vectors).
+const WORDS =
+  'account billing refund login password reset invoice latency outage upgrade plan seat export report dashboard alert webhook token limit region'.split(
+    ' ',
+  )
+const prompt = () =>
+  `Summarise ticket ${randomBytes(3).toString('hex')} in one sentence: ` +
+  Array.from({ length: 40 }, () => WORDS[randomBytes(1)[0] % WORDS.length]).join(' ')
+
 function spansOfTrace(n) {
   const traceId = randomBytes(16).toString('hex')
   const now = Date.now()
@@ -50,7 +60,7 @@ function spansOfTrace(n) {
     usage: { input_tokens: 120 + i, output_tokens: 40, cache_read_tokens: 64 },
     tags: { feature: 'bench', tenant: `t${i % 7}` },
     user_id: `user-${i % 50}`,
-    input: 'Summarise the following ticket in one sentence: ' + 'lorem ipsum '.repeat(20),
+    input: prompt(),
     output: 'The customer cannot log in after the password reset.',
   }))
 }
