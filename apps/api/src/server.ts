@@ -16,6 +16,7 @@ import {
   LOCK_KEYS,
   migrateClickHouse,
   migratePostgres,
+  newLeaseHolder,
   refreshRecentRollups,
   withLock,
 } from '@tollgate/store'
@@ -170,8 +171,12 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
       backoffMs: env.ALERT_NOTIFY_BACKOFF_MS,
       log: (event, fields) => logger.warn(event, fields),
     },
+    // One replica evaluates: the holder of the lease, renewed at each pass. A dead holder's lease
+    // expires after four intervals (30 s at least) and the next replica's pass takes it.
+    lease: { holder: newLeaseHolder(), ttlMs: Math.max(4 * env.ALERT_EVAL_INTERVAL_MS, 30_000) },
   })
-  // Alert rules evaluated on a schedule; concurrent evaluators (replicas) fire a rule once per cooldown.
+  // Alert rules evaluated on a schedule by the lease's holder; a rule fires once per cooldown even when
+  // two passes overlap (a pass longer than the TTL), by the conditional update on the rule.
   const alertTimer = startPeriodic({
     intervalMs: env.ALERT_EVAL_INTERVAL_MS,
     run: async () => {
@@ -210,7 +215,15 @@ export async function buildDeps(env: Env, options: BuildOptions = {}): Promise<A
   background.set(deps, [
     rollups,
     alertTimer,
-    { runNow: () => Promise.resolve(), stop: () => alerts.settled() },
+    {
+      runNow: () => Promise.resolve(),
+      // Release once no pass runs, so another replica takes over at its next pass rather than after the TTL.
+      stop: async () => {
+        await alertTimer.stop()
+        await alerts.settled()
+        await alerts.release()
+      },
+    },
     { runNow: () => enrichment.embeddings.runOnce(), stop: () => enrichment.stop() },
   ])
   return deps

@@ -365,6 +365,8 @@ describe('the evaluator', () => {
       action_type: 'webhook',
       target: `${base}/twice`,
     })
+    // Without a lease (the server's evaluator has one: alerts.lease.test.ts), so both passes evaluate and
+    // the rule's conditional UPDATE alone, the second guard, keeps the firing single.
     const second = createAlertEvaluator({
       ch: t.deps.ch,
       db: t.deps.pg.db,

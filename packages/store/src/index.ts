@@ -24,6 +24,7 @@ export { getMetrics, Metrics, type AnalyticsFilter } from './clickhouse/analytic
 export {
   costBreakdown,
   rollupCanAnswer,
+  UNKNOWN_COST_CALL,
   CostRow,
   CostSums,
   type CostInput,
@@ -68,6 +69,7 @@ export { reportTransition, circuitStatus, type CircuitStatusView } from './contr
 export type { TransitionInput } from './postgres/circuit.js'
 export type { Budget, StoredThreshold } from './postgres/schema.js'
 export { withLock, LOCK_KEYS } from './postgres/lock.js'
+export { acquireLease, releaseLease, newLeaseHolder, LEASE_NAMES } from './postgres/lease.js'
 export {
   createAlertRule,
   listAlertRuleViews,
@@ -76,6 +78,7 @@ export {
   createAlertEvaluator,
   toAlertEventView,
   type AlertEvaluator,
+  type EvaluatorLease,
   type AlertRuleInput,
   type AlertRuleView,
   type AlertEventView,

@@ -3,6 +3,7 @@ import { NotFoundError } from '@tollgate/core'
 import type { ClickHouse } from '../clickhouse/client.js'
 import { alertValue, DEFAULT_ALERT_WINDOW_S } from '../clickhouse/alert-value.js'
 import type { Db } from '../postgres/client.js'
+import { acquireLease, LEASE_NAMES, releaseLease } from '../postgres/lease.js'
 import {
   claimFiring,
   claimResolved,
@@ -210,8 +211,22 @@ async function record(
   return toAlertEventView(row)
 }
 
+/** The lease that makes one process at a time the evaluator (`lease.ts`). */
+export interface EvaluatorLease {
+  /** This process's id (`newLeaseHolder()`), the same for every pass. */
+  holder: string
+  /** How long a pass's renewal holds it: a few evaluation intervals, so a dead holder is replaced soon after. */
+  ttlMs: number
+  /** Default `alert-evaluator`. */
+  name?: string | undefined
+}
+
 export interface AlertEvaluator {
-  /** One pass over every enabled rule at `nowMs` (the injectable clock). Fired and resolved events. */
+  /**
+   * One pass over every enabled rule at `nowMs` (the injectable clock). Fired and resolved events.
+   * With a lease, the pass first takes or renews it and evaluates nothing (returns []) when another
+   * process holds it; the lease runs on Postgres's clock, not on `nowMs`.
+   */
   runOnce(nowMs?: number): Promise<AlertEventView[]>
   /** Stores an SDK-side alert and forwards it to the default target. */
   sdkAlert(
@@ -230,13 +245,17 @@ export interface AlertEvaluator {
   ): Promise<AlertEventView>
   /** Notifications still being sent (tests; shutdown waits for them). */
   settled(): Promise<void>
+  /** Gives the lease up (shutdown, once no pass runs): another replica takes over at its next pass, not after the TTL. */
+  release(): Promise<void>
 }
 
 /**
- * Evaluates rules against ClickHouse. Firings are claimed per rule by a conditional update (cooldown),
- * so evaluators on every replica may run at once and a rule still fires once per cooldown (an advisory
- * lock around a pass would hold a pooled connection the pass itself needs: with the embedded PGlite,
- * served one connection at a time, it deadlocks). A rule whose
+ * Evaluates rules against ClickHouse. With `lease`, only the process holding the evaluation lease runs
+ * a pass (the others read nothing); a holder that dies loses it after its TTL and another replica takes
+ * over. Not an advisory lock: held in a transaction around the pass, it would keep a pooled connection
+ * the pass itself needs (the embedded PGlite has one: it deadlocks). Firings are still claimed per rule
+ * by a conditional update (cooldown), the second guard: a pass that outlives the TTL, or evaluators
+ * without a lease (tests driving the clock), still fire a rule once per cooldown. A rule whose
  * condition stops holding records a `resolved` event. Notifications never block a pass.
  */
 export function createAlertEvaluator(deps: {
@@ -245,9 +264,18 @@ export function createAlertEvaluator(deps: {
   notify: NotifyConfig
   defaultWebhook?: string | undefined
   now?: () => number
+  /** Without one, every call evaluates. */
+  lease?: EvaluatorLease | undefined
 }): AlertEvaluator {
   const pending = new Set<Promise<void>>()
   const clock = deps.now ?? Date.now
+  const lease = deps.lease && {
+    name: deps.lease.name ?? LEASE_NAMES.alertEvaluator,
+    holder: deps.lease.holder,
+    ttlMs: deps.lease.ttlMs,
+  }
+  /** Whether the last pass took the lease: a process that never held it has nothing to release. */
+  let held = false
   async function evaluate(nowMs: number): Promise<AlertEventView[]> {
     const events: AlertEventView[] = []
     for (const rule of await listEnabledAlertRules(deps.db)) {
@@ -311,6 +339,10 @@ export function createAlertEvaluator(deps: {
   }
   return {
     async runOnce(nowMs = clock()) {
+      if (lease) {
+        held = await acquireLease(deps.db, lease)
+        if (!held) return []
+      }
       return evaluate(nowMs)
     },
     async sdkAlert(projectId, a) {
@@ -338,6 +370,16 @@ export function createAlertEvaluator(deps: {
     },
     async settled() {
       while (pending.size > 0) await Promise.all([...pending])
+    },
+    async release() {
+      if (!lease || !held) return
+      held = false
+      try {
+        await releaseLease(deps.db, lease)
+      } catch (error) {
+        // Postgres gone at shutdown: the lease then passes to another replica when it expires.
+        deps.notify.log('alert.lease_release_failed', { error: error instanceof Error ? error.message : String(error) })
+      }
     },
   }
 }

@@ -49,3 +49,6 @@ export * from './schema-embeddings.js'
 
 // The audit log, report signatures and signing keys (issue 14).
 export * from './schema-audit.js'
+
+// Leases of jobs run by one replica at a time (issue 10: the alert evaluator).
+export * from './schema-leases.js'
