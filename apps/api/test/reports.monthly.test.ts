@@ -3,6 +3,7 @@
 import { parse } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { tracesInRange, monthRange } from '@tollgate/reports'
+import { runQuery, SpanRow } from '@tollgate/store'
 import { ensurePdftoppm, pdfText, renderPng } from '../../../packages/reports/test/pdf-tools.js'
 import { ids, ingest, span, startTestApp, tempDataDir, type TestApp } from './harness.js'
 
@@ -187,6 +188,49 @@ describe('GET /api/reports/monthly/csv', () => {
     const report = await getJson<Monthly>(`/api/reports/monthly?month=${month}`)
     expect(rows.reduce((a, r) => a + Number(r.cost_usd), 0)).toBeCloseTo(report.total_cost_usd, 9)
     expect(rows.reduce((a, r) => a + Number(r.spans), 0)).toBe(report.spans)
+  })
+
+  it('counts in unknown_cost_spans the model calls without a price only, as unknown_cost_calls counts them', async () => {
+    // A month of its own (the one before), so the other tests' sums are untouched.
+    const earlier = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1))
+    const at = (ms: number) => new Date(earlier.getTime() + 86_400_000 + ms).toISOString()
+    const { traceId, spanId } = ids()
+    const spans = [
+      { name: 'agent.run', kind: 'agent', model: undefined, provider: undefined, usage: undefined },
+      { name: 'tool.search', kind: 'tool', model: undefined, provider: undefined, usage: undefined },
+      { name: 'llm.unpriced', model: 'tollgate-unpriced-model' },
+      { name: 'llm.priced', model: 'gpt-4o' },
+    ].map((fields, i) =>
+      span({
+        trace_id: traceId,
+        span_id: spanId(i),
+        parent_span_id: i === 0 ? null : spanId(0),
+        operation: undefined,
+        start_time: at(i * 1000),
+        end_time: at(i * 1000 + 500),
+        ...fields,
+      }),
+    )
+    expect((await ingest(t, { spans })).status).toBe(202)
+    // The pricer marks the agent and tool spans `unknown` too: only the unpriced model call counts.
+    const stored = await runQuery(t.deps.ch, {
+      name: 'test.trace',
+      query: `SELECT * FROM ${t.deps.ch.table('spans')} FINAL WHERE project_id = 'default' AND trace_id = {t:String}`,
+      params: { t: traceId },
+      schema: SpanRow,
+    })
+    expect(stored.filter((r) => r.cost_status === 'unknown').map((r) => r.name)).toEqual(
+      expect.arrayContaining(['agent.run', 'tool.search', 'llm.unpriced']),
+    )
+    const earlierMonth = earlier.toISOString().slice(0, 7)
+    const res = await t.request(`/api/reports/monthly/csv?month=${earlierMonth}`)
+    expect(res.status).toBe(200)
+    const rows = parse<Record<string, string>>(await res.text(), { columns: true, skip_empty_lines: true })
+    // (The month also holds the priced span sent just before the other tests' month.)
+    expect(rows.find((r) => r.trace_id === traceId)).toMatchObject({ spans: '4', unknown_cost_spans: '1' })
+    expect(rows.reduce((a, r) => a + Number(r.unknown_cost_spans), 0)).toBe(1)
+    const report = await getJson<{ unknown_cost_calls: number }>(`/api/reports/monthly?month=${earlierMonth}`)
+    expect(report.unknown_cost_calls).toBe(1)
   })
 
   it('reads the month a page at a time (the CSV is streamed from these pages)', async () => {

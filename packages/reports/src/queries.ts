@@ -3,7 +3,7 @@
 // `FINAL` (deduplicated), as /api/metrics reads them, so per-trace rows add up to the monthly totals.
 import { z } from 'zod'
 import { clickHouseToMicros, microsToClickHouse, microsToIso } from '@tollgate/core'
-import { runQuery, type ClickHouse } from '@tollgate/store'
+import { runQuery, UNKNOWN_COST_CALL, type ClickHouse } from '@tollgate/store'
 
 const num = z.coerce.number()
 
@@ -50,12 +50,14 @@ export const MONTH_TRACE_COLUMNS = [
   'agents',
 ] as const satisfies readonly (keyof MonthTraceRow)[]
 
+// unknown_cost_spans: the trace's model calls without a price, as /api/cost's unknown_cost_calls counts
+// them (agent, tool and chain spans are never priced and are not counted); the column keeps its name.
 const TRACE_COLUMNS = `trace_id,
   if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS trace_name,
   toString(min(start_time)) AS first_start, toString(max(end_time)) AS last_end,
   count() AS spans, countIf(status = 'error') AS errors,
   sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_total_usd) AS cost_usd,
-  countIf(cost_status = 'unknown') AS unknown_cost_spans,
+  countIf(${UNKNOWN_COST_CALL}) AS unknown_cost_spans,
   arraySort(groupUniqArrayIf(model, model != '')) AS models,
   arraySort(groupUniqArrayIf(agent_id, agent_id != '')) AS agents`
 

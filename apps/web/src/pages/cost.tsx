@@ -151,11 +151,11 @@ export function Cost() {
               { label: 'Cached', cell: (r) => count(r.cache_read_tokens), numeric: true },
               { label: 'Output tokens', cell: (r) => count(r.output_tokens), numeric: true },
               {
-                // The API counts every span without a price, agent and tool spans included; only a model
-                // call without a price is worth a warning, and only the by-model rows can tell them apart.
-                label: 'Unpriced spans',
+                // The API counts model calls without a price only (agent, tool and chain spans never), so
+                // every such call, in whichever grouping, is spend counted as $0 and worth a warning.
+                label: 'Unpriced calls',
                 cell: (r) =>
-                  r.unknown_cost_calls && group === 'model' && r.model ? (
+                  r.unknown_cost_calls > 0 ? (
                     <span class="warn-text">{count(r.unknown_cost_calls)}</span>
                   ) : (
                     count(r.unknown_cost_calls)

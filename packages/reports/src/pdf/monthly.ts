@@ -32,9 +32,7 @@ export async function renderMonthlyReport(
     },
   ])
   if (report.unknown_cost_calls > 0)
-    out.note(
-      `${int(report.unknown_cost_calls)} span(s) without a known price (tool and agent spans among them) count as $0.`,
-    )
+    out.note(`${int(report.unknown_cost_calls)} model call(s) without a known price count as $0.`)
 
   out.section('Cost by day', 140)
   dailyChart(out, report)

@@ -101,12 +101,13 @@ export function rollupCanAnswer(input: CostInput): boolean {
 }
 
 /**
- * Model calls without a price (counted as $0): spans that name a model or are of kind llm/embedding.
+ * A model call without a price (counted as $0): a span that names a model or is of kind llm/embedding.
  * Agent, tool and chain spans carry no model and no tokens; the pricer marks them `unknown` too, but
- * they are not unpriced calls. The views of migrations/clickhouse/0007 and rollups.ts use the same SQL.
+ * they are not unpriced calls. The views of migrations/clickhouse/0007, rollups.ts and the monthly
+ * report's CSV (@tollgate/reports) use the same SQL.
  */
-export const UNKNOWN_COST_CALLS =
-  "countIf(cost_status = 'unknown' AND (model != '' OR kind IN ('llm', 'embedding'))) AS unknown_cost_calls"
+export const UNKNOWN_COST_CALL = "cost_status = 'unknown' AND (model != '' OR kind IN ('llm', 'embedding'))"
+export const UNKNOWN_COST_CALLS = `countIf(${UNKNOWN_COST_CALL}) AS unknown_cost_calls`
 
 const PERIOD: Record<Granularity, string> = {
   hour: 'toStartOfHour(toDateTime({t}, {tz:String}))',
