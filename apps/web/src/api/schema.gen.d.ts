@@ -5868,7 +5868,7 @@ export interface components {
         output_tokens: number
         cache_read_tokens: number
         cost_usd: number
-        /** @description calls whose cost is unknown (no price for the model): counted as $0 in cost_usd */
+        /** @description model calls whose cost is unknown (no price for the model): counted as $0 in cost_usd; agent and tool spans without a model are not counted */
         unknown_cost_calls: number
         /** @description local date (YYYY-MM-DD, in `tz`) the period starts on */
         day?: string
