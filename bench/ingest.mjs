@@ -75,7 +75,8 @@ async function startServer(dataDir, env = {}) {
   const port = await freePort()
   // BENCH_CPU_PROF=<dir>: profile the server (node --cpu-prof) to name the top frames before optimising.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child = spawn(process.execPath, [...prof, MAIN], {
+  // The flags `npm start` runs the server with (package.json).
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...prof, MAIN], {
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   })

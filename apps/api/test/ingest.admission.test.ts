@@ -26,7 +26,6 @@ function held(path: string, body: unknown): { response: Promise<Response>; relea
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: stream,
-    // @ts-expect-error -- undici needs this for a streamed request body; not in lib.dom's RequestInit
     duplex: 'half',
   })
   return { response, release }
