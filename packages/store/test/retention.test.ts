@@ -16,6 +16,7 @@ import {
   type ClickHouse,
   type SpanRow,
 } from '../src/index.js'
+import { blankSpanRow } from './span-row.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-retention-'))
 let ch: ClickHouse
@@ -29,56 +30,7 @@ afterAll(async () => {
 })
 
 const DAY = 86_400_000
-const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
-const row = (n: number, startMs: number): SpanRow => ({
-  project_id: 'default',
-  trace_id: n.toString(16).padStart(32, '0'),
-  span_id: '0000000000000001',
-  parent_span_id: '',
-  name: 'x',
-  kind: 'llm',
-  start_time: ts(startMs),
-  end_time: ts(startMs + 1),
-  duration_ms: 0,
-  status: 'ok',
-  error_message: '',
-  provider: '',
-  model: '',
-  response_model: '',
-  operation: '',
-  stream: false,
-  ttft_ms: null,
-  input_tokens: 0,
-  output_tokens: 0,
-  total_tokens: 0,
-  cache_read_tokens: 0,
-  cache_write_tokens: 0,
-  reasoning_tokens: 0,
-  cost_input_usd: 0,
-  cost_output_usd: 0,
-  cost_total_usd: 0,
-  cost_status: 'unknown',
-  price_source: '',
-  agent_id: '',
-  agent_name: '',
-  agent_role: '',
-  agent_parent_id: '',
-  user_id: '',
-  session_id: '',
-  tags: {},
-  input: '',
-  output: '',
-  input_truncated: false,
-  output_truncated: false,
-  attributes: {},
-  pii_detected: false,
-  pii_types: [],
-  injection_attempt: false,
-  sampled: false,
-  prompt_sha256: '',
-  source: 'native',
-  ingested_at: ts(startMs),
-})
+const row = (n: number, startMs: number): SpanRow => blankSpanRow(n, startMs)
 
 async function stored(): Promise<number[]> {
   const rows = await runQuery(ch, {

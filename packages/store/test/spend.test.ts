@@ -15,40 +15,27 @@ import {
   type SpanRow,
   type SpendScope,
 } from '../src/index.js'
+import { blankSpanRow, chTime } from './span-row.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tollgate-spend-'))
 let ch: ClickHouse
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
 const now = Date.now()
-const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '')
+const ts = chTime
 const rows: SpanRow[] = []
 
 function row(n: number, startMs: number, extra: Partial<SpanRow>): SpanRow {
-  return {
-    project_id: 'default',
-    trace_id: n.toString(16).padStart(32, '0'),
-    span_id: '1'.padStart(16, '0'),
-    parent_span_id: '',
+  return blankSpanRow(n, startMs, {
     name: 'chat',
-    kind: 'llm',
-    start_time: ts(startMs),
     end_time: ts(startMs + 500),
     duration_ms: 500,
-    status: 'ok',
-    error_message: '',
     provider: 'openai',
     model: 'gpt-4o',
-    response_model: '',
     operation: 'chat',
-    stream: false,
-    ttft_ms: null,
     input_tokens: 100 + (n % 37),
     output_tokens: 10 + (n % 11),
     total_tokens: 110 + (n % 37) + (n % 11),
-    cache_read_tokens: 0,
-    cache_write_tokens: 0,
-    reasoning_tokens: 0,
     cost_input_usd: 0.001 * (n % 13),
     cost_output_usd: 0.0005,
     cost_total_usd: 0.001 * (n % 13) + 0.0005,
@@ -56,25 +43,9 @@ function row(n: number, startMs: number, extra: Partial<SpanRow>): SpanRow {
     price_source: 'test',
     agent_id: `agent-${n % 3}`,
     agent_name: `Agent ${n % 3}`,
-    agent_role: '',
-    agent_parent_id: '',
-    user_id: '',
-    session_id: '',
-    tags: {},
-    input: '',
-    output: '',
-    input_truncated: false,
-    output_truncated: false,
-    attributes: {},
-    pii_detected: false,
-    pii_types: [],
-    injection_attempt: false,
-    sampled: false,
-    prompt_sha256: '',
-    source: 'native',
     ingested_at: ts(startMs + 1000),
     ...extra,
-  }
+  })
 }
 
 beforeAll(async () => {
