@@ -21,6 +21,18 @@ export interface PendingEmbedding extends EmbeddingKey {
 
 const PREVIEW_CHARS = 200
 
+/** The columns every row of a span starts with (the text itself only while it waits to be embedded). */
+const rowOf = (r: PendingEmbedding) => ({
+  projectId: r.projectId,
+  traceId: r.traceId,
+  spanId: r.spanId,
+  startTime: new Date(Math.floor(r.startUs / 1000)),
+  name: r.name,
+  model: r.model,
+  inputPreview: r.text.slice(0, PREVIEW_CHARS),
+  promptSha256: r.promptSha256,
+})
+
 /** Queues spans for embedding; a span already queued or embedded is left as it is (redelivery → once). */
 export async function enqueueEmbeddings(
   db: Db,
@@ -31,20 +43,7 @@ export async function enqueueEmbeddings(
   if (rows.length === 0) return 0
   const inserted = await db
     .insert(spanEmbeddings)
-    .values(
-      rows.map((r) => ({
-        projectId: r.projectId,
-        traceId: r.traceId,
-        spanId: r.spanId,
-        startTime: new Date(Math.floor(r.startUs / 1000)),
-        name: r.name,
-        model: r.model,
-        inputPreview: r.text.slice(0, PREVIEW_CHARS),
-        promptSha256: r.promptSha256,
-        text: r.text,
-        ...(notBefore ? { nextAttemptAt: notBefore } : {}),
-      })),
-    )
+    .values(rows.map((r) => ({ ...rowOf(r), text: r.text, ...(notBefore ? { nextAttemptAt: notBefore } : {}) })))
     .onConflictDoNothing()
     .returning({ spanId: spanEmbeddings.spanId })
   return inserted.length
@@ -66,14 +65,7 @@ export async function insertEmbeddings(
     .insert(spanEmbeddings)
     .values(
       rows.map((r) => ({
-        projectId: r.projectId,
-        traceId: r.traceId,
-        spanId: r.spanId,
-        startTime: new Date(Math.floor(r.startUs / 1000)),
-        name: r.name,
-        model: r.model,
-        inputPreview: r.text.slice(0, PREVIEW_CHARS),
-        promptSha256: r.promptSha256,
+        ...rowOf(r),
         status: 'done' as const,
         embedder,
         embedding: r.embedding,
