@@ -69,6 +69,9 @@ describe('similar prompts', () => {
     // Exact copies in another project: nearer than anything, and still never shown.
     const theirs = []
     for (const p of [PROMPTS[0] ?? '', TWIN]) theirs.push(await put(p, other))
+    // Embedded in batches after the 202: every span must be done before its neighbours are asked for.
+    for (const s of [...mine, twin]) await similarOf(s.spanId, admin)
+    for (const s of theirs) await similarOf(s.spanId, other)
 
     const base = must(mine[0], 'base span')
     const result = await similarOf(base.spanId, admin, '?limit=3')
