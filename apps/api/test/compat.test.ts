@@ -337,9 +337,11 @@ describe('aden: the control plane', () => {
         degradeToModel: 'gpt-4o-mini',
       }),
     )
-    expect(globalSpent(aden.body)).toBeGreaterThanOrEqual(globalSpent(ours))
-    expect(globalSpent(aden.body)).toBeLessThanOrEqual(globalSpent(oursAfter))
-    expect(globalSpent(ours)).toBeGreaterThanOrEqual(spentOf(tenant))
+    // Read at three moments, each summed in its own order (rollup hours + raw partial hours): equal
+    // amounts may differ in the last bit, so the bounds allow 1e-9 dollars.
+    expect(globalSpent(aden.body)).toBeGreaterThanOrEqual(globalSpent(ours) - 1e-9)
+    expect(globalSpent(aden.body)).toBeLessThanOrEqual(globalSpent(oursAfter) + 1e-9)
+    expect(globalSpent(ours)).toBeGreaterThanOrEqual(spentOf(tenant) - 1e-9)
 
     const validate = (budget_id: string, estimated_cost: number) =>
       post('/v1/control/budget/validate', { budget_id, estimated_cost, local_spend: 0 }, bearer(ingestKey))
