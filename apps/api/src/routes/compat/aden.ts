@@ -181,26 +181,27 @@ export function adenRoutes(deps: AppDeps, policies: PolicyCache, admission: Midd
       const body = EventsBody.safeParse(await readJson(c))
       if (!body.success) throw new ValidationError('events', 'expected { events: [...] }')
       const metrics: unknown[] = []
-      const controls: Record<string, unknown>[] = []
+      // Where each metric event sat among all events, as the SDK sent them: rejections name those indexes.
+      const metricIndex: number[] = []
+      const controls: Array<{ index: number; event: Record<string, unknown> }> = []
       let ignored = 0
-      for (const e of body.data.events) {
+      body.data.events.forEach((e, index) => {
         const type = adenEventType(e)
-        if (type === 'metric') metrics.push(e)
-        else if (type === 'control' && CONTROL_ACTIONS.has(String((e as { action?: unknown }).action))) {
-          controls.push(e as Record<string, unknown>)
+        if (type === 'metric') {
+          metrics.push(e)
+          metricIndex.push(index)
+        } else if (type === 'control' && CONTROL_ACTIONS.has(String((e as { action?: unknown }).action))) {
+          controls.push({ index, event: e as Record<string, unknown> })
         } else ignored++
-      }
+      })
       const result = metrics.length > 0 ? await ingestItems(c, metrics, normalizeAdenMetric) : undefined
       // Control events are kept as JSON in the alert history: one nested too deep is refused on its index.
       const refused: Array<{ index: number; error: string }> = []
-      for (const e of controls) {
-        const index = body.data.events.indexOf(e)
-        const deep = deepestField(e)
+      for (const { index, event } of controls) {
+        const deep = deepestField(event)
         if (deep !== null) refused.push({ index, error: `${deep}: nested deeper than ${MAX_JSON_DEPTH} levels` })
-        else await recordControl(c, e)
+        else await recordControl(c, event)
       }
-      // Indexes into the metric events, as the SDK sent them among all events.
-      const metricIndex = body.data.events.flatMap((e, i) => (adenEventType(e) === 'metric' ? [i] : []))
       const rejected = (result?.rejected ?? [])
         .map(({ index, error }) => ({
           index: metricIndex[index] ?? index,
