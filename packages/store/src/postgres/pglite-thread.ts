@@ -11,9 +11,8 @@ export interface PGliteThreadData {
   listen: { path: string } | { port: number }
 }
 
-/** What this thread answers: `ready` with the server's address, `error`, or `closed`. */
-export type PGliteThreadMessage =
-  { type: 'ready'; conn: string } | { type: 'error'; message: string } | { type: 'closed' }
+/** What this thread answers: `ready` with the server's address, or `error`. After 'close' it exits. */
+export type PGliteThreadMessage = { type: 'ready'; conn: string } | { type: 'error'; message: string }
 
 // The embedded Postgres on a thread of its own: PGlite (WebAssembly) and the socket server that
 // multiplexes pool clients onto its single connection run here, so their CPU — pgvector's HNSW inserts
@@ -37,7 +36,6 @@ async function main(): Promise<void> {
       void (async () => {
         await server.stop()
         await lite.close()
-        port.postMessage({ type: 'closed' } satisfies PGliteThreadMessage)
         port.close()
       })()
     })
